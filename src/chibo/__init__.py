@@ -1,0 +1,1 @@
+"""chibo — the web system for grassroots party-building work."""

@@ -1,0 +1,294 @@
+"""The one gatekeeper: what a user may see and change.
+
+Views and the API get organisations, members, posts, localities and audit records only
+through these functions. An object outside the user's scope is answered with 404 (its
+existence is not revealed); an object the user may see but not change raises
+PermissionDenied (403) on a write. Nothing else in chibo decides scope.
+
+Scope comes from RoleAssignment rows (each reaching the organisation's subtree):
+- cell_committee: read and write the cell's subtree (its members, posts, party groups);
+- commune_staff: read and write the commune's subtree, its localities and audit trail;
+- province_staff: read the province's subtree, and its audit trail;
+- superuser (administrator): everything.
+A user whose person is a party member also sees their own record (read-only) and the
+basics of their own cell (its page and figures, not its member list)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chibo.accounts.models import Role, RoleAssignment
+from chibo.audit.models import AuditEvent
+from chibo.members.models import Membership, Person, Post
+from chibo.organisations.models import PATH_END, Locality, Organisation
+
+LEVEL_OF_KIND = {
+    Organisation.Kind.PROVINCE: "province",
+    Organisation.Kind.COMMUNE: "commune",
+    Organisation.Kind.GRASSROOTS_COMMITTEE: "base",
+    Organisation.Kind.GRASSROOTS_CELL: "base",
+    Organisation.Kind.CELL: "cell",
+    Organisation.Kind.PARTY_GROUP: "group",
+}
+WRITE_ROLES = {Role.CELL_COMMITTEE, Role.COMMUNE_STAFF}
+AUDIT_ROLES = {Role.COMMUNE_STAFF, Role.PROVINCE_STAFF}
+STRUCTURE_ROLES = {Role.COMMUNE_STAFF}  # may create/edit organisations and localities
+
+
+@dataclass(frozen=True)
+class Grant:
+    org: Organisation
+    role: str
+
+    @property
+    def write(self) -> bool:
+        return self.role in WRITE_ROLES
+
+    def covers(self, path: str) -> bool:
+        return path.startswith(self.org.path)
+
+
+@dataclass
+class Scope:
+    user: Any
+    superuser: bool = False
+    grants: list[Grant] = field(default_factory=list)
+    own_membership: Membership | None = None
+
+    # --- organisations ---
+    def sees_org(self, org: Organisation) -> bool:
+        return self.superuser or any(g.covers(org.path) for g in self.grants)
+
+    def sees_org_basics(self, org: Organisation) -> bool:
+        if self.sees_org(org):
+            return True
+        m = self.own_membership
+        return m is not None and org.pk in {m.organisation_id, m.cell_id}
+
+    def writes_org(self, org: Organisation) -> bool:
+        return self.superuser or any(g.write and g.covers(org.path) for g in self.grants)
+
+    def writes_structure(self, org: Organisation) -> bool:
+        return self.superuser or any(g.role in STRUCTURE_ROLES and g.covers(org.path) for g in self.grants)
+
+    def reads_audit(self, org: Organisation) -> bool:
+        return self.superuser or any(g.role in AUDIT_ROLES and g.covers(org.path) for g in self.grants)
+
+    def home_orgs(self) -> list[Organisation]:
+        """The organisations a user's home page starts from (the top of each grant)."""
+        if self.superuser:
+            return list(Organisation.objects.filter(parent__isnull=True))
+        tops = sorted({g.org.path: g.org for g in self.grants}.items())
+        result: list[Organisation] = []
+        for path, org in tops:
+            if not any(path.startswith(r.path) for r in result):
+                result.append(org)
+        if not result and self.own_membership is not None:
+            result.append(self.own_membership.cell or self.own_membership.organisation)
+        return result
+
+    def org_filter(self) -> Q:
+        if self.superuser:
+            return Q()
+        q = Q(pk__in=[])
+        for g in self.grants:
+            q |= Q(path__gte=g.org.path, path__lt=g.org.path + PATH_END)
+        return q
+
+    def member_filter(self) -> Q:
+        if self.superuser:
+            return Q()
+        q = Q(pk__in=[])
+        for g in self.grants:
+            q |= Q(**{f"{LEVEL_OF_KIND[g.org.kind]}_id": g.org.pk})
+        if self.own_membership is not None:
+            q |= Q(pk=self.own_membership.pk)
+        return q
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per request (cached on the user object)."""
+    cached = getattr(user, "_chibo_scope", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        scope = Scope(user=user)
+    elif user.is_superuser:
+        scope = Scope(user=user, superuser=True)
+    else:
+        grants = [Grant(org=ra.organisation, role=ra.role)
+                  for ra in RoleAssignment.objects.filter(user=user).select_related("organisation")
+                  if ra.organisation.valid_to is None]
+        own = None
+        if user.person_id:
+            own = Membership.objects.filter(person_id=user.person_id, current=True).select_related(
+                "organisation", "cell").first()
+        scope = Scope(user=user, grants=grants, own_membership=own)
+    user._chibo_scope = scope
+    return scope
+
+
+def _deny_or_404(visible: bool, allowed: bool) -> None:
+    if not visible:
+        raise Http404
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- Organisations ----------------------------------------------------------------------
+
+def organisations(user: Any) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(scope_for(user).org_filter())
+
+
+def get_organisation(user: Any, code: str, *, write: bool = False, structure: bool = False) -> Organisation:
+    """The organisation with this code if the user may see it (its page and figures)."""
+    org = Organisation.objects.select_related("parent", "locality").filter(code=code).first()
+    scope = scope_for(user)
+    if org is None or not scope.sees_org_basics(org):
+        raise Http404
+    if structure:
+        _deny_or_404(True, scope.writes_structure(org))
+    elif write:
+        _deny_or_404(True, scope.writes_org(org))
+    return org
+
+
+def sees_members_of(user: Any, org: Organisation) -> bool:
+    """May the user list the members of this organisation (not only its basics)?"""
+    return scope_for(user).sees_org(org)
+
+
+def writable_member_orgs(user: Any) -> QuerySet[Organisation]:
+    """Active organisations the user may place members in."""
+    scope = scope_for(user)
+    q = Q(pk__in=[]) if not scope.superuser else Q()
+    for g in scope.grants:
+        if g.write:
+            q |= Q(path__gte=g.org.path, path__lt=g.org.path + PATH_END)
+    return Organisation.objects.filter(q, kind__in=Organisation.MEMBER_KINDS, valid_to__isnull=True)
+
+
+def structure_parent_orgs(user: Any) -> QuerySet[Organisation]:
+    """Organisations under which the user may create new organisations."""
+    scope = scope_for(user)
+    q = Q(pk__in=[]) if not scope.superuser else Q()
+    for g in scope.grants:
+        if g.role in STRUCTURE_ROLES:
+            q |= Q(path__gte=g.org.path, path__lt=g.org.path + PATH_END)
+    return Organisation.objects.filter(q, valid_to__isnull=True).exclude(kind=Organisation.Kind.PARTY_GROUP)
+
+
+# --- Members ----------------------------------------------------------------------------
+
+def memberships(user: Any, within: Organisation | None = None) -> QuerySet[Membership]:
+    """Memberships the user may see, optionally within one organisation's subtree."""
+    qs = Membership.objects.filter(scope_for(user).member_filter())
+    if within is not None:
+        qs = qs.filter(**{f"{LEVEL_OF_KIND[within.kind]}_id": within.pk})
+    return qs
+
+
+def get_membership(user: Any, pk: Any, *, write: bool = False) -> Membership:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    m = Membership.objects.select_related("person", "person__residence", "organisation", "cell", "commune").filter(pk=pk).first()
+    if m is None:
+        raise Http404
+    scope = scope_for(user)
+    visible = scope.sees_org(m.organisation) or (scope.own_membership is not None and scope.own_membership.pk == m.pk)
+    _deny_or_404(visible, not write or scope.writes_org(m.organisation))
+    return m
+
+
+def persons(user: Any) -> QuerySet[Person]:
+    """People the user may pick for posts: members in scope and residents of localities in scope."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return Person.objects.all()
+    return Person.objects.filter(
+        Q(membership__in=memberships(user)) | Q(residence__in=localities(user))
+    ).distinct()
+
+
+# --- Localities ---------------------------------------------------------------------------
+
+def localities(user: Any) -> QuerySet[Locality]:
+    scope = scope_for(user)
+    if scope.superuser:
+        return Locality.objects.all()
+    orgs = organisations(user)
+    return Locality.objects.filter(
+        Q(organisation__in=orgs) | Q(organisations__in=orgs) | Q(parent__organisation__in=orgs)
+    ).distinct()
+
+
+def get_locality(user: Any, code: str, *, write: bool = False) -> Locality:
+    loc = Locality.objects.select_related("parent", "organisation").filter(code=code).first()
+    if loc is None or not localities(user).filter(pk=loc.pk).exists():
+        raise Http404
+    if write:
+        owner = loc.organisation or (loc.parent.organisation if loc.parent else None)
+        if owner is None or not scope_for(user).writes_structure(owner):
+            raise PermissionDenied
+    return loc
+
+
+# --- Posts --------------------------------------------------------------------------------
+
+def posts(user: Any) -> QuerySet[Post]:
+    scope = scope_for(user)
+    if scope.superuser:
+        return Post.objects.all()
+    return Post.objects.filter(Q(organisation__in=organisations(user)) | Q(locality__in=localities(user)))
+
+
+def get_post(user: Any, pk: Any, *, write: bool = False) -> Post:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    post = Post.objects.select_related("person", "organisation", "locality", "locality__organisation").filter(pk=pk).first()
+    if post is None or not posts(user).filter(pk=pk).exists():
+        raise Http404
+    if write:
+        owner = post.organisation or (post.locality.organisation if post.locality else None)
+        allowed = owner is not None and (
+            scope_for(user).writes_org(owner) if post.organisation else scope_for(user).writes_structure(owner))
+        if not allowed:
+            raise PermissionDenied
+    return post
+
+
+def may_write_post_in(user: Any, *, organisation: Organisation | None, locality: Locality | None) -> bool:
+    scope = scope_for(user)
+    if organisation is not None:
+        return scope.writes_org(organisation)
+    if locality is not None:
+        owner = locality.organisation or (locality.parent.organisation if locality.parent else None)
+        return owner is not None and scope.writes_structure(owner)
+    return False
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:
+    scope = scope_for(user)
+    if scope.superuser:
+        qs = AuditEvent.objects.all()
+    else:
+        q = Q(pk__in=[])
+        for g in scope.grants:
+            if g.role in AUDIT_ROLES:
+                q |= Q(org_path__gte=g.org.path, org_path__lt=g.org.path + PATH_END)
+        qs = AuditEvent.objects.filter(q)
+    if within is not None:
+        qs = qs.filter(org_path__gte=within.path, org_path__lt=within.path + PATH_END)
+    return qs

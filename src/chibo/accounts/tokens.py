@@ -1,0 +1,46 @@
+"""Writes for API tokens. The plaintext token is returned once and never stored: the
+database keeps its SHA-256 and a short prefix to recognise it by."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chibo.accounts.models import ApiToken, User
+from chibo.audit import services as audit
+
+TOKEN_SCHEME = "chb_"  # makes leaked tokens easy to recognise (and to scan for)
+PREFIX_LENGTH = 8  # ApiToken.prefix: the scheme and the first random characters
+TOKEN_FIELDS = ["user_id", "name", "prefix", "expires_at", "revoked_at"]
+
+
+@transaction.atomic
+def api_token_create(user: User, name: str, *, actor: Any = None,
+                     expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the row and the plaintext (show it once)."""
+    plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:100] or "API", prefix=plaintext[:PREFIX_LENGTH],
+        digest=ApiToken.digest_of(plaintext), expires_at=expires_at,
+    )
+    audit.record(actor=actor, action="create", obj=token, object_repr=f"{user.get_username()}: {token}",
+                 after=audit.snapshot(token, TOKEN_FIELDS))
+    return token, plaintext
+
+
+@transaction.atomic
+def api_token_revoke(token: ApiToken, *, actor: Any = None) -> ApiToken:
+    """Revoke a token from now on (idempotent)."""
+    if token.revoked_at is not None:
+        return token
+    before = audit.snapshot(token, TOKEN_FIELDS)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    old, new = audit.diff(before, audit.snapshot(token, TOKEN_FIELDS))
+    audit.record(actor=actor, action="update", obj=token, object_repr=f"{token.user.get_username()}: {token}",
+                 before=old, after=new, note="revoked")
+    return token

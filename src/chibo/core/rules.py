@@ -1,0 +1,31 @@
+"""Read regulation numbers from the Rule table, for the version in force on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from chibo.core.dates import today
+from chibo.core.models import Rule
+
+
+class RuleMissing(LookupError):
+    pass
+
+
+def rule(key: str, on: dt.date | None = None) -> Rule:
+    day = on or today()
+    found = (
+        Rule.objects.filter(key=key, effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+        .order_by("-effective_from")
+        .first()
+    )
+    if found is None:
+        raise RuleMissing(f"No rule {key!r} in force on {day:%d/%m/%Y}")
+    return found
+
+
+def rule_value(key: str, on: dt.date | None = None) -> int:
+    return rule(key, on).value

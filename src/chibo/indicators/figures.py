@@ -1,0 +1,256 @@
+"""The indicators users quote in every report, for any organisation's subtree on any date.
+
+One function, `indicators()`, feeds the dashboard, `chibo indicators` and the API, so the
+three always agree. Member figures for today come from the rollup (MemberStat) plus one
+index-range query for age bands; figures for a past date are rebuilt from the dated
+membership history. Both paths give the same numbers for today (tested)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
+
+from chibo.core.dates import add_years, today
+from chibo.core.ethnicities import ETHNICITY_NAMES, KINH
+from chibo.members.models import CURRENT_STATUSES, MemberStat, Membership, MembershipEvent, Post, Status
+from chibo.organisations.models import Organisation
+
+LEVEL_OF_KIND = {
+    Organisation.Kind.PROVINCE: "province",
+    Organisation.Kind.COMMUNE: "commune",
+    Organisation.Kind.GRASSROOTS_COMMITTEE: "base",
+    Organisation.Kind.GRASSROOTS_CELL: "base",
+    Organisation.Kind.CELL: "cell",
+    Organisation.Kind.PARTY_GROUP: "group",
+}
+# Age bands (years): label, lower bound inclusive, upper bound exclusive.
+AGE_BANDS: list[tuple[str, int, int | None]] = [
+    ("< 30", 0, 30), ("30–40", 30, 41), ("41–50", 41, 51), ("51–60", 51, 61), ("61–70", 61, 71), ("> 70", 71, None),
+]
+
+INDICATOR_KEYS = [
+    "organisations_total", "organisations_by_kind", "grassroots_organisations",
+    "members_total", "members_official", "members_probationary", "members_women",
+    "members_ethnic_minority", "members_under_30", "members_exempt",
+    "residential_cells", "residential_cells_with_committee", "residential_cells_with_committee_pct",
+    "localities_with_head", "heads_who_are_members", "heads_who_are_members_pct",
+    "cell_secretaries", "secretaries_who_are_heads", "secretaries_who_are_heads_pct",
+]
+
+
+def pct(part: int, whole: int) -> float | None:
+    """A percentage to one decimal, rounded half up as reports write it (36/37 → 97.3)."""
+    if not whole:
+        return None
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class MemberFigures:
+    by_key: Counter[tuple[str, str, str, bool]] = field(default_factory=Counter)  # (status, sex, ethnicity, exempt)
+    age_bands: list[int] = field(default_factory=lambda: [0] * len(AGE_BANDS))
+
+    def total(self, **match: Any) -> int:
+        names = ("status", "sex", "ethnicity", "exempt")
+        return sum(n for key, n in self.by_key.items()
+                   if all(key[names.index(k)] == v for k, v in match.items()))
+
+
+@dataclass
+class Report:
+    organisation: Organisation
+    on: dt.date
+    figures: dict[str, Any]
+    members: MemberFigures
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "organisation": {"code": self.organisation.code, "name": self.organisation.name,
+                             "kind": self.organisation.kind},
+            "date": self.on.strftime("%d/%m/%Y"),
+            **self.figures,
+        }
+
+    @property
+    def by_ethnicity(self) -> list[tuple[str, int]]:
+        counts: Counter[str] = Counter()
+        for (_s, _x, eth, _e), n in self.members.by_key.items():
+            counts[eth] += n
+        return [(ETHNICITY_NAMES.get(code, code), n) for code, n in counts.most_common() if n]
+
+    @property
+    def by_age_band(self) -> list[tuple[str, int]]:
+        return [(label, n) for (label, _lo, _hi), n in zip(AGE_BANDS, self.members.age_bands, strict=True)]
+
+
+def _band_bounds(on: dt.date) -> list[tuple[dt.date | None, dt.date | None]]:
+    """Birth-date ranges (after, on-or-before) for each age band on `on`."""
+    bounds = []
+    for _label, lo, hi in AGE_BANDS:
+        # age >= lo  <=> born on or before on - lo years;  age < hi <=> born after on - hi years
+        latest = add_years(on, -lo)
+        earliest = add_years(on, -hi) if hi is not None else None
+        bounds.append((earliest, latest))
+    return bounds
+
+
+def _members_today(org: Organisation, on: dt.date) -> MemberFigures:
+    figures = MemberFigures()
+    for status, sex, eth, exempt, n in MemberStat.objects.filter(organisation=org, n__gt=0).values_list(
+            "status", "sex", "ethnicity", "exempt", "n"):
+        figures.by_key[(status, sex, eth, bool(exempt))] += n
+    # Age bands: one statement of index-range counts (no GROUP BY, no temp B-tree).
+    level = LEVEL_OF_KIND[org.kind]
+    table = Membership._meta.db_table
+    parts, params = [], []
+    for earliest, latest in _band_bounds(on):
+        cond = f"{level}_id = %s AND current = %s AND birth_date <= %s AND temporary = %s"
+        p: list[Any] = [org.pk, True, latest, False]
+        if earliest is not None:
+            cond += " AND birth_date > %s"
+            p.append(earliest)
+        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE {cond})")
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    figures.age_bands = [int(n) for n in row]
+    return figures
+
+
+def _members_on(org: Organisation, on: dt.date) -> MemberFigures:
+    figures = MemberFigures()
+    level = LEVEL_OF_KIND[org.kind]
+    periods = MembershipEvent.objects.filter(
+        **{f"{level}_id": org.pk}, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    for status, sex, eth, exempt, n in periods.values_list(
+            "status", "membership__sex", "membership__ethnicity", "exempt").annotate(n=Count("id")).order_by():
+        figures.by_key[(status, sex, eth, bool(exempt))] += n
+    bands = _band_bounds(on)
+    agg = {}
+    for i, (earliest, latest) in enumerate(bands):
+        cond = Q(membership__birth_date__lte=latest)
+        if earliest is not None:
+            cond &= Q(membership__birth_date__gt=earliest)
+        agg[f"b{i}"] = Count("id", filter=cond)
+    result = periods.aggregate(**agg)
+    figures.age_bands = [result[f"b{i}"] for i in range(len(bands))]
+    return figures
+
+
+def _counted_member_exists(person_ref: Any, on: dt.date, live: bool) -> Exists:
+    if live:
+        return Exists(Membership.objects.filter(person=person_ref, status__in=CURRENT_STATUSES, temporary=False))
+    return Exists(MembershipEvent.objects.filter(
+        membership__person=person_ref, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)))
+
+
+def _active_posts(on: dt.date) -> Any:
+    return Post.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+def _residential_figures(org: Organisation, on: dt.date, live: bool) -> dict[str, int]:
+    posts = _active_posts(on)
+    secretary = posts.filter(organisation=OuterRef("pk"), kind=Post.Kind.SECRETARY)
+    head = posts.filter(locality=OuterRef("locality_id"), kind__in=Post.HEAD_KINDS)
+    cells = (
+        Organisation.objects.subtree(org).active_on(on)
+        .filter(kind__in=Organisation.CELL_KINDS, sector=Organisation.Sector.RESIDENTIAL)
+        .annotate(
+            has_committee=Exists(posts.filter(organisation=OuterRef("pk"), kind=Post.Kind.COMMITTEE_MEMBER)),
+            has_secretary=Exists(secretary),
+            has_head=Exists(head),
+            head_is_member=Exists(head.filter(_counted_member_exists(OuterRef("person"), on, live))),
+            secretary_is_head=Exists(secretary.filter(
+                Exists(posts.filter(locality=OuterRef(OuterRef("locality_id")), kind__in=Post.HEAD_KINDS,
+                                    person=OuterRef("person"))))),
+        )
+    )
+    result = cells.aggregate(
+        residential_cells=Count("pk"),
+        with_committee=Count("pk", filter=Q(has_committee=True)),
+        localities_with_head=Count("pk", filter=Q(has_head=True)),
+        heads_who_are_members=Count("pk", filter=Q(head_is_member=True)),
+        cell_secretaries=Count("pk", filter=Q(has_secretary=True)),
+        secretaries_who_are_heads=Count("pk", filter=Q(secretary_is_head=True)),
+    )
+    return {k: int(v or 0) for k, v in result.items()}
+
+
+def indicators(org: Organisation, on: dt.date | None = None) -> Report:
+    day = on or today()
+    live = day == today()
+    members = _members_today(org, day) if live else _members_on(org, day)
+
+    kinds = dict(
+        Organisation.objects.subtree(org, include_root=False).active_on(day)
+        .values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    by_kind = {k.value: int(kinds.get(k.value, 0)) for k in Organisation.Kind if k != Organisation.Kind.PROVINCE}
+    res = _residential_figures(org, day, live)
+    cells = res["residential_cells"]
+    figures: dict[str, Any] = {
+        "organisations_total": sum(by_kind.values()),
+        "organisations_by_kind": by_kind,
+        "grassroots_organisations": by_kind[Organisation.Kind.GRASSROOTS_COMMITTEE] + by_kind[Organisation.Kind.GRASSROOTS_CELL],
+        "members_total": members.total(),
+        "members_official": members.total(status=Status.OFFICIAL),
+        "members_probationary": members.total(status=Status.PROBATIONARY),
+        "members_women": members.total(sex="F"),
+        "members_ethnic_minority": members.total() - members.total(ethnicity=KINH),
+        "members_under_30": members.age_bands[0],
+        "members_exempt": members.total(exempt=True),
+        "residential_cells": cells,
+        "residential_cells_with_committee": res["with_committee"],
+        "residential_cells_with_committee_pct": pct(res["with_committee"], cells),
+        "localities_with_head": res["localities_with_head"],
+        "heads_who_are_members": res["heads_who_are_members"],
+        "heads_who_are_members_pct": pct(res["heads_who_are_members"], cells),
+        "cell_secretaries": res["cell_secretaries"],
+        "secretaries_who_are_heads": res["secretaries_who_are_heads"],
+        "secretaries_who_are_heads_pct": pct(res["secretaries_who_are_heads"], cells),
+    }
+    return Report(organisation=org, on=day, figures=figures, members=members)
+
+
+def children_members(org: Organisation, on: dt.date | None = None) -> list[tuple[Organisation, int]]:
+    """Each active child organisation with its member total (đảng số), for comparison charts."""
+    day = on or today()
+    children = list(Organisation.objects.filter(parent=org).active_on(day).order_by("sort_key"))
+    if not children:
+        return []
+    if day == today():
+        totals: dict[int, int] = {}
+        for org_id, n in MemberStat.objects.filter(organisation__in=children).values_list("organisation_id", "n"):
+            totals[org_id] = totals.get(org_id, 0) + n
+    else:
+        totals = {}
+        for child in children:
+            totals[child.pk] = _members_on(child, day).total()
+    return [(c, totals.get(c.pk, 0)) for c in children]
+
+
+def cells_needing_committee(org: Organisation, min_official: int) -> list[tuple[Organisation, int]]:
+    """Cells in the subtree with at least `min_official` official members and no active
+    committee (chi ủy) — Điều lệ Đảng, Điều 24."""
+    day = today()
+    cells = list(
+        Organisation.objects.subtree(org).active_on(day).filter(kind__in=Organisation.CELL_KINDS)
+        .annotate(has_committee=Exists(_active_posts(day).filter(organisation=OuterRef("pk"), kind=Post.Kind.COMMITTEE_MEMBER)))
+        .filter(has_committee=False)
+        .only("pk", "code", "name", "path")
+    )
+    if not cells:
+        return []
+    officials: Counter[int] = Counter()
+    for org_id, n in MemberStat.objects.filter(organisation__in=cells, status=Status.OFFICIAL).values_list("organisation_id", "n"):
+        officials[org_id] += n
+    return [(c, officials[c.pk]) for c in cells if officials[c.pk] >= min_official]

@@ -1,0 +1,73 @@
+"""Reads of memberships: the member list's filters, search and sort."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from chibo.core.dates import add_years, today
+from chibo.core.ethnicities import KINH
+from chibo.core.text import fold
+from chibo.members.models import Membership, Status
+
+SORTS = {
+    "name": ("sort_key", "id"), "-name": ("-sort_key", "-id"),
+    "birth": ("birth_date", "id"), "-birth": ("-birth_date", "-id"),
+    "admission": ("admission_date", "id"), "-admission": ("-admission_date", "-id"),
+}
+AGE_RANGES: dict[str, tuple[int, int | None]] = {
+    "u30": (0, 30), "30-40": (30, 41), "41-50": (41, 51), "51-60": (51, 61), "61-70": (61, 71), "o70": (71, None),
+}
+DIGITS = re.compile(r"^\d{3,}$")
+
+
+def filter_members(qs: QuerySet[Membership], *, q: str = "", status: str = "", sex: str = "",
+                   ethnicity: str = "", age: str = "", sort: str = "", on: dt.date | None = None) -> QuerySet[Membership]:
+    status = status or "current"
+    if status == "former":
+        qs = qs.filter(current=False)
+    elif status != "all":
+        qs = qs.filter(current=True)
+        if status == "official":
+            qs = qs.filter(status=Status.OFFICIAL)
+        elif status == "probationary":
+            qs = qs.filter(status=Status.PROBATIONARY)
+        elif status == "exempt":
+            qs = qs.filter(exempt=True)
+        elif status == "temporary":
+            qs = qs.filter(temporary=True)
+    if sex:
+        qs = qs.filter(sex=sex)
+    if ethnicity == "minority":
+        qs = qs.exclude(ethnicity=KINH)
+    elif ethnicity:
+        qs = qs.filter(ethnicity=ethnicity)
+    if age in AGE_RANGES:
+        day = on or today()
+        lo, hi = AGE_RANGES[age]
+        qs = qs.filter(birth_date__lte=add_years(day, -lo))
+        if hi is not None:
+            qs = qs.filter(birth_date__gt=add_years(day, -hi))
+    text = (q or "").strip()
+    if text:
+        compact = text.replace(" ", "")
+        if DIGITS.match(compact):
+            qs = qs.filter(Q(person__citizen_id__startswith=compact) | Q(card_number__startswith=compact))
+        else:
+            for token in fold(text).split():
+                qs = qs.filter(search_name__contains=token)
+    return qs.order_by(*SORTS.get(sort or "name", SORTS["name"]))
+
+
+def member_rows(qs: QuerySet[Membership]) -> QuerySet[Membership]:
+    """What a list row shows, without N+1."""
+    return qs.select_related("person", "organisation").only(
+        "id", "status", "exempt", "temporary", "admission_date", "official_date", "birth_date", "sex", "ethnicity",
+        "card_number", "current",
+        "person__id", "person__family_name", "person__middle_name", "person__given_name", "person__phone",
+        "organisation__id", "organisation__code", "organisation__name",
+    )
+

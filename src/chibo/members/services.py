@@ -1,0 +1,577 @@
+"""Writes for people, memberships, membership events and posts.
+
+Every function is atomic: the change, its audit record and the member rollup
+(MemberStat) are written in one transaction, or nothing is. Validation errors are
+ValidationError with the offending field named and a Vietnamese message saying how to
+fix it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from chibo.audit import services as audit
+from chibo.core.dates import add_months, format_vn_date, full_months, today
+from chibo.core.rules import rule
+from chibo.core.text import fold, name_sort_key, nfc
+from chibo.members.models import (
+    CURRENT_STATUSES,
+    MemberStat,
+    Membership,
+    MembershipEvent,
+    Person,
+    Post,
+    Status,
+)
+from chibo.organisations.models import Locality, Organisation
+
+PERSON_FIELDS = ["family_name", "middle_name", "given_name", "sex", "birth_date", "ethnicity", "religion",
+                 "citizen_id", "phone", "residence_id", "education", "political_theory"]
+MEMBERSHIP_FIELDS = ["organisation_id", "status", "exempt", "temporary", "admission_date", "official_date",
+                     "card_number", "interrupted_months"]
+POST_FIELDS = ["person_id", "kind", "organisation_id", "locality_id", "start_date", "end_date", "decision_number"]
+LEVELS = ("province", "commune", "base", "cell", "group")
+CITIZEN_ID_RE = re.compile(r"^\d{12}$")
+PHONE_RE = re.compile(r"^\+?[\d .-]{8,15}$")
+
+
+# --- Organisation levels ------------------------------------------------------------
+
+def levels_of(org: Organisation) -> dict[str, int | None]:
+    """The ids of the org's province, commune, grassroots organisation, cell and party
+    group (None where the level does not apply)."""
+    ancestors = Organisation.objects.filter(path__in=org.ancestor_paths()).only("id", "kind")
+    found: dict[str, int | None] = dict.fromkeys(LEVELS)
+    for a in ancestors:
+        if a.kind == Organisation.Kind.PROVINCE:
+            found["province"] = a.pk
+        elif a.kind == Organisation.Kind.COMMUNE:
+            found["commune"] = a.pk
+        elif a.kind in Organisation.GRASSROOTS_KINDS:
+            found["base"] = a.pk
+            if a.kind == Organisation.Kind.GRASSROOTS_CELL:
+                found["cell"] = a.pk
+        elif a.kind == Organisation.Kind.CELL:
+            found["cell"] = a.pk
+        elif a.kind == Organisation.Kind.PARTY_GROUP:
+            found["group"] = a.pk
+    return found
+
+
+def _set_levels(obj: Membership | MembershipEvent, levels: dict[str, int | None]) -> None:
+    for level in LEVELS:
+        setattr(obj, f"{level}_id", levels[level])
+
+
+# --- Rollup -------------------------------------------------------------------------
+
+StatKey = tuple[tuple[int, ...], str, str, str, bool]
+
+
+def _stat_key(m: Membership) -> StatKey | None:
+    if m.status not in CURRENT_STATUSES or m.temporary:
+        return None
+    orgs = tuple(dict.fromkeys(getattr(m, f"{lv}_id") for lv in LEVELS if getattr(m, f"{lv}_id")))
+    if m.organisation_id not in orgs:
+        orgs = (*orgs, m.organisation_id)
+    return orgs, m.status, m.sex, m.ethnicity, m.exempt
+
+
+def _apply_stats(deltas: Counter[StatKey]) -> None:
+    rows: list[tuple[int, str, str, str, bool, int]] = []
+    for (orgs, status, sex, ethnicity, exempt), delta in deltas.items():
+        if delta:
+            rows.extend((org_id, status, sex, ethnicity, exempt, delta) for org_id in orgs)
+    if not rows:
+        return
+    table = MemberStat._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (organisation_id, status, sex, ethnicity, exempt, n) VALUES (%s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT (organisation_id, status, sex, ethnicity, exempt) DO UPDATE SET n = {table}.n + excluded.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _change_stats(old: StatKey | None, new: StatKey | None) -> None:
+    if old == new:
+        return
+    deltas: Counter[StatKey] = Counter()
+    if old is not None:
+        deltas[old] -= 1
+    if new is not None:
+        deltas[new] += 1
+    _apply_stats(deltas)
+
+
+@transaction.atomic
+def rebuild_member_stats() -> int:
+    """Recompute the whole rollup from the memberships; returns the number of rows."""
+    MemberStat.objects.all().delete()
+    deltas: Counter[StatKey] = Counter()
+    qs = Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False).only(
+        "organisation_id", "status", "sex", "ethnicity", "exempt", *[f"{lv}_id" for lv in LEVELS])
+    for m in qs.iterator(chunk_size=5000):
+        key = _stat_key(m)
+        if key is not None:
+            deltas[key] += 1
+    _apply_stats(deltas)
+    return MemberStat.objects.count()
+
+
+def compare_member_stats() -> list[tuple[Any, ...]]:
+    """Differences between the live rollup and a fresh rebuild (empty when they agree)."""
+    live = {(s.organisation_id, s.status, s.sex, s.ethnicity, s.exempt): s.n
+            for s in MemberStat.objects.filter(n__gt=0)}
+    fresh: Counter[tuple[Any, ...]] = Counter()
+    qs = Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False)
+    for m in qs.iterator(chunk_size=5000):
+        key = _stat_key(m)
+        if key is not None:
+            for org_id in key[0]:
+                fresh[(org_id, *key[1:])] += 1
+    keys = set(live) | set(fresh)
+    return sorted((k, live.get(k, 0), fresh.get(k, 0)) for k in keys if live.get(k, 0) != fresh.get(k, 0))
+
+
+# --- People -------------------------------------------------------------------------
+
+def _clean_person(data: dict[str, Any], *, instance: Person | None) -> dict[str, Any]:
+    out = dict(data)
+    for name in ("family_name", "middle_name", "given_name", "phone"):
+        out[name] = nfc(out.get(name) or "")
+    out["citizen_id"] = nfc(out.get("citizen_id") or "").replace(" ", "") or None
+    errors: dict[str, str] = {}
+    if not out["given_name"]:
+        errors["given_name"] = _("Enter the given name (the last word of the full name).")
+    cid = out["citizen_id"]
+    if cid is not None:
+        if not CITIZEN_ID_RE.match(cid):
+            errors["citizen_id"] = _("The citizen ID must be exactly 12 digits (it has %(n)s). Check the card and type all 12 digits.") % {"n": len(cid)}
+        else:
+            clash = Person.objects.filter(citizen_id=cid)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                errors["citizen_id"] = _("The citizen ID %(cid)s is already recorded for another person. Search for that person instead of adding them again.") % {"cid": cid}
+    if out["phone"] and not PHONE_RE.match(out["phone"]):
+        errors["phone"] = _("The phone number may contain only digits, spaces, dots, dashes and a leading +, 8 to 15 characters.")
+    birth = out.get("birth_date")
+    if birth is None:
+        errors["birth_date"] = _("Enter the date of birth as dd/mm/yyyy.")
+    elif birth > today():
+        errors["birth_date"] = _("The date of birth cannot be in the future.")
+    elif birth.year < 1900:
+        errors["birth_date"] = _("The date of birth is too early; check the year.")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _apply_person(person: Person, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        setattr(person, key, value)
+    person.search_name = fold(person.full_name)
+    person.sort_key = name_sort_key(person.family_name, person.middle_name, person.given_name)
+
+
+@transaction.atomic
+def person_create(*, actor: Any, **data: Any) -> Person:
+    data = _clean_person(data, instance=None)
+    person = Person()
+    _apply_person(person, data)
+    person.save()
+    audit.record(actor=actor, action="create", obj=person, org_path=_person_org_path(person),
+                 after=audit.snapshot(person, PERSON_FIELDS))
+    return person
+
+
+@transaction.atomic
+def person_update(person: Person, *, actor: Any, **data: Any) -> Person:
+    merged = {f: getattr(person, f) for f in ("family_name", "middle_name", "given_name", "sex", "birth_date",
+                                              "ethnicity", "religion", "citizen_id", "phone", "residence",
+                                              "education", "political_theory")}
+    merged.update(data)
+    merged = _clean_person(merged, instance=person)
+    before = audit.snapshot(person, PERSON_FIELDS)
+    _apply_person(person, merged)
+    person.save()
+    membership = Membership.objects.filter(person=person).first()
+    if membership is not None:
+        old_key = _stat_key(membership)
+        _copy_person(membership, person)
+        membership.save(update_fields=["sort_key", "search_name", "birth_date", "sex", "ethnicity", "updated_at"])
+        _change_stats(old_key, _stat_key(membership))
+    old, new = audit.diff(before, audit.snapshot(person, PERSON_FIELDS))
+    if new:
+        audit.record(actor=actor, action="update", obj=person, org_path=_person_org_path(person), before=old, after=new)
+    return person
+
+
+def _person_org_path(person: Person) -> str:
+    m = Membership.objects.filter(person=person).select_related("organisation").first()
+    if m is not None:
+        return m.organisation.path
+    loc = person.residence
+    if loc is not None and loc.parent is not None and loc.parent.organisation is not None:
+        return loc.parent.organisation.path
+    return ""
+
+
+def _copy_person(m: Membership, p: Person) -> None:
+    m.sort_key = p.sort_key
+    m.search_name = p.search_name
+    m.birth_date = p.birth_date
+    m.sex = p.sex
+    m.ethnicity = p.ethnicity
+
+
+# --- Memberships --------------------------------------------------------------------
+
+def _clean_membership(data: dict[str, Any], person: Person, *, instance: Membership | None) -> dict[str, Any]:
+    out = dict(data)
+    out["card_number"] = nfc(out.get("card_number") or "").replace(" ", "") or None
+    errors: dict[str, str] = {}
+    org: Organisation | None = out.get("organisation")
+    if org is None:
+        errors["organisation"] = _("Choose the party cell the member belongs to.")
+    elif not org.holds_members:
+        errors["organisation"] = _("Members are kept in a party cell or party group, not in a %(kind)s. Choose a cell.") % {"kind": org.get_kind_display()}
+    elif not org.is_active:
+        errors["organisation"] = _("That organisation has been dissolved or merged. Choose one that is active.")
+    admission: dt.date | None = out.get("admission_date")
+    official: dt.date | None = out.get("official_date")
+    status = out.get("status")
+    if admission is None:
+        errors["admission_date"] = _("Enter the admission date as dd/mm/yyyy.")
+    else:
+        if admission > today():
+            errors["admission_date"] = _("The admission date cannot be in the future.")
+        min_age = rule("admission_min_age", admission)
+        if person.birth_date and full_months(person.birth_date, admission) < min_age.value * 12:
+            errors["admission_date"] = _("The person was under %(age)s on the admission date (%(cite)s). Check the date of birth and the admission date.") % {"age": min_age.value, "cite": min_age.citation}
+        if official is not None:
+            probation = rule("probation_months", admission)
+            earliest = add_months(admission, probation.value)
+            if official < earliest:
+                errors["official_date"] = _("The official date must be at least %(months)s months after admission, on or after %(date)s (%(cite)s).") % {"months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}
+            elif official > today():
+                errors["official_date"] = _("The official date cannot be in the future.")
+    if status == Status.OFFICIAL and official is None:
+        errors["official_date"] = _("An official member needs the official date. Enter it, or set the status to probationary.")
+    if status == Status.PROBATIONARY and official is not None:
+        errors["official_date"] = _("A probationary member has no official date yet. Clear it, or set the status to official.")
+    if out.get("exempt") and status != Status.OFFICIAL:
+        errors["exempt"] = _("Only official members can be exempted from party work and meetings.")
+    card = out["card_number"]
+    if card:
+        clash = Membership.objects.filter(card_number=card)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            errors["card_number"] = _("The party card number %(card)s is already recorded for another member. Check the number.") % {"card": card}
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _event(m: Membership, kind: str, on: dt.date, decision: str = "", note: str = "", actor: Any = None) -> MembershipEvent:
+    e = MembershipEvent(
+        membership=m, kind=kind, effective_date=on, decision_number=nfc(decision), note=nfc(note),
+        organisation_id=m.organisation_id, status=m.status, exempt=m.exempt, temporary=m.temporary,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _set_levels(e, {lv: getattr(m, f"{lv}_id") for lv in LEVELS})
+    return e
+
+
+def _opening_events(m: Membership, actor: Any, decision: str = "") -> list[MembershipEvent]:
+    """History for a member entered into chibo: admitted, then recognised, then exempted."""
+    events = []
+    final = (m.status, m.exempt)
+    m.status, m.exempt = Status.PROBATIONARY, False
+    events.append(_event(m, MembershipEvent.Kind.ADMITTED, m.admission_date, decision, actor=actor))
+    if m.official_date is not None:
+        m.status = Status.OFFICIAL
+        events[-1].ended_on = m.official_date
+        events.append(_event(m, MembershipEvent.Kind.RECOGNISED, m.official_date, actor=actor))
+    if final[1]:
+        m.exempt = True
+        events[-1].ended_on = today()
+        events.append(_event(m, MembershipEvent.Kind.EXEMPTED, today(), actor=actor))
+    m.status, m.exempt = final
+    return events
+
+
+@transaction.atomic
+def member_create(*, actor: Any, person: Person | None = None, person_data: dict[str, Any] | None = None,
+                  decision_number: str = "", **data: Any) -> Membership:
+    """Enter a party member: a new person (person_data) or an existing one (person)."""
+    if person is None:
+        person = person_create(actor=actor, **(person_data or {}))
+    elif Membership.objects.filter(person=person).exists():
+        raise ValidationError({"person": _("This person already has a membership record. Open it instead.")})
+    data = _clean_membership(data, person, instance=None)
+    m = Membership(person=person, **data)
+    m.current = m.status in CURRENT_STATUSES
+    _set_levels(m, levels_of(m.organisation))
+    _copy_person(m, person)
+    m.save()
+    MembershipEvent.objects.bulk_create(_opening_events(m, actor, decision_number))
+    _change_stats(None, _stat_key(m))
+    audit.record(actor=actor, action="create", obj=m, object_repr=person.full_name, org_path=m.organisation.path,
+                 after=audit.snapshot(m, MEMBERSHIP_FIELDS))
+    return m
+
+
+@transaction.atomic
+def member_update(m: Membership, *, actor: Any, person_data: dict[str, Any] | None = None, **data: Any) -> Membership:
+    """Correct a member's record (person and membership fields). Changes of status or
+    organisation are events (member_record_event), not corrections."""
+    if person_data:
+        person_update(m.person, actor=actor, **person_data)
+        m.refresh_from_db()
+    if not data:
+        return m
+    for forbidden in ("organisation", "status", "exempt", "temporary"):
+        if forbidden in data and data[forbidden] != getattr(m, forbidden):
+            raise ValidationError({forbidden: _("Record a dated event (with its decision) to change this.")})
+    merged = {f: getattr(m, f) for f in ("organisation", "status", "exempt", "temporary", "admission_date",
+                                         "official_date", "card_number", "interrupted_months")}
+    merged.update(data)
+    merged = _clean_membership(merged, m.person, instance=m)
+    before = audit.snapshot(m, MEMBERSHIP_FIELDS)
+    changed = [k for k, v in merged.items() if getattr(m, k) != v]
+    for key in changed:
+        setattr(m, key, merged[key])
+    if changed:
+        m.save(update_fields=[*changed, "updated_at"])
+        _sync_opening_dates(m)
+        old, new = audit.diff(before, audit.snapshot(m, MEMBERSHIP_FIELDS))
+        audit.record(actor=actor, action="update", obj=m, object_repr=m.person.full_name,
+                     org_path=m.organisation.path, before=old, after=new)
+    return m
+
+
+def _sync_opening_dates(m: Membership) -> None:
+    """Keep the admitted/recognised events in step with corrected dates."""
+    events = {e.kind: e for e in m.events.filter(kind__in=[MembershipEvent.Kind.ADMITTED, MembershipEvent.Kind.RECOGNISED])}
+    admitted = events.get(MembershipEvent.Kind.ADMITTED)
+    recognised = events.get(MembershipEvent.Kind.RECOGNISED)
+    if admitted and admitted.effective_date != m.admission_date:
+        admitted.effective_date = m.admission_date
+        admitted.save(update_fields=["effective_date"])
+    if recognised and m.official_date and recognised.effective_date != m.official_date:
+        recognised.effective_date = m.official_date
+        recognised.save(update_fields=["effective_date"])
+        admitted_end = MembershipEvent.objects.filter(pk=admitted.pk) if admitted else None
+        if admitted_end is not None:
+            admitted_end.update(ended_on=m.official_date)
+
+
+# Which events apply to which state, and what they change.
+EVENT_RULES: dict[str, dict[str, Any]] = {
+    MembershipEvent.Kind.RECOGNISED: {"from": {Status.PROBATIONARY}, "status": Status.OFFICIAL},
+    MembershipEvent.Kind.MOVED: {"from": set(CURRENT_STATUSES), "needs_org": True},
+    MembershipEvent.Kind.TRANSFERRED_IN: {"from": {Status.TRANSFERRED_OUT}, "needs_org": True, "status": "previous"},
+    MembershipEvent.Kind.TRANSFERRED_OUT: {"from": set(CURRENT_STATUSES), "status": Status.TRANSFERRED_OUT},
+    MembershipEvent.Kind.TEMPORARY_IN: {"from": set(CURRENT_STATUSES), "temporary": True},
+    MembershipEvent.Kind.TEMPORARY_ENDED: {"from": set(CURRENT_STATUSES), "temporary": False},
+    MembershipEvent.Kind.EXEMPTED: {"from": {Status.OFFICIAL}, "exempt": True},
+    MembershipEvent.Kind.EXEMPTION_ENDED: {"from": {Status.OFFICIAL}, "exempt": False},
+    MembershipEvent.Kind.REMOVED: {"from": set(CURRENT_STATUSES), "status": Status.REMOVED},
+    MembershipEvent.Kind.EXPELLED: {"from": set(CURRENT_STATUSES), "status": Status.EXPELLED},
+    MembershipEvent.Kind.DECEASED: {"from": set(CURRENT_STATUSES), "status": Status.DECEASED},
+}
+
+
+@transaction.atomic
+def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date: dt.date,
+                        decision_number: str = "", organisation: Organisation | None = None,
+                        note: str = "") -> MembershipEvent:
+    m = Membership.objects.select_for_update().select_related("person").get(pk=m.pk)
+    spec = EVENT_RULES.get(kind)
+    errors: dict[str, str] = {}
+    if spec is None:
+        raise ValidationError({"kind": _("Choose one of the listed events.")})
+    if m.status not in spec["from"]:
+        errors["kind"] = _("This event does not apply to a member whose status is %(status)s.") % {"status": m.get_status_display()}
+    if effective_date > today():
+        errors["effective_date"] = _("The effective date cannot be in the future; record the event when it takes effect.")
+    last = m.events.aggregate(last=Max("effective_date"))["last"]
+    if last and effective_date < last:
+        errors["effective_date"] = _("The effective date must be on or after the latest recorded event (%(date)s).") % {"date": format_vn_date(last)}
+    if spec.get("needs_org"):
+        if organisation is None:
+            errors["organisation"] = _("Choose the party cell the member moves to.")
+        elif not organisation.holds_members or not organisation.is_active:
+            errors["organisation"] = _("Choose an active party cell or party group.")
+        elif organisation.pk == m.organisation_id and kind == MembershipEvent.Kind.MOVED:
+            errors["organisation"] = _("The member is already in this organisation.")
+    if kind == MembershipEvent.Kind.RECOGNISED:
+        probation = rule("probation_months", m.admission_date)
+        earliest = add_months(m.admission_date, probation.value)
+        if effective_date < earliest:
+            errors["effective_date"] = _("Recognition takes effect when the %(months)s months of probation end, on %(date)s (%(cite)s).") % {"months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}
+    if errors:
+        raise ValidationError(errors)
+
+    old_key = _stat_key(m)
+    before = audit.snapshot(m, MEMBERSHIP_FIELDS)
+    if spec.get("needs_org") and organisation is not None:
+        m.organisation = organisation
+        _set_levels(m, levels_of(organisation))
+    status = spec.get("status")
+    if status == "previous":
+        prior = m.events.exclude(status=Status.TRANSFERRED_OUT).order_by("-effective_date", "-id").first()
+        m.status = prior.status if prior else Status.OFFICIAL
+    elif status:
+        m.status = status
+    if kind == MembershipEvent.Kind.RECOGNISED:
+        m.official_date = effective_date
+    if "exempt" in spec:
+        m.exempt = spec["exempt"]
+    if "temporary" in spec:
+        m.temporary = spec["temporary"]
+    if m.status not in CURRENT_STATUSES:
+        m.exempt = False
+    m.current = m.status in CURRENT_STATUSES
+    m.save()
+    m.events.filter(ended_on__isnull=True).update(ended_on=effective_date)
+    event = _event(m, kind, effective_date, decision_number, note, actor)
+    event.save()
+    _change_stats(old_key, _stat_key(m))
+    old, new = audit.diff(before, audit.snapshot(m, MEMBERSHIP_FIELDS))
+    audit.record(actor=actor, action="event", obj=m, object_repr=m.person.full_name, org_path=m.organisation.path,
+                 before=old, after=new, note=f"{event.get_kind_display()} {format_vn_date(effective_date)} {event.decision_number}".strip())
+    return event
+
+
+# --- Posts --------------------------------------------------------------------------
+
+def _clean_post(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    out = dict(data)
+    out["decision_number"] = nfc(out.get("decision_number") or "")
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    kind = out.get("kind")
+    person: Person | None = out.get("person")
+    if person is None:
+        errors["person"] = _("Choose the person who holds the post.")
+    if kind in Post.COMMITTEE_KINDS:
+        org: Organisation | None = out.get("organisation")
+        out["locality"] = None
+        if org is None:
+            errors["organisation"] = _("Choose the party organisation of this committee post.")
+        elif org.kind == Organisation.Kind.PARTY_GROUP:
+            errors["organisation"] = _("A party group has a leader, not a committee. Choose its cell.")
+        if person is not None and not Membership.objects.filter(person=person, status__in=CURRENT_STATUSES).exists():
+            errors["person"] = _("A committee post can only be held by a current party member.")
+    elif kind in Post.HEAD_KINDS:
+        loc: Locality | None = out.get("locality")
+        out["organisation"] = None
+        if loc is None:
+            errors["locality"] = _("Choose the village or neighbourhood group this person heads.")
+        elif not loc.is_village:
+            errors["locality"] = _("Only a village or neighbourhood group has a head in chibo. Choose one.")
+        elif person is not None and person.residence_id != loc.pk:
+            warnings.append(_("%(name)s is not recorded as living in %(place)s. Check the place of residence.") % {"name": person.full_name, "place": loc.name})
+    else:
+        errors["kind"] = _("Choose one of the listed posts.")
+    start, end = out.get("start_date"), out.get("end_date")
+    if start is None:
+        errors["start_date"] = _("Enter the start date as dd/mm/yyyy.")
+    elif end is not None and end < start:
+        errors["end_date"] = _("The post cannot end before it starts (%(date)s). Check both dates.") % {"date": format_vn_date(start)}
+    if errors:
+        raise ValidationError(errors)
+    return out, warnings
+
+
+def _post_path(post: Post) -> str:
+    if post.organisation is not None:
+        return post.organisation.path
+    if post.locality is not None and post.locality.organisation is not None:
+        return post.locality.organisation.path
+    return ""
+
+
+@transaction.atomic
+def post_create(*, actor: Any, **data: Any) -> tuple[Post, list[str]]:
+    """Create a post; returns it and any warnings (e.g. a head not resident there)."""
+    data, warnings = _clean_post(data)
+    post = Post.objects.create(**data)
+    audit.record(actor=actor, action="create", obj=post, org_path=_post_path(post), after=audit.snapshot(post, POST_FIELDS))
+    return post, warnings
+
+
+@transaction.atomic
+def post_update(post: Post, *, actor: Any, **data: Any) -> tuple[Post, list[str]]:
+    merged = {f: getattr(post, f) for f in ("person", "kind", "organisation", "locality", "start_date",
+                                            "end_date", "decision_number")}
+    merged.update(data)
+    merged, warnings = _clean_post(merged)
+    before = audit.snapshot(post, POST_FIELDS)
+    for key, value in merged.items():
+        setattr(post, key, value)
+    post.save()
+    old, new = audit.diff(before, audit.snapshot(post, POST_FIELDS))
+    if new:
+        audit.record(actor=actor, action="update", obj=post, org_path=_post_path(post), before=old, after=new)
+    return post, warnings
+
+
+# --- Bulk paths (demo, synthetic data, imports) ---------------------------------------
+
+def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_rows: bool = True) -> int:
+    """Insert many members at once: persons, memberships, opening events, rollup and audit,
+    in one transaction. Each row: person fields + organisation (Organisation) + membership
+    fields. Rows are trusted to be valid (callers validate first)."""
+    count = 0
+    level_cache: dict[int, dict[str, int | None]] = {}
+    with transaction.atomic():
+        rows = list(rows)
+        persons = []
+        for row in rows:
+            p = Person()
+            _apply_person(p, {k: row[k] for k in row if k in {f.removesuffix("_id") for f in PERSON_FIELDS}})
+            persons.append(p)
+        Person.objects.bulk_create(persons, batch_size=2000)
+        members = []
+        for row, p in zip(rows, persons, strict=True):
+            org: Organisation = row["organisation"]
+            m = Membership(person=p, organisation=org, status=row["status"], exempt=row.get("exempt", False),
+                           temporary=row.get("temporary", False), admission_date=row["admission_date"],
+                           official_date=row.get("official_date"), card_number=row.get("card_number"))
+            m.current = m.status in CURRENT_STATUSES
+            if org.pk not in level_cache:
+                level_cache[org.pk] = levels_of(org)
+            _set_levels(m, level_cache[org.pk])
+            _copy_person(m, p)
+            members.append(m)
+        Membership.objects.bulk_create(members, batch_size=2000)
+        events: list[MembershipEvent] = []
+        deltas: Counter[StatKey] = Counter()
+        for m in members:
+            events.extend(_opening_events(m, actor))
+            key = _stat_key(m)
+            if key is not None:
+                deltas[key] += 1
+        MembershipEvent.objects.bulk_create(events, batch_size=2000)
+        _apply_stats(deltas)
+        if audit_rows:
+            audit.record_many(
+                [{"action": "create", "obj": m, "object_repr": m.person.full_name, "org_path": m.organisation.path,
+                  "after": audit.snapshot(m, MEMBERSHIP_FIELDS)} for m in members],
+                actor=actor,
+            )
+        count = len(members)
+    return count

@@ -1,0 +1,222 @@
+"""Writes to the organisation tree and localities. Each function is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chibo.audit import services as audit
+from chibo.core.text import fold, nfc, text_sort_key
+from chibo.organisations.models import PATH_ALPHABET, PATH_STEP, Locality, Organisation
+
+ORG_FIELDS = ["code", "name", "kind", "sector", "parent_id", "valid_from", "valid_to", "locality_id", "note"]
+LOCALITY_FIELDS = ["code", "name", "kind", "parent_id", "organisation_id"]
+
+
+def _encode_step(n: int) -> str:
+    base = len(PATH_ALPHABET)
+    out = ""
+    for _i in range(PATH_STEP):
+        n, r = divmod(n, base)
+        out = PATH_ALPHABET[r] + out
+    if n:
+        raise ValidationError(_("Too many sub-organisations under one organisation."))
+    return out
+
+
+def _decode_step(step: str) -> int:
+    n = 0
+    for ch in step:
+        n = n * len(PATH_ALPHABET) + PATH_ALPHABET.index(ch)
+    return n
+
+
+def _next_path(parent: Organisation | None) -> str:
+    prefix = parent.path if parent else ""
+    depth = len(prefix) // PATH_STEP
+    siblings = Organisation.objects.filter(parent=parent) if parent else Organisation.objects.filter(parent__isnull=True)
+    last = siblings.filter(depth=depth).order_by("-path").values_list("path", flat=True).first()
+    number = _decode_step(last[-PATH_STEP:]) + 1 if last else 1
+    return prefix + _encode_step(number)
+
+
+def _clean_org(data: dict[str, Any], *, instance: Organisation | None) -> None:
+    errors: dict[str, str] = {}
+    parent: Organisation | None = data.get("parent")
+    kind = data["kind"]
+    if kind not in Organisation.CHILD_KINDS.get(parent.kind if parent else None, set()):
+        if parent is None:
+            errors["parent"] = _("Choose the parent organisation: only a provincial party organisation stands at the top.")
+        else:
+            errors["kind"] = _("A %(child)s cannot be placed under a %(parent)s. Choose another kind or parent.") % {
+                "child": Organisation.Kind(kind).label, "parent": parent.get_kind_display(),
+            }
+    valid_to = data.get("valid_to")
+    if valid_to and valid_to <= data["valid_from"]:
+        errors["valid_to"] = _("The end date must be after the start date.")
+    code = data["code"]
+    clash = Organisation.objects.filter(code=code)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        errors["code"] = _("The code %(code)s is already used by another organisation. Enter a different code.") % {"code": code}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _normalise_org(data: dict[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    out["code"] = nfc(out["code"]).upper()
+    out["name"] = nfc(out["name"])
+    out["note"] = nfc(out.get("note", ""))
+    out.setdefault("sector", Organisation.Sector.OTHER)
+    return out
+
+
+@transaction.atomic
+def organisation_create(*, actor: Any, **data: Any) -> Organisation:
+    data = _normalise_org(data)
+    _clean_org(data, instance=None)
+    parent: Organisation | None = data.get("parent")
+    if parent is not None:
+        parent = Organisation.objects.select_for_update().get(pk=parent.pk)
+    org = Organisation(**data)
+    org.search_name = fold(org.name)
+    org.sort_key = text_sort_key(org.name)
+    org.path = _next_path(parent)
+    org.depth = len(org.path) // PATH_STEP - 1
+    org.save()
+    audit.record(actor=actor, action="create", obj=org, org_path=org.path, after=audit.snapshot(org, ORG_FIELDS))
+    return org
+
+
+@transaction.atomic
+def organisation_update(org: Organisation, *, actor: Any, **data: Any) -> Organisation:
+    """Update name, code, sector, dates, locality. Moving to another parent is not an
+    update: dissolve and re-create, so history stays true."""
+    data = _normalise_org({**{f: getattr(org, f) for f in ("code", "name", "kind", "sector", "valid_from",
+                                                           "valid_to", "locality", "note")},
+                           "parent": org.parent, **data})
+    if data["parent"] != org.parent or data["kind"] != org.kind:
+        raise ValidationError({"parent": _("The parent and kind of an existing organisation cannot be changed; "
+                                           "end it and create the new one instead.")})
+    _clean_org(data, instance=org)
+    before = audit.snapshot(org, ORG_FIELDS)
+    for key, value in data.items():
+        setattr(org, key, value)
+    org.search_name = fold(org.name)
+    org.sort_key = text_sort_key(org.name)
+    org.save()
+    old, new = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
+    if new:
+        audit.record(actor=actor, action="update", obj=org, org_path=org.path, before=old, after=new)
+    return org
+
+
+@transaction.atomic
+def organisation_end(org: Organisation, *, actor: Any, on: dt.date, note: str = "") -> Organisation:
+    """Dissolve or merge away an organisation: it stays in history with `valid_to`."""
+    if org.memberships.filter(current=True).exists() or Organisation.objects.subtree(org, include_root=False).filter(valid_to__isnull=True).exists():
+        raise ValidationError({"valid_to": _("Move its members and end its sub-organisations first.")})
+    return organisation_update(org, actor=actor, valid_to=on, note=note or org.note)
+
+
+def _clean_locality(data: dict[str, Any], *, instance: Locality | None) -> None:
+    errors: dict[str, str] = {}
+    clash = Locality.objects.filter(code=data["code"])
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        errors["code"] = _("The code %(code)s is already used by another locality. Enter a different code.") % {"code": data["code"]}
+    parent: Locality | None = data.get("parent")
+    kind = data["kind"]
+    if kind == Locality.Kind.PROVINCE:
+        if parent is not None:
+            errors["parent"] = _("A province has no parent locality.")
+    elif kind in Locality.COMMUNE_KINDS:
+        if parent is None or parent.kind != Locality.Kind.PROVINCE:
+            errors["parent"] = _("A commune or ward must belong to a province.")
+    elif parent is None or parent.kind not in Locality.COMMUNE_KINDS:
+        errors["parent"] = _("A village or neighbourhood group must belong to a commune or ward.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def locality_create(*, actor: Any, **data: Any) -> Locality:
+    data = {**data, "code": nfc(data["code"]).upper(), "name": nfc(data["name"])}
+    _clean_locality(data, instance=None)
+    loc = Locality(**data)
+    loc.search_name = fold(loc.name)
+    loc.sort_key = text_sort_key(loc.name)
+    loc.save()
+    audit.record(actor=actor, action="create", obj=loc, org_path=_locality_path(loc),
+                 after=audit.snapshot(loc, LOCALITY_FIELDS))
+    return loc
+
+
+@transaction.atomic
+def locality_update(loc: Locality, *, actor: Any, **data: Any) -> Locality:
+    merged = {"code": loc.code, "name": loc.name, "kind": loc.kind, "parent": loc.parent,
+              "organisation": loc.organisation, **data}
+    merged["code"] = nfc(merged["code"]).upper()
+    merged["name"] = nfc(merged["name"])
+    _clean_locality(merged, instance=loc)
+    before = audit.snapshot(loc, LOCALITY_FIELDS)
+    for key, value in merged.items():
+        setattr(loc, key, value)
+    loc.search_name = fold(loc.name)
+    loc.sort_key = text_sort_key(loc.name)
+    loc.save()
+    old, new = audit.diff(before, audit.snapshot(loc, LOCALITY_FIELDS))
+    if new:
+        audit.record(actor=actor, action="update", obj=loc, org_path=_locality_path(loc), before=old, after=new)
+    return loc
+
+
+def _locality_path(loc: Locality) -> str:
+    return loc.organisation.path if loc.organisation_id and loc.organisation else ""
+
+
+def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list[Organisation]:
+    """Create many organisations (demo, synthetic data, imports) parent-first, in one
+    transaction, with paths assigned in memory and one audit row each."""
+    created: list[Organisation] = []
+    with transaction.atomic():
+        next_child: dict[str | None, int] = {}
+        by_code: dict[str, Organisation] = {}
+        for row in rows:
+            data = _normalise_org(row)
+            parent: Organisation | None = data.get("parent")
+            if parent is None and data.get("parent_code"):
+                parent = by_code[data.pop("parent_code")]
+                data["parent"] = parent
+            data.pop("parent_code", None)
+            key = parent.path if parent else None
+            if key not in next_child:
+                last = _next_path(parent)
+                next_child[key] = _decode_step(last[-PATH_STEP:])
+            org = Organisation(**data)
+            org.search_name = fold(org.name)
+            org.sort_key = text_sort_key(org.name)
+            org.path = (parent.path if parent else "") + _encode_step(next_child[key])
+            next_child[key] += 1
+            org.depth = len(org.path) // PATH_STEP - 1
+            created.append(org)
+            by_code[org.code] = org
+        # Parents must exist before children get their FK: insert level by level.
+        for depth in sorted({o.depth for o in created}):
+            level = [o for o in created if o.depth == depth]
+            for o in level:
+                if o.parent is not None:
+                    o.parent_id = o.parent.pk
+            Organisation.objects.bulk_create(level, batch_size=500)
+        audit.record_many(
+            [{"action": "create", "obj": o, "org_path": o.path, "after": audit.snapshot(o, ORG_FIELDS)} for o in created],
+            actor=actor,
+        )
+    return created

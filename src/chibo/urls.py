@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("chibo.api.urls")),
+    path("", include("chibo.web.urls")),
+]
+
+handler400 = "chibo.web.errors.bad_request"
+handler403 = "chibo.web.errors.permission_denied"
+handler404 = "chibo.web.errors.page_not_found"
+handler500 = "chibo.web.errors.server_error"

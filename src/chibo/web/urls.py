@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from chibo.web import views
+
+urlpatterns = [
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("to-chuc/", views.organisation_tree, name="tree"),
+    path("to-chuc/moi/", views.organisation_create, name="organisation-create"),
+    path("to-chuc/<str:code>/", views.organisation_detail, name="organisation"),
+    path("to-chuc/<str:code>/sua/", views.organisation_edit, name="organisation-edit"),
+    path("dang-vien/", views.member_list, name="members"),
+    path("dang-vien/moi/", views.member_create, name="member-create"),
+    path("dang-vien/<int:pk>/", views.member_detail, name="member"),
+    path("dang-vien/<int:pk>/sua/", views.member_edit, name="member-edit"),
+    path("dang-vien/<int:pk>/su-kien/", views.member_event, name="member-event"),
+    path("chuc-vu/moi/", views.post_create, name="post-create"),
+    path("chuc-vu/<int:pk>/ket-thuc/", views.post_end, name="post-end"),
+    path("dia-ban/<str:code>/", views.locality_detail, name="locality"),
+    path("nhat-ky/", views.audit_log, name="audit"),
+]
