@@ -49,6 +49,8 @@ def envsecret(name: str) -> str:
 PRODUCTION = env("CHIBO_ENV", "development") == "production"
 DEBUG = envbool("DEBUG", not PRODUCTION)
 DATA_DIR = Path(env("CHIBO_DATA_DIR", str(Path.cwd() / "data")))
+if not PRODUCTION:
+    (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:

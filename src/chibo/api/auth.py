@@ -153,16 +153,17 @@ def endpoint(*, public: bool = False, **handlers: Handler) -> Callable[..., Http
         if handler is None and request.method == "HEAD":
             handler = handlers.get("GET")
         if handler is None:
-            response = error("method_not_allowed", _(
+            refused = error("method_not_allowed", _(
                 "This address does not accept %(method)s. Use %(allowed)s.") % {
                 "method": request.method, "allowed": ", ".join(methods)}, 405)
-            response["Allow"] = ", ".join(methods)
-            return response
+            refused["Allow"] = ", ".join(methods)
+            return refused
         if not public:
             user = authenticate(request)
             if user is None:
                 return unauthorized()
             request.user = user
+        response: HttpResponse
         try:
             if request.method in BODY_METHODS:
                 request.json = _parse_body(request)  # type: ignore[attr-defined]

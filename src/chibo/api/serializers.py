@@ -24,11 +24,11 @@ def organisation_to_dict(org: Organisation) -> dict[str, Any]:
         "name": org.name,
         "kind": org.kind,
         "sector": org.sector,
-        "parent": org.parent.code if org.parent_id else None,
+        "parent": org.parent.code if org.parent is not None else None,
         "depth": org.depth,
         "valid_from": iso(org.valid_from),
         "valid_to": iso(org.valid_to),
-        "locality": org.locality.code if org.locality_id else None,
+        "locality": org.locality.code if org.locality is not None else None,
     }
 
 
@@ -46,7 +46,7 @@ def person_to_dict(p: Person) -> dict[str, Any]:
         "religion": p.religion,
         "citizen_id": p.citizen_id,
         "phone": p.phone,
-        "residence": p.residence.code if p.residence_id else None,
+        "residence": p.residence.code if p.residence is not None else None,
         "education": p.education,
         "political_theory": p.political_theory,
     }
@@ -120,8 +120,8 @@ def post_to_dict(post: Post) -> dict[str, Any]:
         "kind": post.kind,
         "person": post.person_id,
         "person_name": post.person.full_name,
-        "organisation": post.organisation.code if post.organisation_id else None,
-        "locality": post.locality.code if post.locality_id else None,
+        "organisation": post.organisation.code if post.organisation is not None else None,
+        "locality": post.locality.code if post.locality is not None else None,
         "start_date": iso(post.start_date),
         "end_date": iso(post.end_date),
         "decision_number": post.decision_number,
@@ -135,6 +135,6 @@ def locality_to_dict(loc: Locality) -> dict[str, Any]:
         "code": loc.code,
         "name": loc.name,
         "kind": loc.kind,
-        "parent": loc.parent.code if loc.parent_id else None,
-        "organisation": loc.organisation.code if loc.organisation_id else None,
+        "parent": loc.parent.code if loc.parent is not None else None,
+        "organisation": loc.organisation.code if loc.organisation is not None else None,
     }

@@ -1,0 +1,124 @@
+"""`chibo indicators ORG [--date dd/mm/yyyy] [--json]`: the report figures of an
+organisation's subtree, from the same `indicators()` as the dashboard and the API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from chibo.core.dates import format_vn_date, parse_vn_date, today
+from chibo.core.text import fold, nfc
+from chibo.indicators.figures import Report, indicators
+from chibo.organisations.models import Organisation
+
+
+def vn_int(n: int) -> str:
+    """1189 → "1.189" (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def vn_pct(value: float | None) -> str:
+    """97.3 → "97,3%" (Vietnamese decimal comma); no denominator → "—"."""
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + "%"
+
+
+def find_organisation(query: str) -> Organisation:
+    """By code (exact, case-insensitive), else by exact name (case-insensitive, NFC)."""
+    text = nfc(query)
+    if not text:
+        raise CommandError(_("Give the code or the exact name of a party organisation, e.g. BH."))
+    org = Organisation.objects.filter(code=text.upper()).first()
+    if org is not None:
+        return org
+    wanted = text.casefold()
+    found = [o for o in Organisation.objects.filter(search_name=fold(text)).order_by("path")
+             if nfc(o.name).casefold() == wanted]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        lines = [_("Several organisations are named “%(name)s”; give its code instead:") % {"name": text}]
+        lines += [f"  {o.code}  {o.name}" + (f"  ({o.parent.name})" if o.parent else "") for o in found]
+        raise CommandError("\n".join(lines))
+    lines = [_("No party organisation has the code or name “%(name)s”.") % {"name": text},
+             _("Each organisation's code is shown on its page in chibo (Organisations); "
+               "give that code (e.g. BH) or the full exact name.")]
+    similar = list(Organisation.objects.filter(search_name__contains=fold(text)).order_by("path")[:10])
+    if similar:
+        lines.append(_("Similar names:"))
+        lines += [f"  {o.code}  {o.name}" for o in similar]
+    raise CommandError("\n".join(lines))
+
+
+class Command(BaseCommand):
+    help = "Print the indicators of a party organisation (code or exact name) for today or a date."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("organisation", help="organisation code (e.g. PT) or exact name")
+        parser.add_argument("--date", help="date as dd/mm/yyyy (default: today)")
+        parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org = find_organisation(options["organisation"])
+        day = today()
+        if options.get("date"):
+            try:
+                day = parse_vn_date(options["date"])
+            except ValueError:
+                raise CommandError(_("“%(value)s” is not a valid date. Enter it as dd/mm/yyyy, e.g. 01/07/2025.")
+                                   % {"value": options["date"]}) from None
+            if day > today():
+                raise CommandError(_("The date %(date)s is in the future. Give today or an earlier date.")
+                                   % {"date": format_vn_date(day)})
+        report = indicators(org, day)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+            return
+        for line in human(report):
+            self.stdout.write(line)
+
+
+def human(report: Report) -> list[str]:
+    f = report.figures
+    org = report.organisation
+    total = f["members_total"]
+
+    def share(n: int, whole: int) -> str:
+        return f"{vn_int(n)} ({vn_pct(round(n * 100 / whole, 1))})" if whole else vn_int(n)
+
+    rows: list[tuple[str, str]] = [
+        (_("Party organisations in the subtree"), vn_int(f["organisations_total"])),
+        ("  " + _("grassroots party organisations"), vn_int(f["grassroots_organisations"])),
+    ]
+    rows += [("    " + str(Organisation.Kind(kind).label), vn_int(n))
+             for kind, n in f["organisations_by_kind"].items() if n]
+    rows += [
+        (_("Party members"), vn_int(total)),
+        ("  " + _("official"), share(f["members_official"], total)),
+        ("  " + _("probationary"), share(f["members_probationary"], total)),
+        ("  " + _("women"), share(f["members_women"], total)),
+        ("  " + _("ethnic minorities"), share(f["members_ethnic_minority"], total)),
+        ("  " + _("under 30"), share(f["members_under_30"], total)),
+        ("  " + _("exempt from party work"), share(f["members_exempt"], total)),
+        (_("Residential cells"), vn_int(f["residential_cells"])),
+        ("  " + _("with a cell committee"),
+         f"{vn_int(f['residential_cells_with_committee'])} ({vn_pct(f['residential_cells_with_committee_pct'])})"),
+        ("  " + _("villages with a recorded head"), vn_int(f["localities_with_head"])),
+        ("  " + _("village heads who are party members"),
+         f"{vn_int(f['heads_who_are_members'])} ({vn_pct(f['heads_who_are_members_pct'])})"),
+        ("  " + _("cell secretaries"), vn_int(f["cell_secretaries"])),
+        ("  " + _("cell secretaries who are also village heads"),
+         f"{vn_int(f['secretaries_who_are_heads'])} ({vn_pct(f['secretaries_who_are_heads_pct'])})"),
+    ]
+    width = max(len(label) for label, _v in rows)
+    lines = [f"{org.name} ({org.code}) — {format_vn_date(report.on)}", ""]
+    lines += [f"{label.ljust(width)}  {value}" for label, value in rows]
+    if total:
+        lines += ["", _("Members by age band:")]
+        lines += [f"  {label.ljust(8)} {vn_int(n)}" for label, n in report.by_age_band]
+        lines += ["", _("Members by ethnicity:")]
+        lines += [f"  {name.ljust(8)} {vn_int(n)}" for name, n in report.by_ethnicity]
+    lines += ["", _("Percentages of residential cells, rounded half up to one decimal.")]
+    return lines

@@ -1,0 +1,136 @@
+"""`chibo bench`: server-side timings of the pages that matter, on the synthetic province.
+
+Requests run in-process through Django's full stack (middleware, session, scope, view,
+template) with the test client, so the figures are server time without the network.
+Run `chibo synth` first. Prints median and p95 in milliseconds; `--json` for machines."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.utils.translation import gettext as _
+
+from chibo.accounts.models import User
+from chibo.members.models import Membership
+from chibo.organisations.models import Organisation
+
+SEARCHES = ["nguyen van duc", "tran thi", "ksor", "le hoang nam", "pham", "rah lan", "duc", "nguyen thi thu ha"]
+SORTS = ["name", "-name", "birth", "-birth", "admission", "-admission"]
+TARGETS_MS = {"dashboard": 30, "member list": 20, "search p95": 50, "member update p95": 30}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Command(BaseCommand):
+    help = "Measure server time of dashboards, member lists, search and member updates on the synthetic province."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument("--repeat", type=int, default=40, help="timed requests per case (default 40)")
+        parser.add_argument("--province", default="SYN", help="code of the synthetic province (default SYN)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        province = Organisation.objects.filter(code=opts["province"]).first()
+        if province is None:
+            raise CommandError(_("No synthetic province %(code)s. Run `chibo synth` first.") % {"code": opts["province"]})
+        users = {u.username: u for u in User.objects.filter(username__in=["synth.tinh", "synth.xa", "synth.bithu"])}
+        if len(users) != 3:
+            raise CommandError(_("The synthetic accounts are missing. Run `chibo synth` again on an empty database."))
+        clients = {}
+        for name, user in users.items():
+            c = Client(raise_request_exception=True)
+            c.force_login(user)
+            clients[name] = c
+        commune = users["synth.xa"].roles.first().organisation  # type: ignore[union-attr]
+        cell = users["synth.bithu"].roles.first().organisation  # type: ignore[union-attr]
+        repeat = opts["repeat"]
+        results: list[dict[str, Any]] = []
+
+        def case(name: str, group: str, fn: Callable[[int], Any]) -> None:
+            for i in range(3):
+                fn(i)
+            times = []
+            for i in range(repeat):
+                start = time.perf_counter()
+                fn(i)
+                times.append((time.perf_counter() - start) * 1000)
+            results.append({"case": name, "group": group, "n": repeat, "median_ms": round(statistics.median(times), 2),
+                            "p95_ms": round(_percentile(times, 0.95), 2), "max_ms": round(max(times), 2)})
+            if not opts["json"]:
+                self.stdout.write(f"{name:<52} median {results[-1]['median_ms']:>7.2f} ms   p95 {results[-1]['p95_ms']:>7.2f} ms")
+
+        def get(client: Client, url: str) -> Callable[[int], Any]:
+            def run(_i: int) -> None:
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise CommandError(f"{url}: HTTP {response.status_code}")
+            return run
+
+        members = Membership.objects.filter(province=province).count()
+        case("dashboard: province", "dashboard", get(clients["synth.tinh"], f"/?org={province.code}"))
+        case("dashboard: commune", "dashboard", get(clients["synth.xa"], f"/?org={commune.code}"))
+        case("dashboard: cell", "dashboard", get(clients["synth.bithu"], f"/?org={cell.code}"))
+        for scope, client, org in (("province", clients["synth.tinh"], province), ("commune", clients["synth.xa"], commune),
+                                   ("cell", clients["synth.bithu"], cell)):
+            for sort in SORTS:
+                case(f"member list: {scope}, sort {sort}", "member list",
+                     get(client, f"/dang-vien/?org={org.code}&sort={sort}"))
+            case(f"member list: {scope}, page 40", "member list", get(client, f"/dang-vien/?org={org.code}&page=40"))
+
+        def search(client: Client, org: Organisation) -> Callable[[int], Any]:
+            def run(i: int) -> None:
+                client.get(f"/dang-vien/?org={org.code}&q={SEARCHES[i % len(SEARCHES)].replace(' ', '+')}")
+            return run
+
+        case("search (accent-insensitive): province", "search p95", search(clients["synth.tinh"], province))
+        case("search (accent-insensitive): commune", "search p95", search(clients["synth.xa"], commune))
+
+        target = Membership.objects.filter(commune=commune, current=True).select_related("person").order_by("id").first()
+        if target is None:
+            raise CommandError(_("The synthetic commune has no members."))
+        p = target.person
+        form = {
+            "family_name": p.family_name, "middle_name": p.middle_name, "given_name": p.given_name, "sex": p.sex,
+            "birth_date": p.birth_date.strftime("%d/%m/%Y"), "ethnicity": p.ethnicity, "religion": p.religion,
+            "citizen_id": p.citizen_id or "", "residence": p.residence_id or "", "education": p.education,
+            "political_theory": p.political_theory, "admission_date": target.admission_date.strftime("%d/%m/%Y"),
+            "official_date": target.official_date.strftime("%d/%m/%Y") if target.official_date else "",
+            "card_number": target.card_number or "",
+        }
+
+        def update(i: int) -> None:
+            response = clients["synth.xa"].post(f"/dang-vien/{target.pk}/sua/", {**form, "phone": f"09{i:08d}"})
+            if response.status_code != 302:
+                raise CommandError(_("The member update was refused: %(errors)s") % {
+                    "errors": response.context["form"].errors.as_text() if response.context else response.status_code})
+
+        case("member update (form, service, audit, rollup)", "member update p95", update)
+
+        report = {
+            "database": connection.vendor, "members": members, "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+            "debug": settings.DEBUG, "results": results, "targets_ms": TARGETS_MS,
+        }
+        if opts["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write("")
+        self.stdout.write(f"{connection.vendor}, {members} members in {province.code}")
+        for group, limit in TARGETS_MS.items():
+            key = "p95_ms" if "p95" in group else "median_ms"
+            worst = max((r[key] for r in results if r["group"] == group), default=0.0)
+            verdict = "OK" if worst <= limit else "MISSED"
+            self.stdout.write(f"  {group:<20} worst {key.replace('_ms', '')} {worst:7.2f} ms (target ≤ {limit} ms) {verdict}")

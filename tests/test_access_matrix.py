@@ -1,0 +1,96 @@
+"""Every web URL × every persona gets exactly what its scope allows.
+
+Columns: member, secretary_a, secretary_b, commune_staff, other_commune_staff,
+province_staff, admin. 404 = outside scope (existence not revealed); 403 = visible but
+read-only for this persona. Anonymous users are always sent to sign in."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver
+
+from tests.conftest import PERSONAS
+
+A, S, F, N = 200, 403, 404, 404  # readability: Allowed, Seen-but-not-writable, Forbidden-unseen
+MATRIX: dict[str, list[int]] = {
+    "/":                                  [200, 200, 200, 200, 200, 200, 200],
+    "/?org=A":                            [200, 200, 404, 200, 404, 200, 200],
+    "/?org=C1":                           [404, 404, 404, 200, 404, 200, 200],
+    "/?org=X":                            [404, 404, 404, 404, 200, 200, 200],
+    "/to-chuc/":                          [200, 200, 200, 200, 200, 200, 200],
+    "/to-chuc/?parent=C1":                [404, 404, 404, 200, 404, 200, 200],
+    "/to-chuc/A/":                        [200, 200, 404, 200, 404, 200, 200],
+    "/to-chuc/X/":                        [404, 404, 404, 404, 200, 200, 200],
+    "/to-chuc/A/sua/":                    [403, 403, 404, 200, 404, 403, 200],
+    "/to-chuc/moi/?parent=C1":            [403, 403, 403, 200, 404, 403, 200],
+    "/dang-vien/":                        [404, 200, 200, 200, 200, 200, 200],
+    "/dang-vien/?org=A":                  [404, 200, 404, 200, 404, 200, 200],
+    "/dang-vien/?org=X":                  [404, 404, 404, 404, 200, 200, 200],
+    "/dang-vien/{member}/":               [200, 200, 404, 200, 404, 200, 200],
+    "/dang-vien/{x_member}/":             [404, 404, 404, 404, 200, 200, 200],
+    "/dang-vien/{member}/sua/":           [403, 200, 404, 200, 404, 403, 200],
+    "/dang-vien/{member}/su-kien/":       [403, 200, 404, 200, 404, 403, 200],
+    "/dang-vien/moi/?org=A":              [403, 200, 404, 200, 404, 403, 200],
+    "/chuc-vu/moi/?org=A":                [403, 200, 404, 200, 404, 403, 200],
+    "/chuc-vu/moi/?locality=VA":          [404, 403, 404, 200, 404, 403, 200],
+    "/chuc-vu/{committee_a}/ket-thuc/":   [404, 200, 404, 200, 404, 403, 200],
+    "/chuc-vu/{head_a}/ket-thuc/":        [404, 403, 404, 200, 404, 403, 200],
+    "/dia-ban/VA/":                       [404, 200, 404, 200, 404, 200, 200],
+    "/dia-ban/VX/":                       [404, 404, 404, 404, 200, 200, 200],
+    "/dia-ban/LC1/":                      [404, 404, 404, 200, 404, 200, 200],
+    "/nhat-ky/":                          [404, 404, 404, 200, 200, 200, 200],
+    "/nhat-ky/?org=C1":                   [404, 404, 404, 200, 404, 200, 200],
+}
+
+
+def _url(template: str, world) -> str:
+    ids = {key: m.pk for key, m in world.m.items()} | {key: p.pk for key, p in world.posts.items()}
+    return template.format(**ids)
+
+
+@pytest.mark.parametrize("template", list(MATRIX))
+def test_every_persona_gets_what_its_scope_allows(world, template):
+    url = _url(template, world)
+    got = [world.client(p).get(url).status_code for p in PERSONAS]
+    assert got == MATRIX[template], f"{url}: {dict(zip(PERSONAS, got))}"
+
+
+@pytest.mark.parametrize("template", list(MATRIX))
+def test_anonymous_users_are_sent_to_sign_in(world, template):
+    response = world.client("anonymous").get(_url(template, world))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dang-nhap/")
+
+
+def test_every_web_url_is_in_the_matrix():
+    web_names = {p.name for p in get_resolver().url_patterns[1].url_patterns}
+    covered = {"home", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
+               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit",
+               "login", "logout"}
+    assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
+
+
+def test_lists_show_only_what_is_in_scope(world):
+    names = {"Phạm Văn Đức", "Nguyễn Văn Đức", "Lê Văn Bình"}
+    expected = {
+        "secretary_a": {"Nguyễn Văn Đức"},
+        "secretary_b": {"Lê Văn Bình"},
+        "commune_staff": {"Nguyễn Văn Đức", "Lê Văn Bình"},
+        "other_commune_staff": {"Phạm Văn Đức"},
+        "province_staff": names,
+    }
+    for persona, visible in expected.items():
+        html = world.client(persona).get("/dang-vien/?q=van").content.decode()
+        shown = {n for n in names if n in html}
+        assert shown == visible, persona
+
+
+def test_tree_lists_only_visible_children(world):
+    html = world.client("commune_staff").get("/to-chuc/?parent=C1").content.decode()
+    assert "Chi bộ Thôn Đông" in html and "Chi bộ Buôn Ma" not in html
+
+
+def test_audit_log_shows_only_the_users_subtree(world):
+    html = world.client("other_commune_staff").get("/nhat-ky/").content.decode()
+    assert "Phạm Văn Đức" in html
+    assert "Nguyễn Văn Đức" not in html

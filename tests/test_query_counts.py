@@ -1,0 +1,52 @@
+"""No page issues more than 15 SQL queries, and the count does not grow with the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import add_member
+
+PAGES = [
+    ("commune_staff", "/"),
+    ("province_staff", "/"),
+    ("province_staff", "/?org=C1&date=01/01/2026"),
+    ("secretary_a", "/"),
+    ("member", "/"),
+    ("province_staff", "/to-chuc/"),
+    ("commune_staff", "/to-chuc/?parent=C1"),
+    ("commune_staff", "/to-chuc/A/"),
+    ("commune_staff", "/dang-vien/"),
+    ("province_staff", "/dang-vien/?q=nguyen+van&sort=-birth"),
+    ("commune_staff", "/dang-vien/?status=all&sex=F&age=u30&ethnicity=minority"),
+    ("commune_staff", "/dang-vien/{member}/"),
+    ("commune_staff", "/dang-vien/{member}/sua/"),
+    ("commune_staff", "/dang-vien/moi/?org=A"),
+    ("commune_staff", "/chuc-vu/moi/?org=A"),
+    ("commune_staff", "/dia-ban/VA/"),
+    ("commune_staff", "/nhat-ky/"),
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("persona", "template"), PAGES)
+def test_query_count_is_small_and_flat(world, persona, template):
+    url = template.format(member=world.m["member"].pk)
+    client = world.client(persona)
+    _count(client, url)  # warm caches (content types, sessions)
+    small = _count(client, url)
+    for i in range(30):
+        add_member(world.org["A"], "Nguyễn", "Văn", f"Thêm{i}", birth=dt.date(1970 + i % 10, 1, 1))
+        add_member(world.org["X"], "Trần", "Thị", f"Nữa{i}", sex="F")
+    large = _count(client, url)
+    assert small <= 15, f"{url}: {small} queries"
+    assert large == small, f"{url}: {small} queries with little data, {large} with more"

@@ -1,0 +1,161 @@
+"""Writes through the web forms: good input saves and is audited; bad input names the
+field, writes nothing, and never answers 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from chibo.audit.models import AuditEvent
+from chibo.members.models import Membership, Person, Post
+
+
+def member_form(world, **over):
+    data = {
+        "family_name": "Võ", "middle_name": "Thị", "given_name": "Sáu", "sex": "F", "birth_date": "12/04/1990",
+        "ethnicity": "01", "religion": "none", "citizen_id": "052190000123", "phone": "0905 111 222",
+        "residence": world.loc["A"].pk, "education": "university", "political_theory": "elementary",
+        "organisation": world.org["A"].pk, "status": "official", "admission_date": "03/02/2015",
+        "official_date": "03/02/2016", "card_number": "79001234",
+    }
+    data.update(over)
+    return data
+
+
+def test_secretary_adds_a_member_to_their_cell(world):
+    c = world.client("secretary_a")
+    response = c.post("/dang-vien/moi/", member_form(world))
+    assert response.status_code == 302
+    m = Membership.objects.get(person__citizen_id="052190000123")
+    assert m.organisation == world.org["A"] and m.commune == world.org["C1"]
+    assert m.person.full_name == "Võ Thị Sáu"
+    assert AuditEvent.objects.filter(object_type="membership", object_id=str(m.pk), action="create").exists()
+    assert [e.kind for e in m.events.all()] == ["admitted", "recognised"]
+
+
+def test_names_are_stored_nfc(world):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "Nguyễn")
+    world.client("commune_staff").post("/dang-vien/moi/", member_form(world, family_name=nfd, citizen_id="052190000124"))
+    p = Person.objects.get(citizen_id="052190000124")
+    assert p.family_name == "Nguyễn" and unicodedata.is_normalized("NFC", p.family_name)
+
+
+BAD_MEMBER_INPUT = [
+    ({"citizen_id": "12345678901"}, "citizen_id"),
+    ({"citizen_id": "05219000012a"}, "citizen_id"),
+    ({"official_date": "01/01/2016"}, "official_date"),  # < admission + 12 months
+    ({"birth_date": "01/06/2000", "admission_date": "01/01/2018", "official_date": "01/01/2019"}, "admission_date"),
+    ({"birth_date": "31/02/1990"}, "birth_date"),
+    ({"admission_date": "01/01/2099", "official_date": ""}, "admission_date"),
+    ({"given_name": ""}, "given_name"),
+    ({"status": "official", "official_date": ""}, "official_date"),
+]
+
+
+@pytest.mark.parametrize(("override", "field"), BAD_MEMBER_INPUT)
+def test_bad_member_input_names_the_field_and_writes_nothing(world, override, field):
+    before = (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count())
+    response = world.client("commune_staff").post("/dang-vien/moi/", member_form(world, **override))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors, response.context["form"].errors
+    assert 'class="alert error"' in response.content.decode()
+    assert (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_duplicate_citizen_id_is_refused(world):
+    taken = world.m["b_member"].person.citizen_id
+    response = world.client("commune_staff").post("/dang-vien/moi/", member_form(world, citizen_id=taken))
+    assert "citizen_id" in response.context["form"].errors
+    assert Person.objects.filter(citizen_id=taken).count() == 1
+
+
+def test_member_outside_the_editors_scope_is_refused(world):
+    response = world.client("secretary_a").post("/dang-vien/moi/", member_form(world, organisation=world.org["B"].pk))
+    assert "organisation" in response.context["form"].errors
+    assert not Person.objects.filter(citizen_id="052190000123").exists()
+
+
+def test_editing_a_member_is_audited_with_before_and_after(world):
+    m = world.m["member"]
+    data = member_form(world, family_name="Nguyễn", middle_name="Văn", given_name="Đức", sex="M",
+                       birth_date="17/05/1980", citizen_id=m.person.citizen_id, admission_date="02/03/2010",
+                       official_date="02/03/2011", phone="0912 345 678", card_number="")
+    response = world.client("secretary_a").post(f"/dang-vien/{m.pk}/sua/", data)
+    assert response.status_code == 302
+    m.person.refresh_from_db()
+    assert m.person.phone == "0912 345 678"
+    event = AuditEvent.objects.filter(object_type="person", object_id=str(m.person.pk), action="update").latest("at")
+    assert event.after["phone"] == "0912 345 678" and event.before["phone"] == ""
+    assert event.actor == world.users["secretary_a"]
+
+
+def test_recording_an_exemption_keeps_the_member_counted(world):
+    from chibo.indicators.figures import indicators
+
+    m = world.m["b_member"]
+    before = indicators(world.org["B"]).figures
+    response = world.client("secretary_b").post(f"/dang-vien/{m.pk}/su-kien/", {
+        "kind": "exempted", "effective_date": dt.date.today().strftime("%d/%m/%Y"), "decision_number": "05-QĐ/CB"})
+    assert response.status_code == 302
+    after = indicators(world.org["B"]).figures
+    assert after["members_total"] == before["members_total"]
+    assert after["members_exempt"] == before["members_exempt"] + 1
+
+
+def test_an_event_for_a_probationary_member_that_does_not_apply_is_refused(world):
+    m = world.m["a_woman"]  # probationary
+    response = world.client("secretary_a").post(f"/dang-vien/{m.pk}/su-kien/", {
+        "kind": "exempted", "effective_date": dt.date.today().strftime("%d/%m/%Y")})
+    assert "kind" in response.context["form"].errors
+    m.refresh_from_db()
+    assert not m.exempt
+
+
+def test_a_post_ending_before_it_starts_is_refused(world):
+    response = world.client("secretary_a").post("/chuc-vu/moi/?org=A", {
+        "kind": "deputy_secretary", "person": world.m["member"].person.pk, "organisation": world.org["A"].pk,
+        "start_date": "01/09/2025", "end_date": "01/08/2025"})
+    assert "end_date" in response.context["form"].errors
+    assert not Post.objects.filter(kind="deputy_secretary").exists()
+
+
+def test_a_head_not_resident_there_is_saved_with_a_warning(world):
+    outsider = world.m["x_member"].person  # lives in VX, not in VB
+    response = world.client("province_staff").get("/chuc-vu/moi/?locality=VB")
+    assert response.status_code == 403
+    c = world.client("admin")
+    response = c.post("/chuc-vu/moi/?locality=VB", {
+        "kind": "village_head", "person": outsider.pk, "locality": world.loc["B"].pk, "start_date": "01/10/2025"},
+        follow=True)
+    assert response.status_code == 200
+    levels = [m.level_tag for m in response.context["messages"]]
+    assert "warning" in levels
+    assert Post.objects.filter(person=outsider, kind="village_head").exists()
+
+
+def test_a_committee_post_for_a_non_member_is_refused(world):
+    response = world.client("commune_staff").post("/chuc-vu/moi/?org=B", {
+        "kind": "committee_member", "person": world.outsider.pk, "organisation": world.org["B"].pk,
+        "start_date": "01/09/2025"})
+    assert "person" in response.context["form"].errors
+
+
+def test_organisation_created_under_commune_and_kind_rules_enforced(world):
+    c = world.client("commune_staff")
+    ok = c.post("/to-chuc/moi/?parent=C1", {"code": "C1-TH", "name": "Chi bộ Trường học", "kind": "grassroots_cell",
+                                           "sector": "education_health", "parent": world.org["C1"].pk,
+                                           "valid_from": "01/09/2025"})
+    assert ok.status_code == 302
+    bad = c.post("/to-chuc/moi/?parent=C1", {"code": "C1-BAD", "name": "Tổ sai", "kind": "party_group",
+                                            "sector": "other", "parent": world.org["C1"].pk, "valid_from": "01/09/2025"})
+    assert "kind" in bad.context["form"].errors
+
+
+def test_garbage_query_strings_never_500(world):
+    c = world.client("commune_staff")
+    for url in ["/dang-vien/?page=abc", "/dang-vien/?sort=zzz&status=%00", "/?org=C1&date=99/99/9999",
+                "/?org=C1&date=01/01/2999", "/dang-vien/999999999/", "/dang-vien/?age=xx&q=%27%22<script>"]:
+        assert c.get(url).status_code in (200, 404), url
