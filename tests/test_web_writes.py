@@ -51,6 +51,8 @@ BAD_MEMBER_INPUT = [
     ({"birth_date": "31/02/1990"}, "birth_date"),
     ({"admission_date": "01/01/2099", "official_date": ""}, "admission_date"),
     ({"given_name": ""}, "given_name"),
+    ({"admission_date": "01/01/1899", "official_date": ""}, "admission_date"),
+    ({"admission_date": "31/12/9999", "official_date": "31/12/9999"}, "admission_date"),
     ({"status": "official", "official_date": ""}, "official_date"),
 ]
 

@@ -255,15 +255,12 @@ def get_post(user: Any, pk: Any, *, write: bool = False) -> Post:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    post = Post.objects.select_related("person", "organisation", "locality", "locality__organisation").filter(pk=pk).first()
+    post = Post.objects.select_related("person", "organisation", "locality", "locality__organisation",
+                                       "locality__parent__organisation").filter(pk=pk).first()
     if post is None or not posts(user).filter(pk=pk).exists():
         raise Http404
-    if write:
-        owner = post.organisation or (post.locality.organisation if post.locality else None)
-        allowed = owner is not None and (
-            scope_for(user).writes_org(owner) if post.organisation else scope_for(user).writes_structure(owner))
-        if not allowed:
-            raise PermissionDenied
+    if write and not may_write_post_in(user, organisation=post.organisation, locality=post.locality):
+        raise PermissionDenied
     return post
 
 

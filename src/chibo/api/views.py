@@ -327,10 +327,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "").strip() or "current"
     if status not in MEMBER_STATUSES:
         raise invalid("status", _("Give one of: %(choices)s.") % {"choices": ", ".join(MEMBER_STATUSES)})
-    raw_page = request.GET.get("page", "").strip() or "1"
-    if not raw_page.isdigit() or int(raw_page) < 1:
+    try:
+        page = int(request.GET.get("page", "").strip() or "1")
+    except ValueError:
+        page = 0
+    if page < 1:
         raise invalid("page", _("Give the page as a whole number from 1."))
-    page = int(raw_page)
     org_code = request.GET.get("org", "").strip()
     within = access.get_organisation(request.user, org_code) if org_code else None
     qs = filter_members(access.memberships(request.user, within=within), q=request.GET.get("q", ""),

@@ -130,7 +130,7 @@ class Named:
     roles: frozenset[str] = frozenset()  # secretary, deputy, committee_member, head
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Planned:
     """A member to insert, kept small: its person id is filled after the insert."""
 
@@ -182,6 +182,8 @@ class People:
         self.birth_provinces = list(birth_provinces)
         self._serials: Counter[str] = Counter()
         self._cards = 0
+        # Full names kept for named people: generated people never get them.
+        self.reserved: set[str] = set()
 
     # names
     def name(self, sex: str, ethnicity: str) -> tuple[str, str, str]:
@@ -258,6 +260,8 @@ class People:
             sex = Sex.FEMALE if rng.random() < (0.42 if age < 40 else 0.32 if age < 60 else 0.24) else Sex.MALE
             ethnicity = self.ethnicity(mix)
             family, middle, given = self.name(sex, ethnicity)
+            while " ".join(p for p in (family, middle, given) if p) in self.reserved:
+                family, middle, given = self.name(sex, ethnicity)
         birth = self.birth(age)
         admission, official = self.membership_dates(birth, probationary)
         exempt = (not probationary and named is None and age >= 70
@@ -304,6 +308,8 @@ class People:
         sex = Sex.MALE if rng.random() < 0.85 else Sex.FEMALE
         ethnicity = self.ethnicity(mix)
         family, middle, given = self.name(sex, ethnicity)
+        while " ".join(p for p in (family, middle, given) if p) in self.reserved:
+            family, middle, given = self.name(sex, ethnicity)
         birth = self.birth(age)
         return {"family_name": family, "middle_name": middle, "given_name": given, "sex": sex,
                 "birth_date": birth, "ethnicity": ethnicity, "citizen_id": self.citizen_id(birth, sex),

@@ -252,9 +252,11 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
     status = out.get("status")
     if admission is None:
         errors["admission_date"] = _("Enter the admission date as dd/mm/yyyy.")
+    elif admission > today():
+        errors["admission_date"] = _("The admission date cannot be in the future.")
+    elif admission.year < 1930:
+        errors["admission_date"] = _("The admission date is too early; check the year.")
     else:
-        if admission > today():
-            errors["admission_date"] = _("The admission date cannot be in the future.")
         min_age = rule("admission_min_age", admission)
         if person.birth_date and full_months(person.birth_date, admission) < min_age.value * 12:
             errors["admission_date"] = _("The person was under %(age)s on the admission date (%(cite)s). Check the date of birth and the admission date.") % {"age": min_age.value, "cite": min_age.citation}
@@ -499,8 +501,9 @@ def _clean_post(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 def _post_path(post: Post) -> str:
     if post.organisation is not None:
         return post.organisation.path
-    if post.locality is not None and post.locality.organisation is not None:
-        return post.locality.organisation.path
+    if post.locality is not None:
+        owner = post.locality.organisation or (post.locality.parent.organisation if post.locality.parent else None)
+        return owner.path if owner is not None else ""
     return ""
 
 

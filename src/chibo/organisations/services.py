@@ -179,7 +179,8 @@ def locality_update(loc: Locality, *, actor: Any, **data: Any) -> Locality:
 
 
 def _locality_path(loc: Locality) -> str:
-    return loc.organisation.path if loc.organisation_id and loc.organisation else ""
+    owner = loc.organisation or (loc.parent.organisation if loc.parent else None)
+    return owner.path if owner is not None else ""
 
 
 def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list[Organisation]:

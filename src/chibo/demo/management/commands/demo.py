@@ -94,7 +94,8 @@ class Spec:
     def village(self, commune: str, name: str, kind: str, mix: dict[str, float]) -> VillagePlan:
         return VillagePlan(code=f"{PROVINCE_CODE}-{commune}-{slug(name)}", name=name, kind=kind, mix=mix)
 
-    def residential(self, commune: str, v: VillagePlan, *, min_size: int = 6, min_official: int = 3) -> CellPlan:
+    def residential(self, commune: str, v: VillagePlan, *, min_size: int = 5, min_official: int = 3,
+                    weights: tuple[float, float] = (0.25, 2.2)) -> CellPlan:
         rng = self.rng
         kind_word = {LK.NEIGHBOURHOOD: "tổ dân phố", LK.LANG: "làng", LK.PLEI: "plei", LK.BUON: "buôn"}.get(v.kind, "thôn")
         # "Chi bộ thôn 7", "Chi bộ làng Krông", "Chi bộ tổ dân phố 3"
@@ -102,7 +103,7 @@ class Spec:
         return CellPlan(
             code=f"{commune}-{slug(v.name)}", name=f"Chi bộ {kind_word} {rest}", kind=K.GRASSROOTS_CELL,
             sector=S.RESIDENTIAL, valid_from=random_date(rng, dt.date(1976, 1, 1), dt.date(2012, 12, 31)),
-            weight=rng.uniform(0.8, 2.2), min_size=min_size, min_official=min_official, village=v, mix=v.mix,
+            weight=rng.uniform(*weights), min_size=min_size, min_official=min_official, village=v, mix=v.mix,
         )
 
     def unit(self, commune: str, suffix: str, name: str, sector: str, weight: float, *,
@@ -183,7 +184,7 @@ class Spec:
         villages += [self.village(c, f"Buôn {n}", LK.BUON, MIX_JRAI) for n in [
             "Chư Ba", "Ma Leo", "Bang", "Ia Hiao", "Tơ Khế", "Sô Ma Hang", "Ia Sol", "Chư Krei", "Ia Peng"]]
         # Every residential cell here has a cell committee: at least 9 official members.
-        cells = [self.residential(c, v, min_size=12, min_official=9) for v in villages]  # 37
+        cells = [self.residential(c, v, min_size=12, min_official=9, weights=(0.8, 2.2)) for v in villages]  # 37
         cells += self.agencies(c, "Phú Thiện", skip=frozenset({"UBND"}))  # 5
         cells.append(self.unit(c, "UBND", "Đảng bộ Cơ quan Ủy ban nhân dân xã Phú Thiện", S.STATE_AGENCY, 0,
                                kind=K.GRASSROOTS_COMMITTEE, new=True))
@@ -269,6 +270,7 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
     people = People(rng, today_, serial_base=0, card_prefix="64")
     builder = Builder(rng=rng, today=today_, people=people)
     spec = Spec(rng)
+    people.reserved.update({"Ngô Đức Phương", "Đào Thị Ninh", "Ksor Thăng", "Nay Kiên", "Vũ Hồng Duy"})
     communes = [spec.bien_ho(), spec.gao(), spec.ia_mo(), spec.phu_thien()]
 
     province = builder.organisations([{"code": PROVINCE_CODE, "name": "Đảng bộ tỉnh Gia Lai", "kind": K.PROVINCE,

@@ -95,7 +95,7 @@ def human(report: Report) -> list[str]:
     rows += [("    " + str(Organisation.Kind(kind).label), vn_int(n))
              for kind, n in f["organisations_by_kind"].items() if n]
     rows += [
-        (_("Party members"), vn_int(total)),
+        (_("Party members (counted)"), vn_int(total)),
         ("  " + _("official"), share(f["members_official"], total)),
         ("  " + _("probationary"), share(f["members_probationary"], total)),
         ("  " + _("women"), share(f["members_women"], total)),
