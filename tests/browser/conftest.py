@@ -42,12 +42,18 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def browser_world(transactional_db: None, django_db_serialized_rollback: None, world: Any) -> Any:
+    from django.db import connection
+    from chibo.core.models import Rule
+    print("DBG0", hasattr(connection, "_test_serialized_contents"), Rule.objects.count())
     """The `world` of tests/conftest.py, but committed so the live server's thread sees it.
 
     `world` asks for `db`; pytest-django gives `transactional_db` precedence when both are
     requested, so no data is copied here. `django_db_serialized_rollback` restores the rows
     the migrations seed (the Rule table), which the flush after each transactional test
     would otherwise wipe out for the tests that follow."""
+    from django.db import connection
+    from chibo.core.models import Rule
+    print("DBG", hasattr(connection, "_test_serialized_contents"), len(getattr(connection, "_test_serialized_contents", "")), Rule.objects.count(), connection.settings_dict["NAME"])
     return world
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import Role, RoleAssignment, User
@@ -506,17 +507,18 @@ class Builder:
                        .values_list("pk", "given_name", "birth_date", "citizen_id"))
             if len(new) != len(batch):
                 raise RuntimeError("bulk_create_members did not create one person per row")
-            missing: list[Person] = []
+            missing: list[tuple[str, int]] = []
             for (p, _row), (pk, given, birth, cid) in zip(batch, new, strict=True):
                 if given != p.given or birth != p.birth or cid not in (None, p.cid):
                     raise RuntimeError("persons created by bulk_create_members are not in row order")
                 p.person_id = pk
                 if cid is None:
-                    missing.append(Person(pk=pk, citizen_id=p.cid))
+                    missing.append((p.cid, pk))
             # Work-around: bulk_create_members drops `citizen_id` (its field filter turns
             # "citizen_id" into "citizen"). A no-op once the service keeps the field.
             if missing:
-                Person.objects.bulk_update(missing, ["citizen_id"], batch_size=2000)
+                with connection.cursor() as cursor:
+                    cursor.executemany(f"UPDATE {Person._meta.db_table} SET citizen_id = %s WHERE id = %s", missing)
             done += len(batch)
             batch.clear()
             if progress is not None:
