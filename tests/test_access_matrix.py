@@ -11,7 +11,6 @@ from django.urls import get_resolver
 
 from tests.conftest import PERSONAS
 
-A, S, F, N = 200, 403, 404, 404  # readability: Allowed, Seen-but-not-writable, Forbidden-unseen
 MATRIX: dict[str, list[int]] = {
     "/":                                  [200, 200, 200, 200, 200, 200, 200],
     "/?org=A":                            [200, 200, 404, 200, 404, 200, 200],
@@ -52,7 +51,7 @@ def _url(template: str, world) -> str:
 def test_every_persona_gets_what_its_scope_allows(world, template):
     url = _url(template, world)
     got = [world.client(p).get(url).status_code for p in PERSONAS]
-    assert got == MATRIX[template], f"{url}: {dict(zip(PERSONAS, got))}"
+    assert got == MATRIX[template], f"{url}: {dict(zip(PERSONAS, got, strict=True))}"
 
 
 @pytest.mark.parametrize("template", list(MATRIX))

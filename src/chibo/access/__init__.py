@@ -25,16 +25,8 @@ from django.http import Http404
 from chibo.accounts.models import Role, RoleAssignment
 from chibo.audit.models import AuditEvent
 from chibo.members.models import Membership, Person, Post
-from chibo.organisations.models import PATH_END, Locality, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Locality, Organisation
 
-LEVEL_OF_KIND = {
-    Organisation.Kind.PROVINCE: "province",
-    Organisation.Kind.COMMUNE: "commune",
-    Organisation.Kind.GRASSROOTS_COMMITTEE: "base",
-    Organisation.Kind.GRASSROOTS_CELL: "base",
-    Organisation.Kind.CELL: "cell",
-    Organisation.Kind.PARTY_GROUP: "group",
-}
 WRITE_ROLES = {Role.CELL_COMMITTEE, Role.COMMUNE_STAFF}
 AUDIT_ROLES = {Role.COMMUNE_STAFF, Role.PROVINCE_STAFF}
 STRUCTURE_ROLES = {Role.COMMUNE_STAFF}  # may create/edit organisations and localities

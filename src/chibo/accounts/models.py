@@ -16,7 +16,7 @@ class User(AbstractUser):
     )
 
     def __str__(self) -> str:
-        return self.person.full_name if self.person_id else self.username
+        return self.person.full_name if self.person is not None else self.username
 
 
 class Role(models.TextChoices):

@@ -18,17 +18,16 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from chibo.core.dates import add_years, today
 from chibo.core.ethnicities import ETHNICITY_NAMES, KINH
-from chibo.members.models import CURRENT_STATUSES, MemberStat, Membership, MembershipEvent, Post, Status
-from chibo.organisations.models import Organisation
+from chibo.members.models import (
+    CURRENT_STATUSES,
+    Membership,
+    MembershipEvent,
+    MemberStat,
+    Post,
+    Status,
+)
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
-LEVEL_OF_KIND = {
-    Organisation.Kind.PROVINCE: "province",
-    Organisation.Kind.COMMUNE: "commune",
-    Organisation.Kind.GRASSROOTS_COMMITTEE: "base",
-    Organisation.Kind.GRASSROOTS_CELL: "base",
-    Organisation.Kind.CELL: "cell",
-    Organisation.Kind.PARTY_GROUP: "group",
-}
 # Age bands (years): label, lower bound inclusive, upper bound exclusive.
 AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("< 30", 0, 30), ("30–40", 30, 41), ("41–50", 41, 51), ("51–60", 51, 61), ("61–70", 61, 71), ("> 70", 71, None),
@@ -91,7 +90,7 @@ class Report:
 
 def _band_bounds(on: dt.date) -> list[tuple[dt.date | None, dt.date | None]]:
     """Birth-date ranges (after, on-or-before) for each age band on `on`."""
-    bounds = []
+    bounds: list[tuple[dt.date | None, dt.date | None]] = []
     for _label, lo, hi in AGE_BANDS:
         # age >= lo  <=> born on or before on - lo years;  age < hi <=> born after on - hi years
         latest = add_years(on, -lo)

@@ -152,3 +152,14 @@ class Organisation(models.Model):
 
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i + PATH_STEP] for i in range(0, len(self.path), PATH_STEP)]
+
+
+# The membership column that holds an organisation of each kind (see members.models).
+LEVEL_OF_KIND: dict[str, str] = {
+    Organisation.Kind.PROVINCE: "province",
+    Organisation.Kind.COMMUNE: "commune",
+    Organisation.Kind.GRASSROOTS_COMMITTEE: "base",
+    Organisation.Kind.GRASSROOTS_CELL: "base",
+    Organisation.Kind.CELL: "cell",
+    Organisation.Kind.PARTY_GROUP: "group",
+}

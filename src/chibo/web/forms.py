@@ -10,7 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.ethnicities import ETHNICITIES
-from chibo.members.models import Education, MembershipEvent, PoliticalTheory, Post, Religion, Sex, Status
+from chibo.members.models import (
+    Education,
+    MembershipEvent,
+    Person,
+    PoliticalTheory,
+    Post,
+    Religion,
+    Sex,
+    Status,
+)
 from chibo.organisations.models import Locality, Organisation
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
@@ -21,6 +30,12 @@ DATE_ERRORS = {"invalid": _("Enter the date as dd/mm/yyyy, for example 02/09/198
 def date_field(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS,
                            input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"])
+
+
+def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -87,8 +102,8 @@ class MemberForm(ServiceFormMixin, PersonFields):
 
     def __init__(self, *args: Any, orgs: Any, localities: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = orgs.order_by("path")
-        self.fields["residence"].queryset = localities.order_by("sort_key")
+        set_choices(self, "organisation", orgs.order_by("path"))
+        set_choices(self, "residence", localities.order_by("sort_key"))
         if editing:
             for name in ("organisation", "status", "exempt", "temporary", "decision_number"):
                 del self.fields[name]
@@ -109,12 +124,12 @@ class EventForm(ServiceFormMixin, forms.Form):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = orgs.order_by("path")
+        set_choices(self, "organisation", orgs.order_by("path"))
 
 
 class PostForm(ServiceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("post"), choices=Post.Kind.choices)
-    person = forms.ModelChoiceField(label=_("person"), queryset=None,  # type: ignore[arg-type]
+    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(),
                                     error_messages={"invalid_choice": _("Choose a person from the list.")})
     organisation = OrgChoiceField(label=_("party organisation (committee posts)"), queryset=Organisation.objects.none(),
                                   required=False)
@@ -126,10 +141,10 @@ class PostForm(ServiceFormMixin, forms.Form):
 
     def __init__(self, *args: Any, persons: Any, orgs: Any, localities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons.order_by("sort_key")
-        self.fields["organisation"].queryset = orgs.order_by("path")
-        self.fields["locality"].queryset = localities.filter(parent__isnull=False).exclude(
-            kind__in=Locality.COMMUNE_KINDS).order_by("sort_key")
+        set_choices(self, "person", persons.order_by("sort_key"))
+        set_choices(self, "organisation", orgs.order_by("path"))
+        set_choices(self, "locality", localities.filter(parent__isnull=False).exclude(
+            kind__in=Locality.COMMUNE_KINDS).order_by("sort_key"))
 
 
 class EndPostForm(ServiceFormMixin, forms.Form):
@@ -150,8 +165,8 @@ class OrganisationForm(ServiceFormMixin, forms.Form):
 
     def __init__(self, *args: Any, parents: Any, localities: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents.order_by("path")
-        self.fields["locality"].queryset = localities.order_by("sort_key")
+        set_choices(self, "parent", parents.order_by("path"))
+        set_choices(self, "locality", localities.order_by("sort_key"))
         if editing:
             del self.fields["parent"]
             del self.fields["kind"]

@@ -27,7 +27,14 @@ from chibo.members.models import Membership, Post, Status
 from chibo.organisations import services as org_services
 from chibo.organisations.models import Locality, Organisation
 from chibo.web.charts import bar_chart
-from chibo.web.forms import EndPostForm, EventForm, MemberFilterForm, MemberForm, OrganisationForm, PostForm
+from chibo.web.forms import (
+    EndPostForm,
+    EventForm,
+    MemberFilterForm,
+    MemberForm,
+    OrganisationForm,
+    PostForm,
+)
 
 
 def _template(request: HttpRequest, page: str, fragment: str) -> str:
@@ -148,7 +155,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     parents = access.structure_parent_orgs(request.user)
     if not parents.exists():
         raise PermissionDenied
-    initial = {"valid_from": today()}
+    initial: dict[str, Any] = {"valid_from": today()}
     if request.GET.get("parent"):
         parent = access.get_organisation(request.user, request.GET["parent"], structure=True)
         initial["parent"] = parent.pk
