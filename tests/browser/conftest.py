@@ -6,6 +6,7 @@ test on teardown if any occurred."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,20 +42,26 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser_world(transactional_db: None, django_db_serialized_rollback: None, world: Any) -> Any:
-    from django.db import connection
-    from chibo.core.models import Rule
-    print("DBG0", hasattr(connection, "_test_serialized_contents"), Rule.objects.count())
+def browser_world(transactional_db: None, _migration_data: None, world: Any) -> Any:
     """The `world` of tests/conftest.py, but committed so the live server's thread sees it.
 
     `world` asks for `db`; pytest-django gives `transactional_db` precedence when both are
-    requested, so no data is copied here. `django_db_serialized_rollback` restores the rows
-    the migrations seed (the Rule table), which the flush after each transactional test
-    would otherwise wipe out for the tests that follow."""
-    from django.db import connection
-    from chibo.core.models import Rule
-    print("DBG", hasattr(connection, "_test_serialized_contents"), len(getattr(connection, "_test_serialized_contents", "")), Rule.objects.count(), connection.settings_dict["NAME"])
+    requested, so the same builder runs and nothing is copied here."""
     return world
+
+
+@pytest.fixture
+def _migration_data(transactional_db: None) -> None:
+    """Put back the rows data migrations seed, which the flush after every transactional
+    test deletes. Add a line here when a new data migration seeds rows the app needs.
+
+    (`django_db_serialized_rollback` does not work here: once Playwright's sync API has
+    started, asyncio reports a running loop on the main thread, so Django's thread-critical
+    `connections` hands out a different DatabaseWrapper than the one pytest-django stored
+    the serialized contents on whenever the test database was set up before the browser.)"""
+    from django.apps import apps
+
+    importlib.import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
 
 
 @pytest.fixture

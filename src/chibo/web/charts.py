@@ -7,9 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-BAR_HEIGHT = 28
+# Labels sit above their bars so the chart stays legible when shrunk to a 360-px phone.
+WIDTH = 400
+LABEL_HEIGHT = 20
+BAR_HEIGHT = 18
 GAP = 10
-LABEL_WIDTH = 40  # percent of the chart width given to labels
+ROW = LABEL_HEIGHT + BAR_HEIGHT + GAP
+BAR_SPACE = 300  # the longest bar; the value is written after it
 
 
 @dataclass
@@ -22,8 +26,24 @@ class Bar:
     note: str = ""
 
     @property
-    def text_y(self) -> int:
-        return self.y + BAR_HEIGHT // 2 + 5
+    def label_y(self) -> int:
+        return self.y + LABEL_HEIGHT - 5
+
+    @property
+    def bar_y(self) -> int:
+        return self.y + LABEL_HEIGHT
+
+    @property
+    def bar_width(self) -> float:
+        return round(self.width * BAR_SPACE / 100, 1)
+
+    @property
+    def value_x(self) -> float:
+        return self.bar_width + 6
+
+    @property
+    def value_y(self) -> int:
+        return self.bar_y + BAR_HEIGHT - 4
 
 
 @dataclass
@@ -35,8 +55,8 @@ class BarChart:
     unit: str = ""
 
     @property
-    def label_width(self) -> int:
-        return LABEL_WIDTH
+    def width(self) -> int:
+        return WIDTH
 
 
 def bar_chart(title: str, rows: Sequence[tuple[Any, int] | tuple[Any, int, str]], unit: str = "") -> BarChart:
@@ -49,6 +69,6 @@ def bar_chart(title: str, rows: Sequence[tuple[Any, int] | tuple[Any, int, str]]
         href = row[2] if len(row) > 2 else ""  # type: ignore[misc]
         width = (value / peak * 100) if peak else 0
         share = f"{value * 100 / total:.1f}%".replace(".", ",") if total else ""
-        bars.append(Bar(label=label, value=value, width=round(width, 2), y=i * (BAR_HEIGHT + GAP), href=str(href), note=share))
-    height = max(len(bars) * (BAR_HEIGHT + GAP) - GAP, BAR_HEIGHT)
+        bars.append(Bar(label=label, value=value, width=round(width, 2), y=i * ROW, href=str(href), note=share))
+    height = max(len(bars) * ROW - GAP, ROW) + 4
     return BarChart(title=title, bars=bars, total=total, height=height, unit=unit)

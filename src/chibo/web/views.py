@@ -84,7 +84,8 @@ def home(request: HttpRequest) -> HttpResponse:
     org_kinds = [(Organisation.Kind(k).label, n) for k, n in f["organisations_by_kind"].items() if n]
     children = children_members(org, day)
     compare = bar_chart(_("Members in each sub-organisation"),
-                        [(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if children else None
+                        [(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if any(
+        n for _c, n in children) else None
     flagged = cells_needing_committee(org, rule("cell_committee_min_official").value) if day is None else []
     context = {
         "org": org, "report": report, "f": f, "charts": charts, "compare": compare,
