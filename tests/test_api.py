@@ -13,7 +13,6 @@ import re
 from io import StringIO
 from typing import Any
 
-import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase

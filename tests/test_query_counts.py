@@ -50,3 +50,21 @@ def test_query_count_is_small_and_flat(world, persona, template):
     large = _count(client, url)
     assert small <= 15, f"{url}: {small} queries"
     assert large == small, f"{url}: {small} queries with little data, {large} with more"
+
+
+@pytest.mark.parametrize("level", ["P", "C1", "A"])
+@pytest.mark.parametrize("sort", ["name", "-name", "birth", "-birth", "admission", "-admission"])
+def test_member_list_is_read_in_index_order(world, level, sort):
+    """Every offered sort on every subtree is one index range: no temporary B-tree."""
+    if connection.vendor != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans depend on table statistics")
+    from chibo import access
+    from chibo.members import selectors
+
+    qs = selectors.member_rows(selectors.filter_members(
+        access.memberships(world.users["admin"], within=world.org[level]), sort=sort))[:25]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "TEMP B-TREE" not in plan, plan

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, reset_queries
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import Role, RoleAssignment, User
@@ -478,7 +478,8 @@ class Builder:
         cap = max(0, cell.size - max(cell.min_official, 3))
         n_prob = min(cap, sum(rng.random() < probationary_rate for _ in range(generated)))
         for named in cell.named:
-            p = self.people.plan(mix=cell.mix, residence_id=home.pk if home else None, named=named)
+            where = home or (rng.choice(residences) if residences else None)
+            p = self.people.plan(mix=cell.mix, residence_id=where.pk if where else None, named=named)
             cell.members.append(p)
             self.named[named.key] = p
         for i in range(generated):
@@ -521,6 +522,7 @@ class Builder:
                     cursor.executemany(f"UPDATE {Person._meta.db_table} SET citizen_id = %s WHERE id = %s", missing)
             done += len(batch)
             batch.clear()
+            reset_queries()  # with DEBUG on, the log would keep every bulk INSERT
             if progress is not None:
                 progress(_("%(done)s/%(total)s members") % {"done": done, "total": total or done})
 
@@ -585,7 +587,8 @@ class Builder:
                 taken.add(id(p))
             return found
 
-        secretary = (with_role("secretary") or [None])[0] or self._pick(eligible, taken, (35, 62))
+        named_secretary = with_role("secretary")
+        secretary = named_secretary[0] if named_secretary else self._pick(eligible, taken, (35, 62))
         if secretary is None:
             return
         cell.secretary = secretary

@@ -138,11 +138,12 @@ class Membership(models.Model):
 
     class Meta:
         # Filter columns, then sort columns: every member list is one index range read in
-        # order (tech-anchors §2). The birth-date index also covers the age-band counts.
+        # order (tech-anchors §2). The name index carries the folded name so that a search
+        # reads only the index; the birth-date index also covers the age-band counts.
         indexes = [
             models.Index(fields=[level, "current", *sort], name=f"ms_{level[:4]}_{sort[0][:4]}")
             for level in ("province", "commune", "base", "cell", "group")
-            for sort in (["sort_key"], ["birth_date", "temporary"], ["admission_date"])
+            for sort in (["sort_key", "search_name"], ["birth_date", "temporary"], ["admission_date"])
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -13,9 +12,11 @@ from chibo.core.ethnicities import KINH
 from chibo.core.text import fold
 from chibo.members.models import Membership, Status
 
+# Each order follows its index column by column, down to the row id, so SQLite reads the
+# page straight from the index (members.models.Membership.Meta.indexes).
 SORTS = {
-    "name": ("sort_key", "id"), "-name": ("-sort_key", "-id"),
-    "birth": ("birth_date", "id"), "-birth": ("-birth_date", "-id"),
+    "name": ("sort_key", "search_name", "id"), "-name": ("-sort_key", "-search_name", "-id"),
+    "birth": ("birth_date", "temporary", "id"), "-birth": ("-birth_date", "-temporary", "-id"),
     "admission": ("admission_date", "id"), "-admission": ("-admission_date", "-id"),
 }
 AGE_RANGES: dict[str, tuple[int, int | None]] = {
@@ -27,10 +28,13 @@ DIGITS = re.compile(r"^\d{3,}$")
 def filter_members(qs: QuerySet[Membership], *, q: str = "", status: str = "", sex: str = "",
                    ethnicity: str = "", age: str = "", sort: str = "", on: dt.date | None = None) -> QuerySet[Membership]:
     status = status or "current"
+    # `current__in` rather than `current=True`: Django writes a boolean equality as a bare
+    # column ("WHERE current"), which SQLite cannot use as an index equality, so the list
+    # would be sorted in a temporary B-tree (docs/decisions.md).
     if status == "former":
-        qs = qs.filter(current=False)
+        qs = qs.filter(current__in=[False])
     elif status != "all":
-        qs = qs.filter(current=True)
+        qs = qs.filter(current__in=[True])
         if status == "official":
             qs = qs.filter(status=Status.OFFICIAL)
         elif status == "probationary":

@@ -24,9 +24,9 @@ from chibo.core.rules import rule
 from chibo.core.text import fold, name_sort_key, nfc
 from chibo.members.models import (
     CURRENT_STATUSES,
-    MemberStat,
     Membership,
     MembershipEvent,
+    MemberStat,
     Person,
     Post,
     Status,

@@ -97,7 +97,8 @@ class Spec:
     def residential(self, commune: str, v: VillagePlan, *, min_size: int = 5, min_official: int = 3,
                     weights: tuple[float, float] = (0.25, 2.2)) -> CellPlan:
         rng = self.rng
-        kind_word = {LK.NEIGHBOURHOOD: "tổ dân phố", LK.LANG: "làng", LK.PLEI: "plei", LK.BUON: "buôn"}.get(v.kind, "thôn")
+        words: dict[str, str] = {LK.NEIGHBOURHOOD: "tổ dân phố", LK.LANG: "làng", LK.PLEI: "plei", LK.BUON: "buôn"}
+        kind_word = words.get(v.kind, "thôn")
         # "Chi bộ thôn 7", "Chi bộ làng Krông", "Chi bộ tổ dân phố 3"
         rest = v.name.split(" ", 3 if v.kind == LK.NEIGHBOURHOOD else 1)[-1]
         return CellPlan(

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import Role
@@ -256,6 +256,7 @@ class Command(BaseCommand):
 
             for c in communes:
                 assert c.org is not None
+                reset_queries()  # DEBUG keeps every statement otherwise
                 for cell in c.cells:
                     if cell.holds_members:
                         builder.cell_posts(cell, decision_scope=c.code)
@@ -286,6 +287,8 @@ class Command(BaseCommand):
         say(_("committed"))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+            if connection.vendor == "sqlite" and not connection.in_atomic_block:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         say(_("ANALYZE done"))
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
