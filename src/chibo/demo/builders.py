@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, reset_queries
+from django.db import reset_queries
 from django.utils.translation import gettext as _
 
-from chibo.accounts.models import Role, RoleAssignment, User
-from chibo.audit import services as audit
+from chibo.accounts import services as account_services
+from chibo.accounts.models import Role, User
 from chibo.core.dates import add_months, add_years
 from chibo.core.ethnicities import KINH
 from chibo.core.text import fold, nfc
@@ -501,25 +501,9 @@ class Builder:
             nonlocal done
             if not batch:
                 return
-            before = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            member_services.bulk_create_members([row for _p, row in batch], actor=None)
-            # The persons were inserted in row order (one transaction, ascending keys).
-            new = list(Person.objects.filter(pk__gt=before).order_by("pk")
-                       .values_list("pk", "given_name", "birth_date", "citizen_id"))
-            if len(new) != len(batch):
-                raise RuntimeError("bulk_create_members did not create one person per row")
-            missing: list[tuple[str, int]] = []
-            for (p, _row), (pk, given, birth, cid) in zip(batch, new, strict=True):
-                if given != p.given or birth != p.birth or cid not in (None, p.cid):
-                    raise RuntimeError("persons created by bulk_create_members are not in row order")
-                p.person_id = pk
-                if cid is None:
-                    missing.append((p.cid, pk))
-            # Work-around: bulk_create_members drops `citizen_id` (its field filter turns
-            # "citizen_id" into "citizen"). A no-op once the service keeps the field.
-            if missing:
-                with connection.cursor() as cursor:
-                    cursor.executemany(f"UPDATE {Person._meta.db_table} SET citizen_id = %s WHERE id = %s", missing)
+            created = member_services.bulk_create_members([row for _p, row in batch], actor=None)
+            for (p, _row), m in zip(batch, created, strict=True):
+                p.person_id = m.person_id
             done += len(batch)
             batch.clear()
             reset_queries()  # with DEBUG on, the log would keep every bulk INSERT
@@ -675,16 +659,10 @@ class Builder:
         if User.objects.filter(username=username).exists():
             return False
         family, _sep, given = full_name.rpartition(" ")
-        user = User(username=username, person_id=person_id, is_staff=superuser, is_superuser=superuser,
-                    first_name=given[:150], last_name=family[:150])
-        user.set_password(password)
-        user.save()
-        audit.record(actor=None, action="create", obj=user, object_repr=username,
-                     after={"username": username, "person_id": person_id, "is_superuser": superuser})
+        user = account_services.user_create(actor=None, username=username, password=password, person_id=person_id,
+                                            superuser=superuser, first_name=given, last_name=family)
         if role and organisation is not None:
-            ra = RoleAssignment.objects.create(user=user, organisation=organisation, role=role)
-            audit.record(actor=None, action="create", obj=ra, org_path=organisation.path,
-                         after={"user_id": user.pk, "organisation_id": organisation.pk, "role": role})
+            account_services.role_assign(actor=None, user=user, organisation=organisation, role=role)
         return True
 
 

@@ -38,6 +38,7 @@ PERSON_FIELDS = ["family_name", "middle_name", "given_name", "sex", "birth_date"
 MEMBERSHIP_FIELDS = ["organisation_id", "status", "exempt", "temporary", "admission_date", "official_date",
                      "card_number", "interrupted_months"]
 POST_FIELDS = ["person_id", "kind", "organisation_id", "locality_id", "start_date", "end_date", "decision_number"]
+PERSON_INPUTS = {*PERSON_FIELDS, "residence"} - {"residence_id"}
 LEVELS = ("province", "commune", "base", "cell", "group")
 CITIZEN_ID_RE = re.compile(r"^\d{12}$")
 PHONE_RE = re.compile(r"^\+?[\d .-]{8,15}$")
@@ -534,18 +535,18 @@ def post_update(post: Post, *, actor: Any, **data: Any) -> tuple[Post, list[str]
 
 # --- Bulk paths (demo, synthetic data, imports) ---------------------------------------
 
-def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_rows: bool = True) -> int:
+def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_rows: bool = True) -> list[Membership]:
     """Insert many members at once: persons, memberships, opening events, rollup and audit,
     in one transaction. Each row: person fields + organisation (Organisation) + membership
-    fields. Rows are trusted to be valid (callers validate first)."""
-    count = 0
+    fields. Rows are trusted to be valid (callers validate first). Returns the memberships,
+    in row order, with their persons."""
     level_cache: dict[int, dict[str, int | None]] = {}
     with transaction.atomic():
         rows = list(rows)
         persons = []
         for row in rows:
             p = Person()
-            _apply_person(p, {k: row[k] for k in row if k in {f.removesuffix("_id") for f in PERSON_FIELDS}})
+            _apply_person(p, {k: row[k] for k in row if k in PERSON_INPUTS})
             persons.append(p)
         Person.objects.bulk_create(persons, batch_size=2000)
         members = []
@@ -576,5 +577,4 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
                   "after": audit.snapshot(m, MEMBERSHIP_FIELDS)} for m in members],
                 actor=actor,
             )
-        count = len(members)
-    return count
+    return members

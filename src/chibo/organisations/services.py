@@ -199,8 +199,10 @@ def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list
             data.pop("parent_code", None)
             key = parent.path if parent else None
             if key not in next_child:
-                last = _next_path(parent)
-                next_child[key] = _decode_step(last[-PATH_STEP:])
+                if parent is not None and parent.pk is None:  # created in this batch: no children yet
+                    next_child[key] = 1
+                else:
+                    next_child[key] = _decode_step(_next_path(parent)[-PATH_STEP:])
             org = Organisation(**data)
             org.search_name = fold(org.name)
             org.sort_key = text_sort_key(org.name)
