@@ -79,3 +79,63 @@ def test_bulk_paths_keep_every_field_audit_and_rollup(world):
     assert AuditEvent.objects.filter(object_type="membership", object_id=str(m.pk)).exists()
     assert compare_member_stats() == []
     assert indicators(world.org["C1"]).figures["members_total"] == 7
+
+
+def _both_paths(org, day):
+    from chibo.indicators.figures import _residential_figures
+
+    live, history = _residential_figures(org, day, True), _residential_figures(org, day, False)
+    assert live == history
+    return live
+
+
+def test_cell_facts_follow_posts_memberships_and_the_calendar(world):
+    import datetime as dt
+    from unittest import mock
+
+    from chibo.core.dates import today
+    from chibo.members import services
+    from tests.conftest import person_data
+
+    c1 = world.org["C1"]
+    day = today()
+    assert _both_paths(c1, day)["with_committee"] == 1
+    services.post_update(world.posts["committee_a"], actor=None, end_date=day + dt.timedelta(days=10))
+    assert _both_paths(c1, day)["with_committee"] == 1
+    later = day + dt.timedelta(days=11)
+    with mock.patch("django.utils.timezone.localdate", return_value=later):
+        assert _both_paths(c1, later)["with_committee"] == 0
+        assert indicators(c1).figures["residential_cells_with_committee"] == 0
+    # The head of village B becomes a party member: B's head now counts.
+    assert _both_paths(c1, day)["heads_who_are_members"] == 1
+    services.member_create(actor=None, person=world.outsider, organisation=world.org["B"], status="probationary",
+                           admission_date=day - dt.timedelta(days=30))
+    assert _both_paths(c1, day)["heads_who_are_members"] == 2
+    # A new residential cell appears in the figures at once.
+    from chibo.organisations import services as orgs
+
+    loc = orgs.locality_create(actor=None, code="VN", name="Thôn Mới", kind="village", parent=world.loc["C1"],
+                               organisation=c1)
+    orgs.organisation_create(actor=None, code="N", name="Chi bộ Thôn Mới", kind="grassroots_cell",
+                             sector="residential", parent=c1, valid_from=day, locality=loc)
+    head = services.person_create(actor=None, **person_data("Y", "", "Blư", residence=loc))
+    services.post_create(actor=None, person=head, kind="village_head", locality=loc, start_date=day)
+    figures = _both_paths(c1, day)
+    assert figures["residential_cells"] == 3 and figures["localities_with_head"] == 3
+    assert compare_member_stats() == []
+
+
+def test_age_bands_are_exact_at_the_boundary(world):
+    import datetime as dt
+
+    from chibo.core.dates import add_years, today
+    from tests.conftest import add_member
+
+    day = today()
+    # One member turns 30 today, one tomorrow: the first is 30, the second still 29.
+    add_member(world.org["B"], "Đinh", "", "Hơn", birth=add_years(day, -30), admission=add_years(day, -2))
+    add_member(world.org["B"], "Đinh", "", "Bia", birth=add_years(day, -30) + dt.timedelta(days=1),
+               admission=add_years(day, -2))
+    live = _members_today(world.org["B"], day)
+    assert live == _members_on(world.org["B"], day)
+    assert live.age_bands[:3] == [1, 1, 2]  # Bia 29; Hơn 30; the two born in 1980

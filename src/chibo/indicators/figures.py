@@ -20,6 +20,7 @@ from chibo.core.dates import add_years, today
 from chibo.core.ethnicities import ETHNICITY_NAMES, KINH
 from chibo.members.models import (
     CURRENT_STATUSES,
+    MemberAgeStat,
     Membership,
     MembershipEvent,
     MemberStat,
@@ -88,9 +89,9 @@ class Report:
         return [(label, n) for (label, _lo, _hi), n in zip(AGE_BANDS, self.members.age_bands, strict=True)]
 
 
-def _band_bounds(on: dt.date) -> list[tuple[dt.date | None, dt.date | None]]:
+def _band_bounds(on: dt.date) -> list[tuple[dt.date | None, dt.date]]:
     """Birth-date ranges (after, on-or-before) for each age band on `on`."""
-    bounds: list[tuple[dt.date | None, dt.date | None]] = []
+    bounds: list[tuple[dt.date | None, dt.date]] = []
     for _label, lo, hi in AGE_BANDS:
         # age >= lo  <=> born on or before on - lo years;  age < hi <=> born after on - hi years
         latest = add_years(on, -lo)
@@ -104,22 +105,24 @@ def _members_today(org: Organisation, on: dt.date) -> MemberFigures:
     for status, sex, eth, exempt, n in MemberStat.objects.filter(organisation=org, n__gt=0).values_list(
             "status", "sex", "ethnicity", "exempt", "n"):
         figures.by_key[(status, sex, eth, bool(exempt))] += n
-    # Age bands: one statement of index-range counts (no GROUP BY, no temp B-tree).
+    # Age bands: members born on or before each boundary date = whole birth years from the
+    # age rollup + the part of the boundary's own year, one small index range each.
+    by_year = dict(MemberAgeStat.objects.filter(organisation=org, n__gt=0).values_list("birth_year", "n"))
+    bounds = _band_bounds(on)
+    cutoffs = sorted({latest for _e, latest in bounds} | {e for e, _l in bounds if e})
     level = LEVEL_OF_KIND[org.kind]
     table = Membership._meta.db_table
-    parts, params = [], []
-    for earliest, latest in _band_bounds(on):
-        cond = f"{level}_id = %s AND current = %s AND birth_date <= %s AND temporary = %s"
-        p: list[Any] = [org.pk, True, latest, False]
-        if earliest is not None:
-            cond += " AND birth_date > %s"
-            p.append(earliest)
-        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE {cond})")
-        params.extend(p)
+    parts: list[str] = []
+    params: list[Any] = []
+    for cutoff in cutoffs:
+        parts.append(f"(SELECT COUNT(*) FROM {table} WHERE {level}_id = %s AND current = %s "
+                     f"AND birth_date >= %s AND birth_date <= %s AND temporary = %s)")
+        params.extend([org.pk, True, dt.date(cutoff.year, 1, 1), cutoff, False])
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    figures.age_bands = [int(n) for n in row]
+        partial = dict(zip(cutoffs, cursor.fetchone(), strict=True))
+    born_by = {c: sum(n for y, n in by_year.items() if y < c.year) + int(partial[c]) for c in cutoffs}
+    figures.age_bands = [born_by[latest] - (born_by[earliest] if earliest else 0) for earliest, latest in bounds]
     return figures
 
 
@@ -156,24 +159,33 @@ def _active_posts(on: dt.date) -> Any:
     return Post.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
-def _residential_figures(org: Organisation, on: dt.date, live: bool) -> dict[str, int]:
+def annotate_cell_flags(cells: Any, on: dt.date, live: bool) -> Any:
+    """Annotate a queryset of cells with the facts the residential indicators count, on a
+    date. The one definition, used by the history path and to fill CellFacts."""
     posts = _active_posts(on)
     secretary = posts.filter(organisation=OuterRef("pk"), kind=Post.Kind.SECRETARY)
     head = posts.filter(locality=OuterRef("locality_id"), kind__in=Post.HEAD_KINDS)
-    cells = (
-        Organisation.objects.subtree(org).active_on(on)
-        .filter(kind__in=Organisation.CELL_KINDS, sector=Organisation.Sector.RESIDENTIAL)
-        .annotate(
-            has_committee=Exists(posts.filter(organisation=OuterRef("pk"), kind=Post.Kind.COMMITTEE_MEMBER)),
-            has_secretary=Exists(secretary),
-            has_head=Exists(head),
-            head_is_member=Exists(head.filter(_counted_member_exists(OuterRef("person"), on, live))),
-            secretary_is_head=Exists(secretary.filter(
-                Exists(posts.filter(locality=OuterRef(OuterRef("locality_id")), kind__in=Post.HEAD_KINDS,
-                                    person=OuterRef("person"))))),
-        )
+    return cells.annotate(
+        has_committee=Exists(posts.filter(organisation=OuterRef("pk"), kind=Post.Kind.COMMITTEE_MEMBER)),
+        has_secretary=Exists(secretary),
+        has_head=Exists(head),
+        head_is_member=Exists(head.filter(_counted_member_exists(OuterRef("person"), on, live))),
+        secretary_is_head=Exists(secretary.filter(
+            Exists(posts.filter(locality=OuterRef(OuterRef("locality_id")), kind__in=Post.HEAD_KINDS,
+                                person=OuterRef("person"))))),
     )
-    result = cells.aggregate(
+
+
+def _residential_figures(org: Organisation, on: dt.date, live: bool) -> dict[str, int]:
+    if live:
+        from chibo.indicators.services import current_cell_facts
+
+        facts = current_cell_facts(org, on).filter(residential=True)
+    else:
+        facts = annotate_cell_flags(
+            Organisation.objects.subtree(org).active_on(on)
+            .filter(kind__in=Organisation.CELL_KINDS, sector=Organisation.Sector.RESIDENTIAL), on, live)
+    result = facts.aggregate(
         residential_cells=Count("pk"),
         with_committee=Count("pk", filter=Q(has_committee=True)),
         localities_with_head=Count("pk", filter=Q(has_head=True)),
@@ -220,6 +232,19 @@ def indicators(org: Organisation, on: dt.date | None = None) -> Report:
     return Report(organisation=org, on=day, figures=figures, members=members)
 
 
+def summary(org: Organisation) -> dict[str, int]:
+    """Today's member totals and sub-organisation count, for an organisation's own page."""
+    counts: Counter[str] = Counter()
+    for status, n in MemberStat.objects.filter(organisation=org).values_list("status", "n"):
+        counts[status] += n
+    return {
+        "members_total": sum(counts.values()),
+        "members_official": counts[Status.OFFICIAL],
+        "members_probationary": counts[Status.PROBATIONARY],
+        "organisations_total": Organisation.objects.subtree(org, include_root=False).active_on(today()).count(),
+    }
+
+
 def children_members(org: Organisation, on: dt.date | None = None) -> list[tuple[Organisation, int]]:
     """Each active child organisation with its member total (đảng số), for comparison charts."""
     day = on or today()
@@ -237,19 +262,12 @@ def children_members(org: Organisation, on: dt.date | None = None) -> list[tuple
     return [(c, totals.get(c.pk, 0)) for c in children]
 
 
-def cells_needing_committee(org: Organisation, min_official: int) -> list[tuple[Organisation, int]]:
-    """Cells in the subtree with at least `min_official` official members and no active
-    committee (chi ủy) — Điều lệ Đảng, Điều 24."""
-    day = today()
-    cells = list(
-        Organisation.objects.subtree(org).active_on(day).filter(kind__in=Organisation.CELL_KINDS)
-        .annotate(has_committee=Exists(_active_posts(day).filter(organisation=OuterRef("pk"), kind=Post.Kind.COMMITTEE_MEMBER)))
-        .filter(has_committee=False)
-        .only("pk", "code", "name", "path")
-    )
-    if not cells:
-        return []
-    officials: Counter[int] = Counter()
-    for org_id, n in MemberStat.objects.filter(organisation__in=cells, status=Status.OFFICIAL).values_list("organisation_id", "n"):
-        officials[org_id] += n
-    return [(c, officials[c.pk]) for c in cells if officials[c.pk] >= min_official]
+def cells_needing_committee(org: Organisation, min_official: int, *, refresh: bool = True) -> list[tuple[Organisation, int]]:
+    """Active cells in the subtree with at least `min_official` official members and no
+    committee (chi ủy) — Điều lệ Đảng, Điều 24. `refresh=False` when indicators() for
+    today has just brought the facts up to date in this request."""
+    from chibo.indicators.services import current_cell_facts
+
+    facts = (current_cell_facts(org, today(), refresh=refresh).filter(has_committee=False, official_count__gte=min_official)
+             .select_related("organisation").order_by("path"))
+    return [(f.organisation, f.official_count) for f in facts]

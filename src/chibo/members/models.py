@@ -280,3 +280,18 @@ class MemberStat(models.Model):
                 fields=["organisation", "status", "sex", "ethnicity", "exempt"], name="memberstat_key",
             ),
         ]
+
+
+class MemberAgeStat(models.Model):
+    """Rollup: counted members per organisation (and every ancestor) and year of birth.
+    Age bands on a date are whole birth years from here plus one small index range per
+    band boundary for the year cut in two (indicators.figures)."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False)
+    birth_year = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "birth_year"], name="memberagestat_key"),
+        ]

@@ -22,8 +22,10 @@ from chibo.audit import services as audit
 from chibo.core.dates import add_months, format_vn_date, full_months, today
 from chibo.core.rules import rule
 from chibo.core.text import fold, name_sort_key, nfc
+from chibo.indicators import services as cell_facts
 from chibo.members.models import (
     CURRENT_STATUSES,
+    MemberAgeStat,
     Membership,
     MembershipEvent,
     MemberStat,
@@ -74,7 +76,7 @@ def _set_levels(obj: Membership | MembershipEvent, levels: dict[str, int | None]
 
 # --- Rollup -------------------------------------------------------------------------
 
-StatKey = tuple[tuple[int, ...], str, str, str, bool]
+StatKey = tuple[tuple[int, ...], str, str, str, bool, int]  # orgs, status, sex, ethnicity, exempt, birth year
 
 
 def _stat_key(m: Membership) -> StatKey | None:
@@ -83,23 +85,36 @@ def _stat_key(m: Membership) -> StatKey | None:
     orgs = tuple(dict.fromkeys(getattr(m, f"{lv}_id") for lv in LEVELS if getattr(m, f"{lv}_id")))
     if m.organisation_id not in orgs:
         orgs = (*orgs, m.organisation_id)
-    return orgs, m.status, m.sex, m.ethnicity, m.exempt
+    return orgs, m.status, m.sex, m.ethnicity, m.exempt, m.birth_date.year
 
 
 def _apply_stats(deltas: Counter[StatKey]) -> None:
-    rows: list[tuple[int, str, str, str, bool, int]] = []
-    for (orgs, status, sex, ethnicity, exempt), delta in deltas.items():
-        if delta:
-            rows.extend((org_id, status, sex, ethnicity, exempt, delta) for org_id in orgs)
-    if not rows:
-        return
-    table = MemberStat._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (organisation_id, status, sex, ethnicity, exempt, n) VALUES (%s, %s, %s, %s, %s, %s) "
-        f"ON CONFLICT (organisation_id, status, sex, ethnicity, exempt) DO UPDATE SET n = {table}.n + excluded.n"
-    )
+    """Add the deltas to both rollups (and to the cells' official counts)."""
+    stats: Counter[tuple[int, str, str, str, bool]] = Counter()
+    ages: Counter[tuple[int, int]] = Counter()
+    officials: Counter[tuple[int, ...]] = Counter()
+    for (orgs, status, sex, ethnicity, exempt, year), delta in deltas.items():
+        for org_id in orgs:
+            stats[(org_id, status, sex, ethnicity, exempt)] += delta
+            ages[(org_id, year)] += delta
+        if status == Status.OFFICIAL:
+            officials[orgs] += delta
+    stat_rows = [(*k, n) for k, n in stats.items() if n]
+    age_rows = [(*k, n) for k, n in ages.items() if n]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if stat_rows:
+            t = MemberStat._meta.db_table
+            cursor.executemany(
+                f"INSERT INTO {t} (organisation_id, status, sex, ethnicity, exempt, n) VALUES (%s, %s, %s, %s, %s, %s) "
+                f"ON CONFLICT (organisation_id, status, sex, ethnicity, exempt) DO UPDATE SET n = {t}.n + excluded.n",
+                stat_rows)
+        if age_rows:
+            t = MemberAgeStat._meta.db_table
+            cursor.executemany(
+                f"INSERT INTO {t} (organisation_id, birth_year, n) VALUES (%s, %s, %s) "
+                f"ON CONFLICT (organisation_id, birth_year) DO UPDATE SET n = {t}.n + excluded.n", age_rows)
+    for orgs, delta in officials.items():
+        cell_facts.add_official(orgs, delta)
 
 
 def _change_stats(old: StatKey | None, new: StatKey | None) -> None:
@@ -113,34 +128,43 @@ def _change_stats(old: StatKey | None, new: StatKey | None) -> None:
     _apply_stats(deltas)
 
 
-@transaction.atomic
-def rebuild_member_stats() -> int:
-    """Recompute the whole rollup from the memberships; returns the number of rows."""
-    MemberStat.objects.all().delete()
+def _fresh_stats() -> Counter[StatKey]:
     deltas: Counter[StatKey] = Counter()
     qs = Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False).only(
-        "organisation_id", "status", "sex", "ethnicity", "exempt", *[f"{lv}_id" for lv in LEVELS])
+        "organisation_id", "status", "sex", "ethnicity", "exempt", "birth_date", *[f"{lv}_id" for lv in LEVELS])
     for m in qs.iterator(chunk_size=5000):
         key = _stat_key(m)
         if key is not None:
             deltas[key] += 1
-    _apply_stats(deltas)
-    return MemberStat.objects.count()
+    return deltas
+
+
+@transaction.atomic
+def rebuild_member_stats() -> int:
+    """Recompute both rollups from the memberships (and the cells' facts); returns the rows."""
+    MemberStat.objects.all().delete()
+    MemberAgeStat.objects.all().delete()
+    _apply_stats(_fresh_stats())
+    cell_facts.rebuild_cell_facts()
+    return MemberStat.objects.count() + MemberAgeStat.objects.count()
 
 
 def compare_member_stats() -> list[tuple[Any, ...]]:
-    """Differences between the live rollup and a fresh rebuild (empty when they agree)."""
-    live = {(s.organisation_id, s.status, s.sex, s.ethnicity, s.exempt): s.n
-            for s in MemberStat.objects.filter(n__gt=0)}
+    """Differences between the live rollups and a fresh count (empty when they agree)."""
+    live: dict[tuple[Any, ...], int] = {}
+    for s in MemberStat.objects.filter(n__gt=0):
+        live[("status", s.organisation_id, s.status, s.sex, s.ethnicity, s.exempt)] = s.n
+    for a in MemberAgeStat.objects.filter(n__gt=0):
+        live[("age", a.organisation_id, a.birth_year)] = a.n
     fresh: Counter[tuple[Any, ...]] = Counter()
-    qs = Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False)
-    for m in qs.iterator(chunk_size=5000):
-        key = _stat_key(m)
-        if key is not None:
-            for org_id in key[0]:
-                fresh[(org_id, *key[1:])] += 1
+    for (orgs, status, sex, ethnicity, exempt, year), n in _fresh_stats().items():
+        for org_id in orgs:
+            fresh[("status", org_id, status, sex, ethnicity, exempt)] += n
+            fresh[("age", org_id, year)] += n
     keys = set(live) | set(fresh)
-    return sorted((k, live.get(k, 0), fresh.get(k, 0)) for k in keys if live.get(k, 0) != fresh.get(k, 0))
+    diffs = [(k, live.get(k, 0), fresh.get(k, 0)) for k in keys if live.get(k, 0) != fresh.get(k, 0)]
+    diffs += [(("cell facts", *d[:2]), d[2], d[3]) for d in cell_facts.compare_cell_facts()]
+    return sorted(diffs, key=str)
 
 
 # --- People -------------------------------------------------------------------------
@@ -330,6 +354,7 @@ def member_create(*, actor: Any, person: Person | None = None, person_data: dict
     m.save()
     MembershipEvent.objects.bulk_create(_opening_events(m, actor, decision_number))
     _change_stats(None, _stat_key(m))
+    cell_facts.refresh_for_persons([person.pk])
     audit.record(actor=actor, action="create", obj=m, object_repr=person.full_name, org_path=m.organisation.path,
                  after=audit.snapshot(m, MEMBERSHIP_FIELDS))
     return m
@@ -452,6 +477,7 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
     event = _event(m, kind, effective_date, decision_number, note, actor)
     event.save()
     _change_stats(old_key, _stat_key(m))
+    cell_facts.refresh_for_persons([m.person_id])
     old, new = audit.diff(before, audit.snapshot(m, MEMBERSHIP_FIELDS))
     audit.record(actor=actor, action="event", obj=m, object_repr=m.person.full_name, org_path=m.organisation.path,
                  before=old, after=new, note=f"{event.get_kind_display()} {format_vn_date(effective_date)} {event.decision_number}".strip())
@@ -513,6 +539,7 @@ def post_create(*, actor: Any, **data: Any) -> tuple[Post, list[str]]:
     """Create a post; returns it and any warnings (e.g. a head not resident there)."""
     data, warnings = _clean_post(data)
     post = Post.objects.create(**data)
+    cell_facts.refresh_for_post(post)
     audit.record(actor=actor, action="create", obj=post, org_path=_post_path(post), after=audit.snapshot(post, POST_FIELDS))
     return post, warnings
 
@@ -524,9 +551,12 @@ def post_update(post: Post, *, actor: Any, **data: Any) -> tuple[Post, list[str]
     merged.update(data)
     merged, warnings = _clean_post(merged)
     before = audit.snapshot(post, POST_FIELDS)
+    was = Post(organisation_id=post.organisation_id, locality_id=post.locality_id)
     for key, value in merged.items():
         setattr(post, key, value)
     post.save()
+    cell_facts.refresh_for_post(was)
+    cell_facts.refresh_for_post(post)
     old, new = audit.diff(before, audit.snapshot(post, POST_FIELDS))
     if new:
         audit.record(actor=actor, action="update", obj=post, org_path=_post_path(post), before=old, after=new)
@@ -571,6 +601,7 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
                 deltas[key] += 1
         MembershipEvent.objects.bulk_create(events, batch_size=2000)
         _apply_stats(deltas)
+        cell_facts.refresh_for_persons([p.pk for p in persons])
         if audit_rows:
             audit.record_many(
                 [{"action": "create", "obj": m, "object_repr": m.person.full_name, "org_path": m.organisation.path,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
 from chibo.core.text import fold, nfc, text_sort_key
+from chibo.indicators import services as cell_facts
 from chibo.organisations.models import PATH_ALPHABET, PATH_STEP, Locality, Organisation
 
 ORG_FIELDS = ["code", "name", "kind", "sector", "parent_id", "valid_from", "valid_to", "locality_id", "note"]
@@ -90,6 +91,7 @@ def organisation_create(*, actor: Any, **data: Any) -> Organisation:
     org.path = _next_path(parent)
     org.depth = len(org.path) // PATH_STEP - 1
     org.save()
+    cell_facts.refresh_cells([org.pk])
     audit.record(actor=actor, action="create", obj=org, org_path=org.path, after=audit.snapshot(org, ORG_FIELDS))
     return org
 
@@ -111,6 +113,7 @@ def organisation_update(org: Organisation, *, actor: Any, **data: Any) -> Organi
     org.search_name = fold(org.name)
     org.sort_key = text_sort_key(org.name)
     org.save()
+    cell_facts.refresh_cells([org.pk])
     old, new = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
     if new:
         audit.record(actor=actor, action="update", obj=org, org_path=org.path, before=old, after=new)
@@ -218,6 +221,7 @@ def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list
                 if o.parent is not None:
                     o.parent_id = o.parent.pk
             Organisation.objects.bulk_create(level, batch_size=500)
+        cell_facts.refresh_cells([o.pk for o in created])
         audit.record_many(
             [{"action": "create", "obj": o, "org_path": o.path, "after": audit.snapshot(o, ORG_FIELDS)} for o in created],
             actor=actor,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from chibo import access
 from chibo.core.dates import parse_vn_date, today
 from chibo.core.rules import rule
-from chibo.indicators.figures import cells_needing_committee, children_members, indicators
+from chibo.indicators.figures import cells_needing_committee, children_members, indicators, summary
 from chibo.members import selectors as member_selectors
 from chibo.members import services as member_services
 from chibo.members.models import Membership, Post, Status
@@ -86,12 +86,13 @@ def home(request: HttpRequest) -> HttpResponse:
     compare = bar_chart(_("Members in each sub-organisation"),
                         [(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if any(
         n for _c, n in children) else None
-    flagged = cells_needing_committee(org, rule("cell_committee_min_official").value) if day is None else []
+    committee_rule = rule("cell_committee_min_official")
+    flagged = cells_needing_committee(org, committee_rule.value, refresh=False) if day is None else []
     context = {
         "org": org, "report": report, "f": f, "charts": charts, "compare": compare,
         "org_kinds_chart": bar_chart(_("Organisations by kind"), org_kinds) if org_kinds else None,
         "homes": scope.home_orgs(), "day": day, "date_error": date_error,
-        "flagged": flagged, "committee_rule": rule("cell_committee_min_official"),
+        "flagged": flagged, "committee_rule": committee_rule,
         "sees_members": access.sees_members_of(request.user, org),
     }
     return render(request, _template(request, "web/home.html", "web/_dashboard.html"), context)
@@ -140,9 +141,8 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     if sees_members:
         members = member_selectors.member_rows(
             member_selectors.filter_members(access.memberships(request.user, within=org)))[:10]
-    report = indicators(org)
     context = {
-        "org": org, "committee": committee, "children": children, "members": members, "f": report.figures,
+        "org": org, "committee": committee, "children": children, "members": members, "f": summary(org),
         "can_write": scope.writes_org(org), "can_structure": scope.writes_structure(org),
         "sees_members": sees_members, "reads_audit": scope.reads_audit(org),
         "ancestors": Organisation.objects.filter(path__in=org.ancestor_paths()).exclude(pk=org.pk).order_by("path"),

@@ -1,5 +1,5 @@
-"""`chibo rollups [--check|--rebuild]`: compare the member rollup (MemberStat) with a
-fresh count from the memberships, or rebuild it. --check (the default) exits 1 and lists
+"""`chibo rollups [--check|--rebuild]`: compare the rollups (MemberStat, MemberAgeStat,
+CellFacts) with a fresh count, or rebuild them. --check (the default) exits 1 and lists
 the differences if there are any."""
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_("Rollup matches the memberships (checked in %(s).1f s).")
                                                  % {"s": time.monotonic() - started}))
             return
-        codes = dict(Organisation.objects.filter(pk__in={key[0] for key, _live, _fresh in diffs})
+        codes = dict(Organisation.objects.filter(pk__in={key[1] for key, _live, _fresh in diffs})
                      .values_list("pk", "code"))
-        self.stdout.write(_("Organisation  status  sex  ethnicity  exempt  rollup  counted"))
-        for (org_id, status, sex, ethnicity, exempt), live, fresh in diffs[:SHOW_AT_MOST]:
-            self.stdout.write(f"{codes.get(org_id, org_id)}  {status}  {sex}  {ethnicity}  "
-                              f"{'1' if exempt else '0'}  {live}  {fresh}")
+        for key, live, fresh in diffs[:SHOW_AT_MOST]:
+            rollup, org_id, *detail = key
+            self.stdout.write(_("%(org)s (%(rollup)s %(detail)s): stored %(live)s, counted now %(fresh)s") % {
+                "org": codes.get(org_id, org_id), "rollup": rollup, "detail": " ".join(map(str, detail)),
+                "live": live, "fresh": fresh})
         if len(diffs) > SHOW_AT_MOST:
             self.stdout.write(_("… and %(n)s more.") % {"n": len(diffs) - SHOW_AT_MOST})
         raise CommandError(_("The rollup differs from the memberships in %(n)s rows. "

@@ -56,6 +56,9 @@ class Command(BaseCommand):
             clients[name] = c
         commune = users["synth.xa"].roles.first().organisation  # type: ignore[union-attr]
         cell = users["synth.bithu"].roles.first().organisation  # type: ignore[union-attr]
+        if settings.DEBUG and not opts["json"]:
+            self.stderr.write(_("Note: DEBUG is on, which logs every query and slows each page by a few "
+                                "milliseconds. For production-like figures run with DEBUG=false."))
         repeat = opts["repeat"]
         results: list[dict[str, Any]] = []
 
