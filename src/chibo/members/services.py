@@ -129,13 +129,17 @@ def _change_stats(old: StatKey | None, new: StatKey | None) -> None:
 
 
 def _fresh_stats() -> Counter[StatKey]:
+    """Count the memberships afresh, grouped in the database by everything but year of birth."""
     deltas: Counter[StatKey] = Counter()
-    qs = Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False).only(
-        "organisation_id", "status", "sex", "ethnicity", "exempt", "birth_date", *[f"{lv}_id" for lv in LEVELS])
-    for m in qs.iterator(chunk_size=5000):
-        key = _stat_key(m)
-        if key is not None:
-            deltas[key] += 1
+    rows = (Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False)
+            .values_list("organisation_id", *[f"{lv}_id" for lv in LEVELS], "status", "sex", "ethnicity", "exempt",
+                         "birth_date").order_by())
+    for org_id, *levels_and_rest in rows.iterator(chunk_size=10000):
+        levels, (status, sex, ethnicity, exempt, birth) = levels_and_rest[:len(LEVELS)], levels_and_rest[len(LEVELS):]
+        orgs = tuple(dict.fromkeys(lv for lv in levels if lv))
+        if org_id not in orgs:
+            orgs = (*orgs, org_id)
+        deltas[(orgs, status, sex, ethnicity, bool(exempt), birth.year)] += 1
     return deltas
 
 
