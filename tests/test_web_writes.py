@@ -161,3 +161,20 @@ def test_garbage_query_strings_never_500(world):
     for url in ["/dang-vien/?page=abc", "/dang-vien/?sort=zzz&status=%00", "/?org=C1&date=99/99/9999",
                 "/?org=C1&date=01/01/2999", "/dang-vien/999999999/", "/dang-vien/?age=xx&q=%27%22<script>"]:
         assert c.get(url).status_code in (200, 404), url
+
+
+def test_change_log_speaks_in_words_not_field_names(world):
+    from django.utils import translation
+
+    m = world.m["member"]
+    data = member_form(world, family_name="Nguyễn", middle_name="Văn", given_name="Đức", sex="M",
+                       birth_date="17/05/1980", citizen_id=m.person.citizen_id, admission_date="02/03/2010",
+                       official_date="02/03/2011", phone="0912 345 678", card_number="")
+    world.client("secretary_a").post(f"/dang-vien/{m.pk}/sua/", data)
+    html = world.client("commune_staff").get("/nhat-ky/").content.decode()
+    with translation.override("vi"):
+        label = str(Person._meta.get_field("phone").verbose_name)
+        kind = str(Person._meta.verbose_name)
+    assert f"{label[0].upper()}{label[1:]}: — → 0912 345 678" in html
+    assert f"{kind[0].upper()}{kind[1:]}: Nguyễn Văn Đức" in html
+    assert "phone →" not in html and "residence_id" not in html

@@ -69,6 +69,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         indexes = [
             models.Index(fields=["sort_key"], name="person_sort"),
             models.Index(fields=["search_name"], name="person_search"),
@@ -137,6 +139,8 @@ class Membership(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("party membership")
+        verbose_name_plural = _("party memberships")
         # Filter columns, then sort columns: every member list is one index range read in
         # order (tech-anchors §2). The name index carries the folded name so that a search
         # reads only the index; the birth-date index also covers the age-band counts.
@@ -199,6 +203,8 @@ class MembershipEvent(models.Model):
     recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership events")
         ordering = ["effective_date", "id"]
         indexes = [
             models.Index(fields=["membership", "effective_date"], name="mevent_member_date"),
@@ -243,6 +249,8 @@ class Post(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["start_date"]
         indexes = [
             models.Index(fields=["organisation", "kind"], name="post_org_kind"),

@@ -53,6 +53,8 @@ class Locality(models.Model):
     )
 
     class Meta:
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
         ordering = ["sort_key"]
         indexes = [models.Index(fields=["parent", "sort_key"], name="locality_parent_sort")]
 
@@ -127,6 +129,8 @@ class Organisation(models.Model):
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
         ordering = ["path"]
         indexes = [
             models.Index(fields=["parent", "sort_key"], name="org_parent_sort"),
