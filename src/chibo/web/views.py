@@ -413,13 +413,12 @@ def _describe_audit(event: Any) -> tuple[str, list[tuple[str, str, str]]]:
     changes = []
     before, after = event.before or {}, event.after or {}
     for name in after:
+        field: Any
         try:
             field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
         except FieldDoesNotExist:
-            label = name
             field = None
-        else:
-            label = str(field.verbose_name)
+        label = str(getattr(field, "verbose_name", name))
         changes.append((label, _audit_value(field, before.get(name)) if name in before else "",
                         _audit_value(field, after.get(name))))
     return str(model._meta.verbose_name), changes
