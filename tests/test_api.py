@@ -203,7 +203,7 @@ class AuthTests(ApiTestCase):
 
 class ScopeTests(ApiTestCase):
     ORGS = {
-        "member": [],
+        "member": ["A"],  # their own cell's basics
         "sec_a": ["A"],
         "sec_b": ["B"],
         "staff_c1": ["C1", "A", "B"],

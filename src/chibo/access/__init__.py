@@ -138,6 +138,16 @@ def organisations(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(scope_for(user).org_filter())
 
 
+def organisations_with_basics(user: Any) -> QuerySet[Organisation]:
+    """Organisations whose page and figures the user may see: the scope, plus a member's own cell."""
+    scope = scope_for(user)
+    q = scope.org_filter()
+    m = scope.own_membership
+    if m is not None and not scope.superuser:
+        q |= Q(pk__in=[pk for pk in (m.organisation_id, m.cell_id) if pk])
+    return Organisation.objects.filter(q)
+
+
 def get_organisation(user: Any, code: str, *, write: bool = False, structure: bool = False) -> Organisation:
     """The organisation with this code if the user may see it (its page and figures)."""
     org = Organisation.objects.select_related("parent", "locality").filter(code=code).first()

@@ -277,7 +277,7 @@ def _query_date(request: HttpRequest, name: str) -> dt.date | None:
 @doc("The organisations you may see, in tree order", "organisations", "OrganisationList",
      query=(Param("parent", "only the children of the organisation with this code"),))
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    qs = access.organisations(request.user).select_related("parent", "locality")
+    qs = access.organisations_with_basics(request.user).select_related("parent", "locality")
     parent_code = request.GET.get("parent", "").strip()
     if parent_code:
         parent = access.get_organisation(request.user, parent_code)
