@@ -423,6 +423,7 @@ class Builder:
         self.chunk = chunk
         self.named: dict[str, Planned] = {}
         self.posts = 0
+        self.pending_posts: list[dict[str, Any]] = []
         self.non_members = 0
         self.members = 0
         self._decision = Counter[str]()
@@ -537,12 +538,16 @@ class Builder:
         return f"{self._decision[scope]}{sep}{suffix}"
 
     def post(self, person: Person, kind: str, *, organisation: Organisation | None = None,
-             locality: Locality | None = None, start: dt.date, decision: str = "") -> Post:
-        post, _warnings = member_services.post_create(
-            actor=None, person=person, kind=kind, organisation=organisation, locality=locality,
-            start_date=start, decision_number=decision)
+             locality: Locality | None = None, start: dt.date, decision: str = "") -> None:
+        """Queue a post; flush_posts() writes the queue through the bulk service."""
+        self.pending_posts.append({"person": person, "kind": kind, "organisation": organisation, "locality": locality,
+                                   "start_date": start, "decision_number": nfc(decision)})
         self.posts += 1
-        return post
+
+    def flush_posts(self) -> None:
+        if self.pending_posts:
+            member_services.bulk_create_posts(self.pending_posts, actor=None)
+            self.pending_posts = []
 
     def _pick(self, pool: list[Planned], taken: set[int], prefer: tuple[int, int] = (32, 60)) -> Planned | None:
         free = [p for p in pool if id(p) not in taken]

@@ -569,6 +569,28 @@ def post_update(post: Post, *, actor: Any, **data: Any) -> tuple[Post, list[str]
 
 # --- Bulk paths (demo, synthetic data, imports) ---------------------------------------
 
+def bulk_create_posts(rows: Iterable[dict[str, Any]], *, actor: Any) -> list[Post]:
+    """Insert many posts at once, with their audit rows and the cells' facts, in one
+    transaction. Rows are trusted to be valid (callers validate first); a row that breaks
+    the shape of a post (no organisation for a committee post, an end before the start)
+    is refused with ValidationError and nothing is written."""
+    posts = [Post(**row) for row in rows]
+    for post in posts:
+        committee = post.kind in Post.COMMITTEE_KINDS
+        if (committee and post.organisation is None) or (not committee and post.locality is None):
+            raise ValidationError({"kind": _("Choose one of the listed posts.")})
+        if post.end_date is not None and post.end_date < post.start_date:
+            raise ValidationError({"end_date": _("The post cannot end before it starts (%(date)s). Check both dates.")
+                                   % {"date": format_vn_date(post.start_date)}})
+    with transaction.atomic():
+        Post.objects.bulk_create(posts, batch_size=2000)
+        cell_facts.refresh_cells({p.organisation_id for p in posts if p.organisation_id})
+        cell_facts.refresh_for_localities({p.locality_id for p in posts if p.locality_id})
+        audit.record_many([{"action": "create", "obj": p, "org_path": _post_path(p),
+                            "after": audit.snapshot(p, POST_FIELDS)} for p in posts], actor=actor)
+    return posts
+
+
 def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_rows: bool = True) -> list[Membership]:
     """Insert many members at once: persons, memberships, opening events, rollup and audit,
     in one transaction. Each row: person fields + organisation (Organisation) + membership

@@ -316,6 +316,7 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
             assert other.secretary is not None
             builder.named["bithu_khac"] = other.secretary
 
+    builder.flush_posts()
     orgs_by_code = {o.code: o for o in Organisation.objects.filter(code__in=[lg.scope for lg in LOGINS if lg.scope])}
     accounts = 0
     for lg in LOGINS:

@@ -272,6 +272,7 @@ class Command(BaseCommand):
                                                   deputies=2, members=6)
                 if c is communes[0] and holders:
                     builder.named["synth_xa"] = holders[-1]
+            builder.flush_posts()
             first_cell = communes[0].cells[0]
             if first_cell.secretary is not None:
                 builder.named["synth_bithu"] = first_cell.secretary
