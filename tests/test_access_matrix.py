@@ -34,7 +34,10 @@ MATRIX: dict[str, list[int]] = {
     "/chuc-vu/moi/?locality=VA":          [404, 403, 404, 200, 404, 403, 200],
     "/chuc-vu/{committee_a}/ket-thuc/":   [404, 200, 404, 200, 404, 403, 200],
     "/chuc-vu/{head_a}/ket-thuc/":        [404, 403, 404, 200, 404, 403, 200],
+    "/nguoi/moi/?locality=VA":            [404, 403, 404, 200, 404, 403, 200],
     "/dia-ban/VA/":                       [404, 200, 404, 200, 404, 200, 200],
+    "/dia-ban/VA/sua/":                   [404, 403, 404, 200, 404, 403, 200],
+    "/dia-ban/moi/?parent=LC1":           [404, 404, 404, 200, 404, 403, 200],
     "/dia-ban/VX/":                       [404, 404, 404, 404, 200, 200, 200],
     "/dia-ban/LC1/":                      [404, 404, 404, 200, 404, 200, 200],
     "/nhat-ky/":                          [404, 404, 404, 200, 200, 200, 200],
@@ -64,7 +67,7 @@ def test_anonymous_users_are_sent_to_sign_in(world, template):
 def test_every_web_url_is_in_the_matrix():
     web_names = {p.name for p in get_resolver().url_patterns[1].url_patterns}
     covered = {"home", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
-               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit",
+               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit",
                "login", "logout"}
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 

@@ -178,3 +178,75 @@ def test_change_log_speaks_in_words_not_field_names(world):
     assert f"{label[0].upper()}{label[1:]}: — → 0912 345 678" in html
     assert f"{kind[0].upper()}{kind[1:]}: Nguyễn Văn Đức" in html
     assert "phone →" not in html and "residence_id" not in html
+
+
+def test_a_non_member_resident_is_recorded_then_made_village_head(world):
+    c = world.client("commune_staff")
+    response = c.post("/nguoi/moi/?locality=VA", {
+        "family_name": "Rơ Mah", "middle_name": "", "given_name": "Blưi", "sex": "M", "birth_date": "05/06/1975",
+        "ethnicity": "10", "religion": "protestant", "citizen_id": "064075000321", "residence": world.loc["A"].pk,
+        "political_theory": "none"})
+    assert response.status_code == 302 and response["Location"] == "/chuc-vu/moi/?locality=VA"
+    person = Person.objects.get(citizen_id="064075000321")
+    assert not Membership.objects.filter(person=person).exists()
+    c.post("/chuc-vu/ket-thuc/".replace("ket-thuc/", f"{world.posts['head_a'].pk}/ket-thuc/"),
+           {"end_date": dt.date.today().strftime("%d/%m/%Y")})
+    response = c.post("/chuc-vu/moi/?locality=VA", {"kind": "village_head", "person": person.pk,
+                                                    "locality": world.loc["A"].pk,
+                                                    "start_date": dt.date.today().strftime("%d/%m/%Y")})
+    assert response.status_code == 302
+    html = c.get("/dia-ban/VA/").content.decode()
+    assert "Rơ Mah Blưi" in html
+
+
+def test_an_organisation_with_members_cannot_be_ended(world):
+    response = world.client("commune_staff").post("/to-chuc/A/sua/", {
+        "code": "A", "name": "Chi bộ Thôn Đông", "sector": "residential", "valid_from": "01/07/2025",
+        "valid_to": dt.date.today().strftime("%d/%m/%Y"), "locality": world.loc["A"].pk})
+    assert "valid_to" in response.context["form"].errors
+    world.org["A"].refresh_from_db()
+    assert world.org["A"].valid_to is None
+
+
+def test_an_empty_organisation_is_ended_and_kept_in_history(world):
+    c = world.client("commune_staff")
+    response = c.post("/to-chuc/A1/sua/", {"code": "A1", "name": "Tổ đảng số 1", "sector": "other",
+                                          "valid_from": "01/07/2025", "valid_to": dt.date.today().strftime("%d/%m/%Y")})
+    assert response.status_code == 302
+    assert "Tổ đảng số 1" not in c.get("/to-chuc/?parent=A").content.decode()
+    assert "Tổ đảng số 1" in c.get("/to-chuc/?parent=A&ended=1").content.decode()
+
+
+def test_members_are_listed_in_vietnamese_name_order(world):
+    from tests.conftest import add_member
+
+    for given in ("Ánh", "An", "Ăn", "Đức", "Dũng", "Âu"):
+        add_member(world.org["X"], "Lê", "Thị", given, sex="F")
+    html = world.client("other_commune_staff").get("/dang-vien/?org=X&q=le+thi").content.decode()
+    positions = [html.index(f"Lê Thị {g}<") for g in ("An", "Ánh", "Ăn", "Âu", "Dũng", "Đức")]
+    assert positions == sorted(positions)
+
+
+def test_repeated_wrong_passwords_pause_sign_in(world, settings):
+    from django.test import Client
+
+    settings.AXES_FAILURE_LIMIT = 3
+    c = Client()
+    for _ in range(3):
+        c.post("/dang-nhap/", {"username": "member", "password": "wrong"})
+    response = c.post("/dang-nhap/", {"username": "member", "password": "a-long-test-password-42"})
+    assert response.status_code == 429
+    assert "/dang-nhap/" in response.content.decode()  # the page says how to go back
+
+
+def test_commune_staff_add_a_village_and_bad_codes_are_refused(world):
+    c = world.client("commune_staff")
+    response = c.post("/dia-ban/moi/?parent=LC1", {"code": "v-moi", "name": "Plei Ring", "kind": "plei"})
+    assert response.status_code == 302
+    from chibo.organisations.models import Locality
+
+    loc = Locality.objects.get(code="V-MOI")
+    assert loc.parent == world.loc["C1"] and loc.organisation == world.org["C1"]
+    again = c.post("/dia-ban/moi/?parent=LC1", {"code": "V-MOI", "name": "Trùng mã", "kind": "village"})
+    assert "code" in again.context["form"].errors
+    assert Locality.objects.filter(code="V-MOI").count() == 1

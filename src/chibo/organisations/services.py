@@ -107,6 +107,8 @@ def organisation_update(org: Organisation, *, actor: Any, **data: Any) -> Organi
         raise ValidationError({"parent": _("The parent and kind of an existing organisation cannot be changed; "
                                            "end it and create the new one instead.")})
     _clean_org(data, instance=org)
+    if data["valid_to"] is not None and org.valid_to is None:
+        _check_can_end(org)
     before = audit.snapshot(org, ORG_FIELDS)
     for key, value in data.items():
         setattr(org, key, value)
@@ -123,9 +125,15 @@ def organisation_update(org: Organisation, *, actor: Any, **data: Any) -> Organi
 @transaction.atomic
 def organisation_end(org: Organisation, *, actor: Any, on: dt.date, note: str = "") -> Organisation:
     """Dissolve or merge away an organisation: it stays in history with `valid_to`."""
-    if org.memberships.filter(current=True).exists() or Organisation.objects.subtree(org, include_root=False).filter(valid_to__isnull=True).exists():
-        raise ValidationError({"valid_to": _("Move its members and end its sub-organisations first.")})
     return organisation_update(org, actor=actor, valid_to=on, note=note or org.note)
+
+
+def _check_can_end(org: Organisation) -> None:
+    if org.memberships.filter(current=True).exists():
+        raise ValidationError({"valid_to": _("This organisation still has members. Record their move to another "
+                                             "cell first (member page, “Record an event”), then end it.")})
+    if Organisation.objects.subtree(org, include_root=False).filter(valid_to__isnull=True).exists():
+        raise ValidationError({"valid_to": _("End its sub-organisations first, then end this one.")})
 
 
 def _clean_locality(data: dict[str, Any], *, instance: Locality | None) -> None:

@@ -87,6 +87,14 @@ class PersonFields(forms.Form):
         return {k: self.cleaned_data[k] for k in self.PERSON_NAMES if k in self.cleaned_data}
 
 
+class PersonForm(ServiceFormMixin, PersonFields):
+    """A person who is not a party member (e.g. a village head)."""
+
+    def __init__(self, *args: Any, localities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "residence", localities.order_by("sort_key"))
+
+
 class MemberForm(ServiceFormMixin, PersonFields):
     organisation = OrgChoiceField(label=_("party cell"), queryset=Organisation.objects.none())
     status = forms.ChoiceField(label=_("status"), choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
@@ -197,3 +205,10 @@ class MemberFilterForm(forms.Form):
     age = forms.ChoiceField(label=_("age"), choices=AGE_CHOICES, required=False)
     org = forms.CharField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label=_("sort by"), choices=[(k, v[1]) for k, v in SORTS.items()], required=False)
+
+
+class LocalityForm(ServiceFormMixin, forms.Form):
+    code = forms.CharField(label=_("code"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=[
+        (k.value, k.label) for k in Locality.Kind if k not in Locality.TOP_KINDS and k not in Locality.COMMUNE_KINDS])

@@ -20,6 +20,9 @@ urlpatterns = [
     path("dang-vien/<int:pk>/su-kien/", views.member_event, name="member-event"),
     path("chuc-vu/moi/", views.post_create, name="post-create"),
     path("chuc-vu/<int:pk>/ket-thuc/", views.post_end, name="post-end"),
+    path("nguoi/moi/", views.person_create, name="person-create"),
+    path("dia-ban/moi/", views.locality_create, name="locality-create"),
     path("dia-ban/<str:code>/", views.locality_detail, name="locality"),
+    path("dia-ban/<str:code>/sua/", views.locality_edit, name="locality-edit"),
     path("nhat-ky/", views.audit_log, name="audit"),
 ]

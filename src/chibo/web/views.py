@@ -32,9 +32,11 @@ from chibo.web.charts import bar_chart
 from chibo.web.forms import (
     EndPostForm,
     EventForm,
+    LocalityForm,
     MemberFilterForm,
     MemberForm,
     OrganisationForm,
+    PersonForm,
     PostForm,
 )
 
@@ -365,7 +367,69 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "title": _("End the post: %(post)s") % {"post": str(post)}, "back": back})
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """Record a resident who is not a party member, so they can be made the village head."""
+    loc = access.get_locality(request.user, request.GET.get("locality", ""), write=True)
+    form = PersonForm(request.POST or None, initial={"residence": loc.pk},
+                      localities=access.localities(request.user).filter(pk=loc.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = member_services.person_create(actor=request.user, **form.person_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("%(name)s was recorded. You can now record them as the head.")
+                             % {"name": person.full_name})
+            return redirect(f"{reverse('post-create')}?locality={loc.code}")
+    return render(request, "web/form.html", {
+        "form": form, "title": _("A resident of %(place)s who is not a party member") % {"place": loc.name},
+        "back": reverse("locality", args=[loc.code])})
+
+
 # --- Localities -----------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def locality_create(request: HttpRequest) -> HttpResponse:
+    """Add a village or neighbourhood group to a commune."""
+    parent = access.get_locality(request.user, request.GET.get("parent", ""), write=True)
+    if parent.kind not in Locality.COMMUNE_KINDS:
+        raise Http404
+    form = LocalityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loc = org_services.locality_create(actor=request.user, parent=parent, organisation=parent.organisation,
+                                               **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": loc.name})
+            return redirect("locality", code=loc.code)
+    return render(request, "web/form.html", {
+        "form": form, "title": _("New village or neighbourhood group in %(place)s") % {"place": parent.name},
+        "back": reverse("locality", args=[parent.code])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def locality_edit(request: HttpRequest, code: str) -> HttpResponse:
+    loc = access.get_locality(request.user, code, write=True)
+    if not loc.is_village:
+        raise PermissionDenied
+    form = LocalityForm(request.POST or None, initial={"code": loc.code, "name": loc.name, "kind": loc.kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.locality_update(loc, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("locality", code=loc.code)
+    return render(request, "web/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": loc.name},
+                                             "back": reverse("locality", args=[loc.code])})
+
 
 @login_required
 def locality_detail(request: HttpRequest, code: str) -> HttpResponse:
