@@ -98,14 +98,16 @@ def refresh_for_post(post: Post) -> None:
         refresh_for_localities([post.locality_id])
 
 
-def add_official(org_ids: Iterable[int], delta: int) -> None:
-    """Move official_count with the member rollup (members.services)."""
-    ids = list(org_ids)
-    if ids and delta:
+def add_official(deltas: dict[int, int]) -> None:
+    """Move official_count with the member rollup (members.services): {organisation id: delta}.
+    Rows exist only for cells; ids of other organisations match nothing. One single-row
+    statement per id: SQLite then needs no statement journal, which grows costly inside a
+    large bulk transaction."""
+    rows = [(delta, org_id) for org_id, delta in deltas.items() if delta]
+    if rows:
         table = CellFacts._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET official_count = official_count + %s WHERE organisation_id IN "
-                           f"({', '.join(['%s'] * len(ids))})", [delta, *ids])
+            cursor.executemany(f"UPDATE {table} SET official_count = official_count + %s WHERE organisation_id = %s", rows)
 
 
 def refresh_due(day: dt.date) -> None:

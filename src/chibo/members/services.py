@@ -92,13 +92,14 @@ def _apply_stats(deltas: Counter[StatKey]) -> None:
     """Add the deltas to both rollups (and to the cells' official counts)."""
     stats: Counter[tuple[int, str, str, str, bool]] = Counter()
     ages: Counter[tuple[int, int]] = Counter()
-    officials: Counter[tuple[int, ...]] = Counter()
+    officials: Counter[int] = Counter()
     for (orgs, status, sex, ethnicity, exempt, year), delta in deltas.items():
         for org_id in orgs:
             stats[(org_id, status, sex, ethnicity, exempt)] += delta
             ages[(org_id, year)] += delta
         if status == Status.OFFICIAL:
-            officials[orgs] += delta
+            for org_id in orgs:
+                officials[org_id] += delta
     stat_rows = [(*k, n) for k, n in stats.items() if n]
     age_rows = [(*k, n) for k, n in ages.items() if n]
     with connection.cursor() as cursor:
@@ -113,8 +114,7 @@ def _apply_stats(deltas: Counter[StatKey]) -> None:
             cursor.executemany(
                 f"INSERT INTO {t} (organisation_id, birth_year, n) VALUES (%s, %s, %s) "
                 f"ON CONFLICT (organisation_id, birth_year) DO UPDATE SET n = {t}.n + excluded.n", age_rows)
-    for orgs, delta in officials.items():
-        cell_facts.add_official(orgs, delta)
+    cell_facts.add_official(officials)
 
 
 def _change_stats(old: StatKey | None, new: StatKey | None) -> None:
