@@ -200,6 +200,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Ho_Chi_Minh")
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+FORMAT_MODULE_PATH = ["chibo.formats"]
 
 # --- Static files: everything served by the app, nothing from a CDN ---------------
 STATIC_URL = "/static/"

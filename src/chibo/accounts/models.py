@@ -36,7 +36,7 @@ class RoleAssignment(models.Model):
     Being a member needs no assignment: a user whose person holds a membership may see
     their own record and their own cell's basics. Administrators are superusers."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(User, verbose_name=_("user account"), on_delete=models.CASCADE, related_name="roles")
     organisation = models.ForeignKey(
         "organisations.Organisation", verbose_name=_("organisation"),
         on_delete=models.PROTECT, related_name="role_assignments",
@@ -58,7 +58,7 @@ class RoleAssignment(models.Model):
 class ApiToken(models.Model):
     """A per-user API token. Only its SHA-256 is stored; the token is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, verbose_name=_("user account"), on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import formats
+
 # Labels sit above their bars so the chart stays legible when shrunk to a 360-px phone.
 WIDTH = 400
 LABEL_HEIGHT = 20
 BAR_HEIGHT = 18
 GAP = 10
 ROW = LABEL_HEIGHT + BAR_HEIGHT + GAP
-BAR_SPACE = 300  # the longest bar; the value is written after it
+BAR_SPACE = 250  # the longest bar; the value is written after it, within WIDTH
 
 
 @dataclass
@@ -68,7 +70,23 @@ def bar_chart(title: str, rows: Sequence[tuple[Any, int] | tuple[Any, int, str]]
         label, value = str(row[0]), int(row[1])
         href = row[2] if len(row) > 2 else ""  # type: ignore[misc]
         width = (value / peak * 100) if peak else 0
-        share = f"{value * 100 / total:.1f}%".replace(".", ",") if total else ""
+        share = f"{formats.number_format(round(value * 100 / total, 1), 1)}%" if total else ""
         bars.append(Bar(label=label, value=value, width=round(width, 2), y=i * ROW, href=str(href), note=share))
     height = max(len(bars) * ROW - GAP, ROW) + 4
     return BarChart(title=title, bars=bars, total=total, height=height, unit=unit)
+
+
+@dataclass
+class CompareRow:
+    label: str
+    value: int
+    width: float
+    href: str
+
+
+def compare_rows(rows: Sequence[tuple[Any, int, str]]) -> list[CompareRow]:
+    """Rows for a compact comparison (an HTML table with a bar per row): a commune or a
+    province has 60–140 sub-organisations, too many for a legible SVG."""
+    peak = max((r[1] for r in rows), default=0)
+    return [CompareRow(label=str(label), value=int(value), width=round(value * 100 / peak, 1) if peak else 0,
+                       href=href) for label, value, href in rows]

@@ -28,7 +28,7 @@ from chibo.members import services as member_services
 from chibo.members.models import Membership, Post, Status
 from chibo.organisations import services as org_services
 from chibo.organisations.models import Locality, Organisation
-from chibo.web.charts import bar_chart
+from chibo.web.charts import bar_chart, compare_rows
 from chibo.web.forms import (
     EndPostForm,
     EventForm,
@@ -87,8 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     org_kinds = [(Organisation.Kind(k).label, n) for k, n in f["organisations_by_kind"].items() if n]
     children = children_members(org, day)
-    compare = bar_chart(_("Members in each sub-organisation"),
-                        [(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if any(
+    compare = compare_rows([(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if any(
         n for _c, n in children) else None
     committee_rule = rule("cell_committee_min_official")
     flagged = cells_needing_committee(org, committee_rule.value, refresh=False) if day is None else []
