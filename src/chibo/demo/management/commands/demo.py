@@ -57,7 +57,7 @@ LK = Locality.Kind
 LOGINS = [
     Login("dangvien", "", "IAMO-KRONG", person_key="dangvien"),
     Login("bithu.krong", Role.CELL_COMMITTEE, "IAMO-KRONG", person_key="ksor_thang"),
-    Login("bithu.khac", Role.CELL_COMMITTEE, "IAMO-TODO", person_key="bithu_khac"),
+    Login("bithu.khac", Role.CELL_COMMITTEE, "IAMO-TD", person_key="bithu_khac"),
     Login("vanphong.bienho", Role.COMMUNE_STAFF, "BH", person_key="vanphong_bienho"),
     Login("vanphong.gao", Role.COMMUNE_STAFF, "GAO", person_key="dao_thi_ninh"),
     Login("tinh", Role.PROVINCE_STAFF, PROVINCE_CODE),
@@ -312,7 +312,7 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
             krong = by_code["IAMO-KRONG"]
             plain = [p for p in krong.members if p not in krong.post_holders and not p.temporary]
             builder.named["dangvien"] = plain[0]
-            other = next(c for c in commune.cells if c.code == "IAMO-TODO")
+            other = next(c for c in commune.cells if c.code == "IAMO-TD")
             assert other.secretary is not None
             builder.named["bithu_khac"] = other.secretary
 
