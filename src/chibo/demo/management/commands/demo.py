@@ -57,7 +57,7 @@ LK = Locality.Kind
 LOGINS = [
     Login("dangvien", "", "IAMO-KRONG", person_key="dangvien"),
     Login("bithu.krong", Role.CELL_COMMITTEE, "IAMO-KRONG", person_key="ksor_thang"),
-    Login("bithu.khac", Role.CELL_COMMITTEE, "IAMO-TD", person_key="bithu_khac"),
+    Login("bithu.khac", Role.CELL_COMMITTEE, "IAMO-TOVO", person_key="bithu_khac"),
     Login("vanphong.bienho", Role.COMMUNE_STAFF, "BH", person_key="vanphong_bienho"),
     Login("vanphong.gao", Role.COMMUNE_STAFF, "GAO", person_key="dao_thi_ninh"),
     Login("tinh", Role.PROVINCE_STAFF, PROVINCE_CODE),
@@ -247,14 +247,14 @@ class Spec:
     def ia_mo(self) -> CommunePlan:
         c = "IAMO"
         villages = [self.village(c, f"Làng {n}", LK.LANG, MIX_JRAI) for n in [
-            "Krông", "Tơ Đô", "Dơ", "Bi", "Kdăm", "Ia Mơ", "Tao Kó", "Klăh", "Phun", "Ia Púch", "Ia Lâu", "Hrang"]]
+            "Krông", "Tơ Vơ", "Dơ", "Bi", "Kdăm", "Ia Mơ", "Tao Kó", "Klăh", "Phun", "Ia Púch", "Ia Lâu", "Hrang"]]
         villages += [self.village(c, f"Thôn {n}", LK.VILLAGE, MIX_KINH) for n in ["Ia Mơ Nông", "Đồng Tâm"]]
         cells = [self.residential(c, v) for v in villages]  # 14
         krong = cells[0]
         assert krong.code == "IAMO-KRONG"
         krong.size, krong.min_official, krong.head_mode = 16, 9, "secretary"
         krong.named.append(_named("ksor_thang", "Ksor Thăng", Sex.MALE, JRAI, 54, "secretary", "head"))
-        cells[1].head_mode = "secretary"  # làng Tơ Đô: its secretary signs in as bithu.khac
+        cells[1].head_mode = "secretary"  # làng Tơ Vơ: its secretary signs in as bithu.khac
         cells[1].min_size = 8
         cells += self.agencies(c, "Ia Mơ", skip=frozenset({"TTHC"}))  # 5
         cells += self.schools(c, [("MN", "Mầm non Ia Mơ"), ("THCS", "Tiểu học và THCS Ia Mơ")])  # 2
@@ -312,7 +312,7 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
             krong = by_code["IAMO-KRONG"]
             plain = [p for p in krong.members if p not in krong.post_holders and not p.temporary]
             builder.named["dangvien"] = plain[0]
-            other = next(c for c in commune.cells if c.code == "IAMO-TD")
+            other = next(c for c in commune.cells if c.code == "IAMO-TOVO")
             assert other.secretary is not None
             builder.named["bithu_khac"] = other.secretary
 
