@@ -65,7 +65,8 @@ def test_anonymous_users_are_sent_to_sign_in(world, template):
 
 
 def test_every_web_url_is_in_the_matrix():
-    web_names = {p.name for p in get_resolver().url_patterns[1].url_patterns}
+    web_names = {p.name for include in get_resolver().url_patterns
+                 if not str(include.pattern).startswith("api/") for p in include.url_patterns}
     covered = {"home", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
                "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit",
                "login", "logout"}

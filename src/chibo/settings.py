@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "chibo.organisations",
     "chibo.members",
     "chibo.indicators",
+    "chibo.quality",
     "chibo.web",
     "chibo.api",
     "chibo.demo",
