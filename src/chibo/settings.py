@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.indicators",
     "chibo.quality",
+    "chibo.exchange",
     "chibo.web",
     "chibo.api",
     "chibo.demo",

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("api/v1/", include("chibo.api.urls")),
     path("", include("chibo.quality.urls")),
+    path("", include("chibo.exchange.urls")),
     path("", include("chibo.web.urls")),
 ]
 

@@ -198,8 +198,9 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- Members --------------------------------------------------------------------------------
 
-@login_required
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list_query(request: HttpRequest) -> tuple[MemberFilterForm, Organisation | None, Any, dict[str, Any]]:
+    """The member list's form, organisation and scoped, filtered queryset — shared by the
+    list page and its exports, so a download holds exactly what the page shows."""
     form = MemberFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     org = None
@@ -213,16 +214,25 @@ def member_list(request: HttpRequest) -> HttpResponse:
             org = tops[0]
         elif not tops or not any(access.sees_members_of(request.user, t) for t in tops):
             raise Http404
-    qs = access.memberships(request.user, within=org)
     qs = member_selectors.filter_members(
-        qs, q=data.get("q", ""), status=data.get("status", ""), sex=data.get("sex", ""),
-        ethnicity=data.get("ethnicity", ""), age=data.get("age", ""), sort=data.get("sort", ""))
+        access.memberships(request.user, within=org), q=data.get("q", ""), status=data.get("status", ""),
+        sex=data.get("sex", ""), ethnicity=data.get("ethnicity", ""), age=data.get("age", ""),
+        sort=data.get("sort", ""))
+    return form, org, qs, data
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    form, org, qs, _data = member_list_query(request)
     paginator = Paginator(member_selectors.member_rows(qs), settings.CHIBO_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    export = params.copy()
+    if org is not None:
+        export["org"] = org.code
     context = {
-        "form": form, "org": org, "page": page, "query": params.urlencode(),
+        "form": form, "org": org, "page": page, "query": params.urlencode(), "export_query": export.urlencode(),
         "can_create": access.writable_member_orgs(request.user).exists(),
         "today": today(),
     }

@@ -41,6 +41,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument("--repeat", type=int, default=40, help="timed requests per case (default 40)")
         parser.add_argument("--province", default="SYN", help="code of the synthetic province (default SYN)")
+        parser.add_argument("--exports", action="store_true",
+                            help="also time exporting the whole province to XLSX and CSV (about a minute)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         province = Organisation.objects.filter(code=opts["province"]).first()
@@ -122,18 +124,64 @@ class Command(BaseCommand):
 
         case("member update (form, service, audit, rollup)", "member update p95", update)
 
+        exports = self._exports(province) if opts["exports"] else []
         report = {
             "database": connection.vendor, "members": members, "python": platform.python_version(),
             "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
-            "debug": settings.DEBUG, "results": results, "targets_ms": TARGETS_MS,
+            "debug": settings.DEBUG, "results": results, "targets_ms": TARGETS_MS, "exports": exports,
         }
         if opts["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
         self.stdout.write("")
+        for e in exports:
+            self.stdout.write(f"export {e['format']}: {e['rows']} rows in {e['seconds']:.1f} s "
+                              f"(the library alone: {e['library_seconds']:.1f} s, ratio {e['ratio']:.1f}x; "
+                              f"targets ≤ 20 s and ≤ 3x)")
         self.stdout.write(f"{connection.vendor}, {members} members in {province.code}")
         for group, limit in TARGETS_MS.items():
             key = "p95_ms" if "p95" in group else "median_ms"
             worst = max((r[key] for r in results if r["group"] == group), default=0.0)
             verdict = "OK" if worst <= limit else "MISSED"
             self.stdout.write(f"  {group:<20} worst {key.replace('_ms', '')} {worst:7.2f} ms (target ≤ {limit} ms) {verdict}")
+
+
+    def _exports(self, province: Organisation) -> list[dict[str, Any]]:
+        """Export the province end to end, then write the same rows with the library alone."""
+        import csv
+        import tempfile
+
+        import xlsxwriter
+
+        from chibo.exchange import services
+        from chibo.exchange.columns import MEMBER_COLUMNS
+        from chibo.exchange.services import _member_rows
+        from chibo.members.selectors import filter_members
+
+        qs = filter_members(Membership.objects.filter(province=province))
+        out = []
+        rows = list(_member_rows(qs))
+        headers = [c.header for c in MEMBER_COLUMNS]
+        for fmt in ("xlsx", "csv"):
+            with tempfile.TemporaryDirectory() as tmp:
+                start = time.perf_counter()
+                count = services.export_members(actor=None, queryset=qs, fmt=fmt, out=f"{tmp}/a.{fmt}", scope=province,
+                                                description="chibo bench")
+                ours = time.perf_counter() - start
+                start = time.perf_counter()
+                if fmt == "xlsx":
+                    wb = xlsxwriter.Workbook(f"{tmp}/b.xlsx", {"constant_memory": True})
+                    ws = wb.add_worksheet()
+                    ws.write_row(0, 0, headers)
+                    for r, row in enumerate(rows, start=1):
+                        ws.write_row(r, 0, row)
+                    wb.close()
+                else:
+                    with open(f"{tmp}/b.csv", "w", encoding="utf-8", newline="") as handle:
+                        writer = csv.writer(handle)
+                        writer.writerow(headers)
+                        writer.writerows(rows)
+                raw = time.perf_counter() - start
+            out.append({"format": fmt, "rows": count, "seconds": round(ours, 2), "library_seconds": round(raw, 2),
+                        "ratio": round(ours / raw, 2) if raw else None})
+        return out

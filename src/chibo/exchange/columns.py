@@ -1,0 +1,117 @@
+"""The columns of chibo's spreadsheets: one definition for the template, the exports and
+(issue 3) the import, so that a file chibo writes can be read back unchanged.
+
+Headers are Vietnamese, as commune offices write them; `header_key` folds case, diacritics
+and spacing so "HỌ VÀ TÊN", "ho va ten" and "Họ  và tên" match the same column."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from chibo.core.ethnicities import ETHNICITY_NAMES
+from chibo.core.text import fold
+from chibo.members.models import Education, PoliticalTheory, Religion, Sex, Status
+from chibo.organisations.models import Locality, Organisation
+
+
+def header_key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(header))
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # Vietnamese header as written in the template
+    key: str  # internal name
+    kind: str = "text"  # text | id (digits kept as text) | date | choice | bool
+    field: str = ""  # the ORM path an export reads ("" = computed from other columns)
+    choices: dict[str, str] | None = None  # stored value -> Vietnamese label
+    required: bool = False
+    note: str = ""
+
+
+def _choice(labels: Any) -> dict[str, str]:
+    return {str(value): str(label) for value, label in labels}
+
+
+SEX_LABELS: dict[str, str] = {Sex.MALE: "Nam", Sex.FEMALE: "Nữ"}
+STATUS_LABELS: dict[str, str] = {
+    Status.PROBATIONARY: "Dự bị", Status.OFFICIAL: "Chính thức", Status.TRANSFERRED_OUT: "Đã chuyển đi",
+    Status.REMOVED: "Xóa tên", Status.EXPELLED: "Khai trừ", Status.DECEASED: "Từ trần",
+}
+
+MEMBER_COLUMNS: list[Column] = [
+    Column("Họ và tên", "full_name",
+           note="Cả họ, tên đệm và tên trong một cột; hoặc dùng ba cột Họ, Tên đệm, Tên."),
+    Column("Họ", "family_name", field="person__family_name"),
+    Column("Tên đệm", "middle_name", field="person__middle_name"),
+    Column("Tên", "given_name", field="person__given_name"),
+    Column("Giới tính", "sex", "choice", field="person__sex", choices=SEX_LABELS, required=True),
+    Column("Ngày sinh", "birth_date", "date", field="person__birth_date", required=True),
+    Column("Dân tộc", "ethnicity", "choice", field="person__ethnicity", choices=ETHNICITY_NAMES),
+    Column("Tôn giáo", "religion", "choice", field="person__religion", choices=_choice(Religion.choices)),
+    Column("Số CCCD", "citizen_id", "id", field="person__citizen_id", note="12 chữ số."),
+    Column("Số điện thoại", "phone", "id", field="person__phone"),
+    Column("Mã nơi cư trú", "residence", field="person__residence__code"),
+    Column("Trình độ học vấn", "education", "choice", field="person__education",
+           choices=_choice(Education.choices)),
+    Column("Lý luận chính trị", "political_theory", "choice", field="person__political_theory",
+           choices=_choice(PoliticalTheory.choices)),
+    Column("Mã chi bộ", "organisation", field="organisation__code", required=True),
+    Column("Tên chi bộ", "organisation_name", field="organisation__name", note="Chỉ để đọc; khi nhập dùng Mã chi bộ."),
+    Column("Tình trạng", "status", "choice", field="status", choices=STATUS_LABELS, required=True),
+    Column("Ngày vào Đảng", "admission_date", "date", field="admission_date", required=True),
+    Column("Ngày chính thức", "official_date", "date", field="official_date"),
+    Column("Số thẻ đảng viên", "card_number", "id", field="card_number"),
+    Column("Miễn công tác và sinh hoạt", "exempt", "bool", field="exempt"),
+    Column("Sinh hoạt tạm thời", "temporary", "bool", field="temporary"),
+]
+
+ORGANISATION_COLUMNS: list[Column] = [
+    Column("Mã tổ chức", "code", required=True, field="code"),
+    Column("Tên tổ chức", "name", required=True, field="name"),
+    Column("Loại tổ chức", "kind", "choice", required=True, field="kind",
+           choices=_choice(Organisation.Kind.choices)),
+    Column("Lĩnh vực", "sector", "choice", field="sector", choices=_choice(Organisation.Sector.choices)),
+    Column("Mã tổ chức cấp trên", "parent", field="parent__code"),
+    Column("Ngày thành lập", "valid_from", "date", required=True, field="valid_from"),
+    Column("Ngày giải thể, sáp nhập", "valid_to", "date", field="valid_to"),
+    Column("Mã địa bàn", "locality", field="locality__code"),
+]
+
+LOCALITY_COLUMNS: list[Column] = [
+    Column("Mã địa bàn", "code", required=True, field="code"),
+    Column("Tên địa bàn", "name", required=True, field="name"),
+    Column("Loại địa bàn", "kind", "choice", required=True, field="kind",
+           choices=_choice(Locality.Kind.choices)),
+    Column("Mã địa bàn cấp trên", "parent", field="parent__code"),
+    Column("Mã tổ chức đảng phụ trách", "organisation",
+           field="organisation__code"),
+]
+
+
+def display(column: Column, raw: Any) -> Any:
+    """The value as a person reads it in the file (labels, not codes; Có/Không)."""
+    if column.kind == "choice" and column.choices is not None:
+        return column.choices.get(str(raw), raw) if raw not in (None, "") else ""
+    if column.kind == "bool":
+        return "Có" if raw else "Không"
+    return "" if raw is None else raw
+
+
+def table_rows(queryset: Any, columns: list[Column]) -> Iterator[list[Any]]:
+    """Rows for an export, read as plain values (no model instances): one query, streamed."""
+    fields = [c.field for c in columns if c.field]
+    index = {c.field: i for i, c in enumerate(c for c in columns if c.field)}
+    convert = [(c, index.get(c.field)) for c in columns]
+    for values in queryset.values_list(*fields).iterator(chunk_size=5000):
+        row = []
+        for column, i in convert:
+            if i is None:  # Họ và tên: family, middle and given names joined
+                row.append(" ".join(v for v in (values[index["person__family_name"]], values[index["person__middle_name"]],
+                                                values[index["person__given_name"]]) if v))
+            else:
+                row.append(display(column, values[i]))
+        yield row
