@@ -229,3 +229,7 @@ LOGGING = {
 # --- chibo ------------------------------------------------------------------------
 CHIBO_PAGE_SIZE = 25
 CHIBO_API_TOKEN_TTL_DAYS = envint("CHIBO_API_TOKEN_TTL_DAYS", 365)
+# Imports: refuse larger files before reading them (docs/import.md).
+CHIBO_IMPORT_MAX_BYTES = envint("CHIBO_IMPORT_MAX_MB", 20) * 1024 * 1024
+CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 1024 * 1024
+CHIBO_IMPORT_MAX_ROWS = envint("CHIBO_IMPORT_MAX_ROWS", 300_000)

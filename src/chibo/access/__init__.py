@@ -125,6 +125,14 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
+def scope_for_command(org: Organisation | None) -> Scope:
+    """The scope of a command run on the server (`chibo import --org`): commune-staff rights
+    over ORG's subtree, or an administrator's without ORG."""
+    if org is None:
+        return Scope(user=None, superuser=True)
+    return Scope(user=None, grants=[Grant(org=org, role=Role.COMMUNE_STAFF)])
+
+
 def _deny_or_404(visible: bool, allowed: bool) -> None:
     if not visible:
         raise Http404

@@ -29,3 +29,22 @@ def rule(key: str, on: dt.date | None = None) -> Rule:
 
 def rule_value(key: str, on: dt.date | None = None) -> int:
     return rule(key, on).value
+
+
+class RuleBook:
+    """All rules loaded once, for loops over many rows (imports, checks): `value(key, on)`
+    answers like `rule_value` without a query per call."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, list[Rule]] = {}
+        for r in Rule.objects.order_by("key", "-effective_from"):
+            self._rules.setdefault(r.key, []).append(r)
+
+    def rule(self, key: str, on: dt.date) -> Rule:
+        for r in self._rules.get(key, []):
+            if r.in_force_on(on):
+                return r
+        raise RuleMissing(f"No rule {key!r} in force on {on:%d/%m/%Y}")
+
+    def value(self, key: str, on: dt.date) -> int:
+        return self.rule(key, on).value

@@ -13,7 +13,7 @@ from typing import Any
 
 from chibo.core.ethnicities import ETHNICITY_NAMES
 from chibo.core.text import fold
-from chibo.members.models import Education, PoliticalTheory, Religion, Sex, Status
+from chibo.members.models import Education, PoliticalTheory, Post, Religion, Sex, Status
 from chibo.organisations.models import Locality, Organisation
 
 
@@ -115,3 +115,15 @@ def table_rows(queryset: Any, columns: list[Column]) -> Iterator[list[Any]]:
             else:
                 row.append(display(column, values[i]))
         yield row
+
+POST_COLUMNS: list[Column] = [
+    Column("Số CCCD", "citizen_id", "id", required=True, field="person__citizen_id",
+           note="Số CCCD của người giữ chức vụ (đảng viên hoặc người dân đã có trong chibo)."),
+    Column("Họ và tên", "full_name", note="Chỉ để đọc; chibo nhận người theo Số CCCD."),
+    Column("Chức vụ", "kind", "choice", required=True, field="kind", choices=_choice(Post.Kind.choices)),
+    Column("Mã tổ chức", "organisation", field="organisation__code", note="Với chức vụ cấp ủy."),
+    Column("Mã địa bàn", "locality", field="locality__code", note="Với trưởng thôn, tổ trưởng tổ dân phố."),
+    Column("Ngày bắt đầu", "start_date", "date", required=True, field="start_date"),
+    Column("Ngày kết thúc", "end_date", "date", field="end_date"),
+    Column("Số quyết định", "decision_number", field="decision_number"),
+]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,7 +58,9 @@ class Kind:
 
 # The checks, in the order the page and the console list them.
 KINDS: dict[str, Kind] = {k.code: k for k in [
-    Kind("duplicate_person", ERROR, _("Same name and date of birth recorded more than once")),
+    Kind("duplicate_person", ERROR, _("Probably one person entered twice (same name and date of birth, "
+                                      "a citizen ID missing)")),
+    Kind("possible_duplicate", WARNING, _("Same name and date of birth with different citizen IDs")),
     Kind("date_in_future", ERROR, _("Dates in the future")),
     Kind("admitted_under_age", ERROR, _("Admitted under the minimum age")),
     Kind("official_too_early", ERROR, _("Official date before the end of probation")),
@@ -76,8 +79,13 @@ KINDS: dict[str, Kind] = {k.code: k for k in [
 
 MESSAGES: dict[str, Promise] = {
     "duplicate_person": _(
-        "%(name)s, born %(birth)s, is recorded %(n)s times in this organisation. If it is the same person, "
-        "keep one record and close the others; if not, correct the name or the date of birth."),
+        "%(name)s, born %(birth)s, is recorded %(n)s times here, not every time with a citizen ID: probably "
+        "one person entered twice. Enter the citizen ID on each record; if two records are the same person, "
+        "keep the fuller one and record the other's removal with the note “duplicate record”."),
+    "possible_duplicate": _(
+        "%(name)s, born %(birth)s, is recorded %(n)s times here with different citizen IDs. Check the IDs "
+        "against the cards: if it is the same person, correct the ID and record the removal of the extra "
+        "record with the note “duplicate record”."),
     "date_in_future": _("The %(field)s %(date)s is in the future. Correct it from the member's records."),
     "admitted_under_age": _(
         "Born %(birth)s and admitted %(admission)s: under %(age)s on the admission date (%(cite)s). "
@@ -123,6 +131,9 @@ MESSAGES: dict[str, Promise] = {
 }
 
 ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
+# Letters beyond Latin-1 (ă đ ơ ư ạ ễ …) and combining marks: text holding one is Unicode, not a
+# legacy font, and core.legacy.detect answers None for it. Searching for them first is cheap.
+_UNICODE_ONLY = re.compile("[\u0100-\u024f\u0300-\u036f\u1e00-\u1eff]")
 
 
 @dataclass(frozen=True)
@@ -277,7 +288,8 @@ class Report:
     def units(self) -> list[Score]:
         """The breakdown one level down: communes under a province, else cells; worst first."""
         scores = self.communes if self.organisation.kind == Organisation.Kind.PROVINCE else self.cells
-        rows = [s for s in scores.values() if s.organisation.pk != self.organisation.pk]
+        top = self.organisation
+        rows = [s for s in scores.values() if s.organisation.pk != top.pk and s.organisation.path.startswith(top.path)]
         return sorted(rows, key=lambda s: (s.score if s.score is not None else 101, s.organisation.path))
 
     def as_dict(self) -> dict[str, Any]:
@@ -337,29 +349,29 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
     problems: list[Problem] = []
 
     # 1. The subtree's cells (with their facts) and every organisation that cannot hold
-    #    members or has ended: one index range on the path.
+    #    members or has ended: one index range on the path (plus the org's few ancestors).
     refresh_due(now)
-    orgs = {o.pk: o for o in Organisation.objects.subtree(org)
-            .filter(Q(kind__in=Organisation.CELL_KINDS) | Q(valid_to__isnull=False)
-                    | ~Q(kind__in=Organisation.MEMBER_KINDS) | Q(pk=org.pk))
-            .select_related("facts")
-            .only("code", "name", "kind", "path", "valid_from", "valid_to", "locality_id", "parent_id",
-                  "facts__official_count", "facts__has_committee", "facts__active")}
+    in_subtree = Q(path__gte=org.path, path__lt=org.path + PATH_END)
+    orgs = {o.pk: o for o in Organisation.objects
+            .filter((in_subtree & (Q(kind__in=Organisation.CELL_KINDS) | Q(valid_to__isnull=False)
+                                   | ~Q(kind__in=Organisation.MEMBER_KINDS)))
+                    | Q(path__in=org.ancestor_paths()))  # the org itself, and the cell of a party group
+            .annotate(official_count=F("facts__official_count"), has_committee=F("facts__has_committee"))
+            .only("code", "name", "kind", "path", "valid_from", "valid_to", "locality_id", "parent_id")}
     orgs.setdefault(org.pk, org)
     cells: dict[int, Score] = {}
     for o in orgs.values():
-        if o.kind not in Organisation.CELL_KINDS or not _active(o, now):
+        if o.kind not in Organisation.CELL_KINDS or not _active(o, now) or not o.path.startswith(org.path):
             continue
         cells[o.pk] = Score(o, records=1)
-        facts = getattr(o, "facts", None)
-        if facts is None:
+        n = getattr(o, "official_count", None)
+        if n is None:  # no facts row (yet)
             continue
-        n = facts.official_count
         if n < min_cell.value:
             problems.append(Problem("cell_too_few_officials", WARNING, o, _org_ref(o),
                                     params={"n": n, "min": min_cell.value, "cite": min_cell.citation},
                                     fix=("organisation", (o.code,), "")))
-        if n >= committee.value and not facts.has_committee:
+        if n >= committee.value and not getattr(o, "has_committee", False):
             problems.append(Problem("cell_needs_committee", WARNING, o, _org_ref(o),
                                     params={"n": n, "min": committee.value, "cite": committee.citation},
                                     fix=("post-create", (), f"org={o.code}")))
@@ -383,95 +395,117 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
     overdue_cutoff = add_months(day, -min(probations)).isoformat()  # admitted after it: not overdue
     official, probationary = Status.OFFICIAL.value, Status.PROBATIONARY.value
     date_labels = (_("date of birth"), _("admission date"), _("official date"))
-    seen: dict[tuple[str, str], list[tuple[int, str, str, str, Organisation]]] = defaultdict(list)
-    extra: dict[int, Organisation] = {}
+    months = _MonthIndex()
+    members_in: dict[int, int] = defaultdict(int)  # members per cell (or organisation)
+    seen: dict[str, tuple[Any, ...]] = {}  # folded name + date of birth -> first row
+    duplicates: dict[str, list[tuple[Any, ...]]] = {}
+    flagged: list[tuple[tuple[Any, ...], list[tuple[str, str, str, dict[str, Any]]]]] = []
 
-    for (pk, cell_id, org_id, family, middle, given, search, status, birth_s, admission_s, official_s,
-         cid, phone, card) in scan.iterator(chunk_size=5000):
-        cell = orgs.get(cell_id or org_id)
-        if cell is None:  # every cell of the subtree is in `orgs`; kept for inconsistent imports
-            cell = extra.setdefault(cell_id or org_id, Organisation(pk=cell_id or org_id, code="", name="?", path=""))
-        score = cells.get(cell.pk)
-        if score is None:
-            score = cells[cell.pk] = Score(cell)
-        score.records += 1
-        seen[(search, birth_s)].append((pk, family, middle, given, cell))
-        found: list[tuple[str, str, tuple[str, tuple[Any, ...], str], dict[str, Any]]] = []
+    for row in scan.iterator(chunk_size=5000):
+        (pk, cell_id, org_id, family, middle, given, search, status, birth_s, admission_s, official_s,
+         cid, phone, card) = row
+        members_in[cell_id or org_id] += 1
+        key = search + birth_s
+        first = seen.setdefault(key, row)
+        if first is not row:
+            duplicates.setdefault(key, [first]).append(row)
+        found: list[tuple[str, str, str, dict[str, Any]]] = []  # code, template, url name, params
         # Dates in the future.
-        for label, value in zip(date_labels, (birth_s, admission_s, official_s), strict=True):
-            if value and value > day_iso:
-                found.append(("date_in_future", "", EDIT, {"field": label, "date": _vn(value)}))
-        admitted_year = int(admission_s[:4])
-        # Admitted under the minimum age (only rows within a year of it are parsed).
-        if admission_s <= day_iso and admitted_year - int(birth_s[:4]) <= max_age:
+        if birth_s > day_iso or admission_s > day_iso or (official_s and official_s > day_iso):
+            for label, value in zip(date_labels, (birth_s, admission_s, official_s), strict=True):
+                if value and value > day_iso:
+                    found.append(("date_in_future", "", "member-edit", {"field": label, "date": _vn(value)}))
+        # Admitted under the minimum age: only rows admitted at most that many years after birth
+        # are parsed.
+        admitted_month = months[admission_s]
+        if admission_s <= day_iso and admitted_month - months[birth_s] <= max_age * 12:
             admission, birth = iso(admission_s), iso(birth_s)
             age = book.on("admission_min_age", admission)
             if full_months(birth, admission) < age.value * 12:
-                found.append(("admitted_under_age", "", EDIT, {
+                found.append(("admitted_under_age", "", "member-edit", {
                     "birth": format_vn_date(birth), "admission": format_vn_date(admission), "age": age.value,
                     "cite": age.citation}))
-        # Official before the end of probation: only rows at most the longest probation apart,
-        # and on its last month only if the day of the month is earlier, can be too early.
+        # Official before the end of probation: only rows at most the longest probation apart in
+        # months, and on its last month with an earlier day of the month, can be too early.
         if official_s:
-            months = (int(official_s[:4]) - admitted_year) * 12 + int(official_s[5:7]) - int(admission_s[5:7])
-            if months < max_probation or (months == max_probation and official_s[8:] < admission_s[8:]):
+            apart = months[official_s] - admitted_month
+            if apart < max_probation or (apart == max_probation and official_s[8:] < admission_s[8:]):
                 admission, official_day = iso(admission_s), iso(official_s)
                 probation = book.on("probation_months", admission)
                 earliest = add_months(admission, probation.value)
                 if official_day < earliest:
-                    found.append(("official_too_early", "", EDIT, {
+                    found.append(("official_too_early", "", "member-edit", {
                         "official": format_vn_date(official_day), "admission": format_vn_date(admission),
                         "months": probation.value, "earliest": format_vn_date(earliest),
                         "cite": probation.citation}))
         elif status == official:
-            found.append(("missing_official_date", "", EDIT, {}))
+            found.append(("missing_official_date", "", "member-edit", {}))
         # Probation over without a decision.
         if status == probationary and admission_s <= overdue_cutoff:
             admission = iso(admission_s)
             probation = book.on("probation_months", admission)
             end = add_months(admission, probation.value)
             if end < day:
-                found.append(("probation_overdue", "", EVENT, {
+                found.append(("probation_overdue", "", "member-event", {
                     "admission": format_vn_date(admission), "months": probation.value,
                     "end": format_vn_date(end), "cite": probation.citation}))
-        # The organisation: ended, or one that does not keep members.
+        # The organisation: ended, or of a kind that does not keep members.
         own = orgs.get(org_id)
         if own is not None:
             if own.kind not in Organisation.MEMBER_KINDS:
-                found.append(("no_active_organisation", "no_active_organisation_kind", EVENT, {"org": own.name}))
+                found.append(("no_active_organisation", "no_active_organisation_kind", "member-event",
+                              {"org": own.name}))
             elif own.valid_to is not None and own.valid_to <= now:
-                found.append(("no_active_organisation", "", EVENT, {
+                found.append(("no_active_organisation", "", "member-event", {
                     "org": own.name, "date": format_vn_date(own.valid_to)}))
         # Required fields.
         if not cid:
-            found.append(("missing_citizen_id", "", EDIT, {}))
-        if status == official and not card:
-            found.append(("missing_card_number", "", EDIT, {}))
+            found.append(("missing_citizen_id", "", "member-edit", {}))
+        if not card and status == official:
+            found.append(("missing_card_number", "", "member-edit", {}))
         if not phone:
-            found.append(("missing_phone", "", EDIT, {}))
-        # Names (ASCII names are neither legacy-encoded nor decomposed).
-        name = ""
+            found.append(("missing_phone", "", "member-edit", {}))
+        # Names (an ASCII name is neither in a legacy encoding nor decomposed).
         if not (family.isascii() and middle.isascii() and given.isascii()):
             name = _full_name(family, middle, given)
-            encoding = detect(name)
+            encoding = None if _UNICODE_ONLY.search(name) else detect(name)
             if encoding:
-                found.append(("name_legacy_encoding", "", EDIT, {
+                found.append(("name_legacy_encoding", "", "member-edit", {
                     "name": name, "encoding": ENCODING_NAMES.get(encoding, encoding)}))
             if not is_nfc(name):
-                found.append(("name_not_nfc", "", EDIT, {"name": name}))
+                found.append(("name_not_nfc", "", "member-edit", {"name": name}))
         if found:
-            who = Subject("member", pk, name or _full_name(family, middle, given))
-            for code, template, (url, _args, query), params in found:
-                problems.append(Problem(code, KINDS[code].severity, cell, who, template, params, (url, (pk,), query)))
+            flagged.append((row, found))
 
-    # 3. Near-duplicates: the same folded name and date of birth.
-    for (_search, birth_s), rows in seen.items():
-        if len(rows) > 1:
-            for pk, family, middle, given, cell in rows:
-                name = _full_name(family, middle, given)
-                problems.append(Problem("duplicate_person", ERROR, cell, Subject("member", pk, name),
-                                        params={"name": name, "birth": _vn(birth_s), "n": len(rows)},
-                                        fix=("member-edit", (pk,), "")))
+    extra: dict[int, Organisation] = {}
+
+    def cell_of(row: tuple[Any, ...]) -> Organisation:
+        key = row[1] or row[2]
+        cell = orgs.get(key)
+        if cell is None:  # every cell of the subtree is in `orgs`: only for inconsistent imports
+            cell = extra.setdefault(key, Organisation(pk=key, code="", name="?", path=""))
+        return cell
+
+    for row, found in flagged:
+        cell, pk = cell_of(row), row[0]
+        who = Subject("member", pk, _full_name(*row[3:6]))
+        for code, template, url, params in found:
+            problems.append(Problem(code, KINDS[code].severity, cell, who, template, params, (url, (pk,), "")))
+
+    # 3. Near-duplicates: the same folded name and date of birth; an error when a record has no
+    #    citizen ID (the usual way one person is entered twice), else a warning.
+    for rows in duplicates.values():
+        code = "duplicate_person" if any(not row[11] for row in rows) else "possible_duplicate"
+        for row in rows:
+            pk, name = row[0], _full_name(*row[3:6])
+            problems.append(Problem(code, KINDS[code].severity, cell_of(row), Subject("member", pk, name),
+                                    params={"name": name, "birth": _vn(row[8]), "n": len(rows)},
+                                    fix=("member-edit", (pk,), "")))
+    for key, n in members_in.items():
+        cell = cell_of((None, key, key))
+        if cell.pk not in cells:
+            cells[cell.pk] = Score(cell)
+        cells[cell.pk].records += n
 
     # 4. Village heads (of the villages the subtree's cells serve) not living there.
     active_posts = Post.objects.filter(kind__in=Post.HEAD_KINDS, start_date__lte=day).filter(
@@ -518,12 +552,16 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
                          "admission_min_age": book.on("admission_min_age", day)})
 
 
-EDIT: tuple[str, tuple[Any, ...], str] = ("member-edit", (), "")
-EVENT: tuple[str, tuple[Any, ...], str] = ("member-event", (), "")
+class _MonthIndex(dict[str, int]):
+    """"2026-11-27" → the month's number counted from year 0, memoised per date."""
+
+    def __missing__(self, iso_date: str) -> int:
+        value = self[iso_date] = int(iso_date[:4]) * 12 + int(iso_date[5:7]) - 1
+        return value
 
 
 def _full_name(family: str, middle: str, given: str) -> str:
-    return " ".join(p for p in (family, middle, given) if p)
+    return " ".join(filter(None, (family, middle, given)))
 
 
 def _vn(iso_date: str) -> str:

@@ -1,3 +1,9 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from chibo.quality import views
+
+urlpatterns = [
+    path("chat-luong-du-lieu/", views.quality, name="quality"),
+]

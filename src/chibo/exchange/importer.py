@@ -1,0 +1,662 @@
+"""Import localities, organisations, members and posts from spreadsheets.
+
+One function, `run_import`, serves the dry run and the real import: it does the whole
+import inside one transaction and rolls it back for a dry run (or when any row is wrong and
+the user asked for all-or-nothing), so the preview shows exactly what the import would do.
+Members are matched by citizen ID, then by party card number; a row that matches and
+carries the same data is left alone, so importing the same file twice changes nothing.
+New members go through the bulk service (audit rows and rollups included); changed ones
+through the ordinary services. Scope comes from chibo.access (a Scope object)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chibo.access import Scope
+from chibo.core.dates import add_months, format_vn_date, full_months, today
+from chibo.core.ethnicities import KINH
+from chibo.core.rules import RuleBook
+from chibo.core.text import split_full_name
+from chibo.exchange import parse
+from chibo.exchange.columns import (
+    LOCALITY_COLUMNS,
+    MEMBER_COLUMNS,
+    ORGANISATION_COLUMNS,
+    POST_COLUMNS,
+    Column,
+    header_key,
+)
+from chibo.exchange.reader import Sheet
+from chibo.members import services as members
+from chibo.members.models import Membership, Person, Post, Religion, Status
+from chibo.organisations import services as orgs
+from chibo.organisations.models import Locality, Organisation
+
+KINDS = ("localities", "organisations", "members", "posts")
+COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "members": MEMBER_COLUMNS,
+           "posts": POST_COLUMNS}
+SHEET_NAMES = {"diaban": "localities", "tochucdang": "organisations", "tochuc": "organisations",
+               "dangvien": "members", "chucvu": "posts"}
+SIGNATURE = {  # headers that identify a sheet's kind when its name does not
+    "members": {"ngayvaodang", "machibo"},
+    "organisations": {"matochuc", "loaitochuc"},
+    "localities": {"madiaban", "loaidiaban"},
+    "posts": {"chucvu", "ngaybatdau"},
+}
+MEMBER_FIELDS = ("family_name", "middle_name", "given_name", "sex", "birth_date", "ethnicity", "religion",
+                 "citizen_id", "phone", "residence", "education", "political_theory")
+
+
+@dataclass
+class Issue:
+    sheet: str
+    row: int  # the row number Excel shows (1-based); 0 for the whole sheet
+    column: str  # the header, or ""
+    message: str
+    severity: str = "error"  # error | warning | info
+
+    def where(self) -> str:
+        parts = [self.sheet]
+        if self.row:
+            parts.append(_("row %(n)s") % {"n": self.row})
+        if self.column:
+            parts.append(self.column)
+        return " · ".join(parts)
+
+
+@dataclass
+class Outcome:
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class Result:
+    outcomes: dict[str, Outcome] = field(default_factory=lambda: {k: Outcome() for k in KINDS})
+    issues: list[Issue] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    rejected: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
+    committed: bool = False
+    dry_run: bool = True
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def converted(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "info"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "committed": self.committed, "dry_run": self.dry_run,
+            "outcomes": {k: vars(v) for k, v in self.outcomes.items()},
+            "issues": [vars(i) for i in self.issues], "changes": self.changes,
+        }
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int
+    raw: list[Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[Issue] = field(default_factory=list)
+
+
+class SheetError(Exception):
+    pass
+
+
+def classify(sheet: Sheet) -> tuple[str | None, int]:
+    """The kind of a sheet and the index of its header row."""
+    for index, cells in enumerate(sheet.rows[:10]):
+        keys = {header_key(str(c)) for c in cells if c not in (None, "")}
+        if not keys:
+            continue
+        by_name = SHEET_NAMES.get(header_key(sheet.name))
+        if by_name:
+            return by_name, index
+        for kind, signature in SIGNATURE.items():
+            if signature <= keys:
+                return kind, index
+        return None, index
+    return None, 0
+
+
+def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, valid_only: bool = False) -> Result:
+    result = Result(dry_run=dry_run)
+    by_kind: dict[str, list[tuple[Sheet, int]]] = defaultdict(list)
+    for sheet in sheets:
+        kind, header = classify(sheet)
+        if kind is None:
+            if any(any(c not in (None, "") for c in r) for r in sheet.rows):
+                result.issues.append(Issue(sheet.name, 0, "", _(
+                    "chibo does not know what this sheet holds. Name it “Đảng viên”, “Tổ chức đảng”, “Địa bàn” or "
+                    "“Chức vụ”, or use the column headers of the template."), "warning"))
+            continue
+        by_kind[kind].append((sheet, header))
+    if not by_kind:
+        result.issues.append(Issue("", 0, "", _(
+            "No sheet of this file has chibo's column headers. Download the template from the import page and "
+            "copy your data into it.")))
+        return result
+    importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only)
+    try:
+        with transaction.atomic():
+            for kind in KINDS:
+                for sheet, header in by_kind.get(kind, []):
+                    importer.sheet(kind, sheet, header)
+            failed = bool(result.errors) and not valid_only
+            if dry_run or failed:
+                transaction.set_rollback(True)
+            else:
+                result.committed = True
+    except SheetError:
+        result.committed = False
+    return result
+
+
+class _Importer:
+    def __init__(self, *, actor: Any, scope: Scope, result: Result, valid_only: bool) -> None:
+        self.actor = actor
+        self.scope = scope
+        self.result = result
+        self.valid_only = valid_only
+        self.rules = RuleBook()
+        self.today = today()
+        self.touched_orgs: set[int] = set()
+        self._org_cache: dict[str, Organisation | None] = {}
+        self._locality_cache: dict[str, Locality | None] = {}
+
+    # --- shared --------------------------------------------------------------------------
+
+    def sheet(self, kind: str, sheet: Sheet, header_index: int) -> None:
+        columns = COLUMNS[kind]
+        found, unknown = parse.match_headers(sheet.rows[header_index], columns)
+        if unknown:
+            self.result.issues.append(Issue(sheet.name, header_index + 1, "", _(
+                "These columns are not used by chibo and were ignored: %(cols)s.") % {"cols": ", ".join(unknown)},
+                "warning"))
+        missing = [c.header for c in columns if c.required and c.key not in found]
+        if kind == "members" and "given_name" not in found and "full_name" not in found:
+            missing.insert(0, _("Họ và tên (or Họ, Tên đệm, Tên)"))
+        if missing:
+            self.result.issues.append(Issue(sheet.name, header_index + 1, "", _(
+                "Required columns are missing: %(cols)s. Add them (the template shows every column) and import "
+                "again.") % {"cols": ", ".join(missing)}))
+            self.result.outcomes[kind].rejected += max(len(sheet.rows) - header_index - 1, 0)
+            return
+        for rng in sheet.merged:
+            first_row = int("".join(ch for ch in rng.split(":")[0] if ch.isdigit()))
+            if first_row > header_index + 1:
+                self.result.issues.append(Issue(sheet.name, first_row, rng, _(
+                    "The cells %(range)s are merged. Unmerge them (Home › Merge & Center) and fill in each cell.")
+                    % {"range": rng}))
+        formula_rows = defaultdict(list)
+        for cell in sheet.formulas:
+            formula_rows[int("".join(ch for ch in cell if ch.isdigit()))].append(cell)
+        rows: list[Row] = []
+        blank = 0
+        for index in range(header_index + 1, len(sheet.rows)):
+            raw = sheet.rows[index]
+            if all(c in (None, "") for c in raw):
+                blank += 1
+                continue
+            row = Row(sheet.name, index + 1, list(raw))
+            for cell in formula_rows.get(index + 1, []):
+                row.errors.append(Issue(sheet.name, index + 1, cell, _(
+                    "The cell %(cell)s holds a formula. chibo imports values only: copy the column and use Paste › "
+                    "Values, then import again.") % {"cell": cell}))
+            if any(index + 1 == int("".join(ch for ch in rng.split(":")[0] if ch.isdigit())) for rng in sheet.merged):
+                row.errors.append(Issue(sheet.name, index + 1, "", _("This row has merged cells.")))
+            for column in columns:
+                position = found.get(column.key)
+                self._cell(row, column, raw[position] if position is not None and position < len(raw) else None)
+            rows.append(row)
+        if blank:
+            self.result.issues.append(Issue(sheet.name, 0, "", _("%(n)s blank rows were skipped.") % {"n": blank},
+                                            "info"))
+        getattr(self, f"_{kind}")(rows)
+        rejected = [r for r in rows if r.errors]
+        for r in rejected:
+            self.result.issues.extend(r.errors)
+        self.result.outcomes[kind].rejected += len(rejected)
+        if rejected:
+            headers = [str(c or "") for c in sheet.rows[header_index]]
+            self.result.rejected[sheet.name] = (headers + [_("Lỗi")], [
+                r.raw + ["; ".join(e.message for e in r.errors)] for r in rejected])
+
+    def _cell(self, row: Row, column: Column, raw: Any) -> None:
+        label = column.header
+        value: Any
+        if column.kind == "date":
+            value, problem = parse.date(raw, label)
+        elif column.kind == "bool":
+            value, problem = parse.boolean(raw, label)
+        elif column.kind == "choice":
+            value, problem = parse.choice(raw, column)
+        elif column.key == "citizen_id":
+            value, problem = parse.digits(raw, label, 12)
+            if not problem and isinstance(raw, str) and " " in raw.strip():
+                self.result.issues.append(Issue(row.sheet, row.number, label, _(
+                    "Spaces were removed from the citizen ID."), "info"))
+        elif column.key == "card_number":
+            value, problem = parse.digits(raw, label)
+        elif column.key == "phone":
+            value, problem = parse.phone(raw)
+        else:
+            value, encoding = parse.text(raw)
+            problem = ""
+            if encoding:
+                self.result.issues.append(Issue(row.sheet, row.number, label, _(
+                    "Converted from the %(enc)s encoding to Unicode: “%(value)s”.") % {
+                    "enc": encoding.upper(), "value": value}, "info"))
+            if column.key in {"code", "organisation", "parent", "residence", "locality"}:
+                value = value.upper()
+        if not problem and column.required and value in (None, "") and column.kind != "bool":
+            problem = _("%(label)s is required. Fill it in.") % {"label": label}
+        if problem:
+            row.errors.append(Issue(row.sheet, row.number, label, problem))
+        row.values[column.key] = value
+
+    def _error(self, row: Row, column_key: str, message: str, columns: list[Column]) -> None:
+        header = next((c.header for c in columns if c.key == column_key), "")
+        row.errors.append(Issue(row.sheet, row.number, header, message))
+
+    def _service_errors(self, row: Row, exc: ValidationError, columns: list[Column]) -> None:
+        names = {"parent": "parent", "kind": "kind", "code": "code", "valid_to": "valid_to", "person": "citizen_id",
+                 "organisation": "organisation", "locality": "locality"}
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                for err in errors:
+                    self._error(row, names.get(name, name), " ".join(err.messages), columns)
+        else:
+            row.errors.append(Issue(row.sheet, row.number, "", " ".join(exc.messages)))
+
+    def _org(self, code: str) -> Organisation | None:
+        if code not in self._org_cache:
+            self._org_cache[code] = Organisation.objects.filter(code=code).first()
+        return self._org_cache[code]
+
+    def _locality(self, code: str) -> Locality | None:
+        if code not in self._locality_cache:
+            self._locality_cache[code] = Locality.objects.select_related("parent", "organisation").filter(code=code).first()
+        return self._locality_cache[code]
+
+    def _atomic_row(self, row: Row, columns: list[Column], write: Any) -> Any:
+        """Run one row's write in a savepoint: a refused row leaves nothing behind."""
+        try:
+            with transaction.atomic():
+                return write()
+        except ValidationError as exc:
+            self._service_errors(row, exc, columns)
+            return None
+
+    # --- localities and organisations -------------------------------------------------------
+
+    def _localities(self, rows: list[Row]) -> None:
+        outcome = self.result.outcomes["localities"]
+        for row in self._parent_first(rows):
+            if row.errors:
+                continue
+            v = row.values
+            parent = self._locality(v["parent"]) if v["parent"] else None
+            if v["parent"] and parent is None:
+                self._error(row, "parent", _("No locality has the code %(code)s. Put the parent locality first in "
+                                             "the file or correct the code.") % {"code": v["parent"]}, LOCALITY_COLUMNS)
+                continue
+            owner = self._org(v["organisation"]) if v["organisation"] else (parent.organisation if parent else None)
+            if v["organisation"] and owner is None:
+                self._error(row, "organisation", _("No party organisation has the code %(code)s.") % {
+                    "code": v["organisation"]}, LOCALITY_COLUMNS)
+                continue
+            if owner is None or not self.scope.writes_structure(owner):
+                self._error(row, "code", _("This locality is outside the organisations you may change. Import only "
+                                           "your own commune's localities."), LOCALITY_COLUMNS)
+                continue
+            data = {"code": v["code"], "name": v["name"], "kind": v["kind"], "parent": parent, "organisation": owner}
+            existing = self._locality(v["code"])
+            if existing is None:
+                loc = self._atomic_row(row, LOCALITY_COLUMNS, lambda d=data: orgs.locality_create(actor=self.actor, **d))
+                if loc is not None:
+                    self._locality_cache[loc.code] = loc
+                    outcome.create += 1
+            else:
+                changed = {k: d for k, d in data.items() if getattr(existing, k) != d}
+                if not changed:
+                    outcome.unchanged += 1
+                    continue
+                if self._atomic_row(row, LOCALITY_COLUMNS,
+                                    lambda e=existing, c=changed: orgs.locality_update(e, actor=self.actor, **c)):
+                    outcome.update += 1
+                    self._describe(_("Locality %(code)s") % {"code": existing.code}, changed)
+
+    def _organisations(self, rows: list[Row]) -> None:
+        outcome = self.result.outcomes["organisations"]
+        for row in self._parent_first(rows):
+            if row.errors:
+                continue
+            v = row.values
+            parent = self._org(v["parent"]) if v["parent"] else None
+            if v["parent"] and parent is None:
+                self._error(row, "parent", _("No party organisation has the code %(code)s. Put the parent first in "
+                                             "the file or correct the code.") % {"code": v["parent"]},
+                            ORGANISATION_COLUMNS)
+                continue
+            locality = self._locality(v["locality"]) if v["locality"] else None
+            if v["locality"] and locality is None:
+                self._error(row, "locality", _("No locality has the code %(code)s.") % {"code": v["locality"]},
+                            ORGANISATION_COLUMNS)
+                continue
+            existing = self._org(v["code"])
+            target = existing or parent
+            if target is None or not self.scope.writes_structure(target):
+                self._error(row, "code", _("This organisation is outside those you may change. Import only the "
+                                           "organisations of your own commune."), ORGANISATION_COLUMNS)
+                continue
+            data = {"code": v["code"], "name": v["name"], "kind": v["kind"], "sector": v["sector"] or "other",
+                    "parent": parent, "valid_from": v["valid_from"], "valid_to": v["valid_to"], "locality": locality}
+            if existing is None:
+                org = self._atomic_row(row, ORGANISATION_COLUMNS,
+                                       lambda d=data: orgs.organisation_create(actor=self.actor, **d))
+                if org is not None:
+                    self._org_cache[org.code] = org
+                    self.touched_orgs.add(org.pk)
+                    outcome.create += 1
+                continue
+            changed = {k: d for k, d in data.items() if k not in {"parent", "kind"} and getattr(existing, k) != d}
+            if existing.parent != parent or existing.kind != data["kind"]:
+                self._error(row, "parent", _("In chibo %(code)s is a %(kind)s under %(parent)s; the file says otherwise. "
+                                             "An organisation is not moved by an import: end it and create the new one.")
+                            % {"code": existing.code, "kind": existing.get_kind_display(),
+                               "parent": existing.parent.code if existing.parent else "—"}, ORGANISATION_COLUMNS)
+                continue
+            if not changed:
+                outcome.unchanged += 1
+                continue
+            if self._atomic_row(row, ORGANISATION_COLUMNS,
+                                lambda e=existing, c=changed: orgs.organisation_update(e, actor=self.actor, **c)):
+                outcome.update += 1
+                self.touched_orgs.add(existing.pk)
+                self._describe(_("Organisation %(code)s") % {"code": existing.code}, changed)
+
+    def _parent_first(self, rows: list[Row]) -> Iterable[Row]:
+        """Rows ordered so that a parent listed later in the file is created first."""
+        codes = {r.values.get("code") for r in rows}
+        done: set[str] = set()
+        pending = list(rows)
+        while pending:
+            ready = [r for r in pending if not r.values.get("parent") or r.values["parent"] not in codes
+                     or r.values["parent"] in done]
+            if not ready:
+                ready = pending  # a cycle: let the lookups report it
+            for r in ready:
+                done.add(r.values.get("code", ""))
+                yield r
+            pending = [r for r in pending if r not in ready]
+
+    def _describe(self, what: str, changed: dict[str, Any]) -> None:
+        if len(self.result.changes) < 500:
+            shown = ", ".join(f"{k}: {format_vn_date(v) if isinstance(v, dt.date) else v}" for k, v in changed.items())
+            self.result.changes.append(f"{what} — {shown}")
+
+    # --- members -------------------------------------------------------------------------------
+
+    def _members(self, rows: list[Row]) -> None:
+        outcome = self.result.outcomes["members"]
+        cols = MEMBER_COLUMNS
+        ids = [r.values["citizen_id"] for r in rows if r.values.get("citizen_id")]
+        cards = [r.values["card_number"] for r in rows if r.values.get("card_number")]
+        by_id: dict[str, Person] = {}
+        for i in range(0, len(ids), 5000):
+            for p in Person.objects.filter(citizen_id__in=ids[i:i + 5000]).select_related("residence"):
+                by_id[p.citizen_id or ""] = p
+        memberships: dict[int, Membership] = {}
+        person_ids = [p.pk for p in by_id.values()]
+        for i in range(0, len(person_ids), 5000):
+            for m in Membership.objects.filter(person_id__in=person_ids[i:i + 5000]).select_related("organisation"):
+                memberships[m.person_id] = m
+        by_card: dict[str, Membership] = {}
+        for i in range(0, len(cards), 5000):
+            for m in Membership.objects.filter(card_number__in=cards[i:i + 5000]).select_related("person", "organisation"):
+                by_card[m.card_number or ""] = m
+                memberships.setdefault(m.person_id, m)
+        seen_ids: dict[str, int] = {}
+        seen_cards: dict[str, int] = {}
+        creates: list[tuple[Row, dict[str, Any]]] = []
+        for row in rows:
+            v = row.values
+            self._member_fields(row)
+            cid, card = v.get("citizen_id"), v.get("card_number")
+            if cid:
+                if cid in seen_ids:
+                    self._error(row, "citizen_id", _("The citizen ID %(cid)s is also on row %(row)s of this file. "
+                                                     "Keep one row per person.") % {"cid": cid, "row": seen_ids[cid]}, cols)
+                seen_ids.setdefault(cid, row.number)
+            if card:
+                if card in seen_cards:
+                    self._error(row, "card_number", _("The party card number %(card)s is also on row %(row)s of this "
+                                                      "file.") % {"card": card, "row": seen_cards[card]}, cols)
+                seen_cards.setdefault(card, row.number)
+            if not cid and not card:
+                self._error(row, "citizen_id", _("Give the citizen ID (or at least the party card number): without it "
+                                                 "chibo cannot recognise this member when the file is imported again."),
+                            cols)
+            if row.errors:
+                continue
+            person = by_id.get(cid) if cid else None
+            membership = memberships.get(person.pk) if person else None
+            if membership is None and card and card in by_card:
+                membership = by_card[card]
+                if person is None:
+                    person = membership.person
+                elif membership.person_id != person.pk:
+                    self._error(row, "card_number", _("The party card number %(card)s belongs to %(name)s, another "
+                                                      "person in chibo. Check both numbers.") % {
+                        "card": card, "name": membership.person.full_name}, cols)
+                    continue
+            if membership is not None:
+                self._update_member(row, membership, outcome)
+            elif person is not None:
+                m = self._atomic_row(row, cols, lambda p=person, r=row: self._create_for_person(p, r))
+                if m is not None:
+                    outcome.create += 1
+            else:
+                creates.append((row, self._bulk_row(row)))
+        if creates:
+            members.bulk_create_members([data for _row, data in creates], actor=self.actor)
+            outcome.create += len(creates)
+            self.touched_orgs.update(data["organisation"].pk for _row, data in creates)
+
+    def _member_fields(self, row: Row) -> None:
+        """Validate one member row with the same rules and messages as the forms (no writes)."""
+        v, cols = row.values, MEMBER_COLUMNS
+        if not v.get("given_name"):
+            family, middle, given = split_full_name(v.get("full_name") or "")
+            v.update(family_name=family, middle_name=middle, given_name=given)
+        if not v.get("given_name"):
+            self._error(row, "full_name", _("The name is missing. Fill in Họ và tên (or Họ, Tên đệm, Tên)."), cols)
+        if not v.get("sex"):
+            self._error(row, "sex", _("Write Nam or Nữ."), cols)
+        birth, admission, official = v.get("birth_date"), v.get("admission_date"), v.get("official_date")
+        if birth is None:
+            if not any(e.column == "Ngày sinh" for e in row.errors):
+                self._error(row, "birth_date", _("The date of birth is missing. Write it as dd/mm/yyyy."), cols)
+        elif birth > self.today or birth.year < 1900:
+            self._error(row, "birth_date", _("The date of birth %(d)s cannot be right. Check the year.") % {
+                "d": format_vn_date(birth)}, cols)
+        if v.get("status") not in (Status.PROBATIONARY, Status.OFFICIAL):
+            if v.get("status"):
+                self._error(row, "status", _("Only current members (Dự bị or Chính thức) can be imported; former "
+                                             "members are recorded as events on their page."), cols)
+            else:
+                self._error(row, "status", _("Write Dự bị or Chính thức."), cols)
+        if admission is None:
+            if not any(e.column == "Ngày vào Đảng" for e in row.errors):
+                self._error(row, "admission_date", _("The admission date is missing. Write it as dd/mm/yyyy."), cols)
+        elif admission > self.today or admission.year < 1930:
+            self._error(row, "admission_date", _("The admission date %(d)s cannot be right (in the future or too "
+                                                 "early).") % {"d": format_vn_date(admission)}, cols)
+        elif birth is not None:
+            min_age = self.rules.rule("admission_min_age", admission)
+            if full_months(birth, admission) < min_age.value * 12:
+                self._error(row, "admission_date", _("The person was under %(age)s on the admission date (%(cite)s). "
+                                                     "Check the date of birth and the admission date.") % {
+                    "age": min_age.value, "cite": min_age.citation}, cols)
+        if admission is not None and official is not None and admission.year >= 1930 and admission <= self.today:
+            probation = self.rules.rule("probation_months", admission)
+            earliest = add_months(admission, probation.value)
+            if official < earliest:
+                self._error(row, "official_date", _("The official date must be at least %(months)s months after "
+                                                    "admission, on or after %(date)s (%(cite)s).") % {
+                    "months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}, cols)
+            elif official > self.today:
+                self._error(row, "official_date", _("The official date cannot be in the future."), cols)
+        if v.get("status") == Status.OFFICIAL and official is None:
+            self._error(row, "official_date", _("An official member needs the official date."), cols)
+        if v.get("status") == Status.PROBATIONARY and official is not None:
+            self._error(row, "official_date", _("A probationary member has no official date yet. Clear it, or write "
+                                                "Chính thức."), cols)
+        if v.get("exempt") and v.get("status") != Status.OFFICIAL:
+            self._error(row, "exempt", _("Only official members can be exempted from party work and meetings."), cols)
+        code = v.get("organisation") or ""
+        org = self._org(code) if code else None
+        if org is None:
+            self._error(row, "organisation", _("No party cell has the code %(code)s. Import the organisations first "
+                                               "(sheet “Tổ chức đảng”) or correct the code.") % {"code": code or "—"}, cols)
+        elif not org.holds_members or org.valid_to is not None:
+            self._error(row, "organisation", _("%(code)s is not an active party cell or party group.") % {"code": code},
+                        cols)
+        elif not self.scope.writes_org(org):
+            self._error(row, "organisation", _("The cell %(code)s is outside the organisations you may change.") % {
+                "code": code}, cols)
+        v["_org"] = org
+        residence_code = v.get("residence") or ""
+        v["_residence"] = self._locality(residence_code) if residence_code else None
+        if residence_code and v["_residence"] is None:
+            self._error(row, "residence", _("No locality has the code %(code)s.") % {"code": residence_code}, cols)
+        v["ethnicity"] = v.get("ethnicity") or KINH
+        v["religion"] = v.get("religion") or Religion.NONE
+        v["political_theory"] = v.get("political_theory") or "none"
+
+    def _person_data(self, v: dict[str, Any]) -> dict[str, Any]:
+        data = {k: v.get(k) or "" for k in MEMBER_FIELDS}
+        data["citizen_id"] = v.get("citizen_id") or None
+        data["birth_date"] = v["birth_date"]
+        data["residence"] = v["_residence"]
+        return data
+
+    def _bulk_row(self, row: Row) -> dict[str, Any]:
+        v = row.values
+        return {**self._person_data(v), "organisation": v["_org"], "status": v["status"],
+                "admission_date": v["admission_date"], "official_date": v.get("official_date"),
+                "card_number": v.get("card_number") or None, "exempt": bool(v.get("exempt")),
+                "temporary": bool(v.get("temporary"))}
+
+    def _create_for_person(self, person: Person, row: Row) -> Membership:
+        v = row.values
+        members.person_update(person, actor=self.actor, **self._person_data(v))
+        return members.member_create(actor=self.actor, person=person, organisation=v["_org"], status=v["status"],
+                                     admission_date=v["admission_date"], official_date=v.get("official_date"),
+                                     card_number=v.get("card_number") or None, exempt=bool(v.get("exempt")),
+                                     temporary=bool(v.get("temporary")))
+
+    def _update_member(self, row: Row, m: Membership, outcome: Outcome) -> None:
+        v, cols = row.values, MEMBER_COLUMNS
+        if not self.scope.writes_org(m.organisation):
+            self._error(row, "citizen_id", _("This person is a member of %(org)s, outside the organisations you may "
+                                             "change.") % {"org": m.organisation.code}, cols)
+            return
+        person = m.person
+        person_changes = {k: d for k, d in self._person_data(v).items()
+                          if (getattr(person, k) or "") != (d or "") and not (k == "citizen_id" and not d)}
+        membership_changes = {k: v.get(k) for k in ("admission_date", "official_date")
+                              if v.get(k) and getattr(m, k) != v.get(k)}
+        if v.get("card_number") and m.card_number != v["card_number"]:
+            membership_changes["card_number"] = v["card_number"]
+        for key, label in (("_org", "organisation"), ("status", "status"), ("exempt", "exempt"),
+                           ("temporary", "temporary")):
+            current = m.organisation if key == "_org" else getattr(m, key)
+            if v.get(key) is not None and v.get(key) != current:
+                self.result.issues.append(Issue(row.sheet, row.number, next(c.header for c in cols if c.key == label), _(
+                    "Not changed by the import: a change of cell, status, exemption or temporary activity is an event "
+                    "with a decision. Record it on the member's page."), "warning"))
+        if not person_changes and not membership_changes:
+            outcome.unchanged += 1
+            return
+
+        def write() -> Membership:
+            return members.member_update(m, actor=self.actor, person_data=person_changes or None, **membership_changes)
+
+        if self._atomic_row(row, cols, write) is not None:
+            outcome.update += 1
+            self.touched_orgs.add(m.organisation_id)
+            self._describe(person.full_name, {**person_changes, **membership_changes})
+
+    # --- posts ---------------------------------------------------------------------------------
+
+    def _posts(self, rows: list[Row]) -> None:
+        outcome = self.result.outcomes["posts"]
+        cols = POST_COLUMNS
+        for row in rows:
+            if row.errors:
+                continue
+            v = row.values
+            person = Person.objects.filter(citizen_id=v.get("citizen_id")).first() if v.get("citizen_id") else None
+            if person is None:
+                self._error(row, "citizen_id", _("No person in chibo has the citizen ID %(cid)s. Import the members "
+                                                 "(or add the resident) first.") % {"cid": v.get("citizen_id") or "—"},
+                            cols)
+                continue
+            org = self._org(v["organisation"]) if v.get("organisation") else None
+            loc = self._locality(v["locality"]) if v.get("locality") else None
+            if v.get("organisation") and org is None:
+                self._error(row, "organisation", _("No party organisation has the code %(code)s.") % {
+                    "code": v["organisation"]}, cols)
+                continue
+            if v.get("locality") and loc is None:
+                self._error(row, "locality", _("No locality has the code %(code)s.") % {"code": v["locality"]}, cols)
+                continue
+            if v["kind"] in Post.COMMITTEE_KINDS:
+                allowed = org is not None and self.scope.writes_org(org)
+            else:
+                owner = loc.organisation or (loc.parent.organisation if loc and loc.parent else None) if loc else None
+                allowed = owner is not None and self.scope.writes_structure(owner)
+            if not allowed:
+                self._error(row, "organisation" if v["kind"] in Post.COMMITTEE_KINDS else "locality", _(
+                    "This post is outside the organisations and localities you may change."), cols)
+                continue
+            same = Post.objects.filter(person=person, kind=v["kind"], organisation=org, locality=loc,
+                                       start_date=v["start_date"]).first()
+            if same is not None:
+                if same.end_date == v.get("end_date") and same.decision_number == (v.get("decision_number") or ""):
+                    outcome.unchanged += 1
+                    continue
+                changes = {"end_date": v.get("end_date"), "decision_number": v.get("decision_number") or ""}
+                if self._atomic_row(row, cols, lambda p=same, c=changes: members.post_update(p, actor=self.actor, **c)):
+                    outcome.update += 1
+                continue
+            data = {"person": person, "kind": v["kind"], "organisation": org, "locality": loc,
+                    "start_date": v["start_date"], "end_date": v.get("end_date"),
+                    "decision_number": v.get("decision_number") or ""}
+            created = self._atomic_row(row, cols, lambda d=data: members.post_create(actor=self.actor, **d))
+            if created is not None:
+                outcome.create += 1
+                for warning in created[1]:
+                    self.result.issues.append(Issue(row.sheet, row.number, "", warning, "warning"))
+

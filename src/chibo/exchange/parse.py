@@ -1,0 +1,210 @@
+"""Turn spreadsheet cells into typed values, the way commune offices actually type them.
+
+Every function returns (value, problem): `problem` is a Vietnamese message saying what is
+wrong and how to fix it, or "" when the value is good. Text is normalised to NFC, and text
+typed in the legacy TCVN3 (ABC) or VNI encodings is converted to Unicode (reported)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from chibo.core.dates import format_vn_date
+from chibo.core.ethnicities import ETHNICITIES
+from chibo.core.text import nfc
+from chibo.exchange.columns import Column, header_key
+from chibo.exchange.writers import unneutralise
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_PATTERNS = [
+    re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$"),  # dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy
+    re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$"),  # yyyy-mm-dd
+]
+YES = {"co", "x", "1", "true", "yes", "dung"}
+NO = {"khong", "0", "false", "no", "sai", ""}
+
+
+def _ethnicity_keys() -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for code, name in ETHNICITIES:
+        keys[header_key(name)] = code
+        keys[code] = code
+        keys[str(int(code))] = code
+    keys.update({"jrai": "10", "giarai": "10", "bahnar": "13", "bana": "13", "ede": "12", "khmer": "05",
+                 "hmong": "08", "mong": "08", "kinhviet": "01", "viet": "01", "xedang": "14", "mnong": "20"})
+    return keys
+
+
+ETHNICITY_KEYS = _ethnicity_keys()
+
+
+def text(raw: Any) -> tuple[str, str | None]:
+    """Cell → NFC text; second value names the legacy encoding converted from, if any."""
+    from chibo.core import legacy
+
+    if raw is None:
+        return "", None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    value = unneutralise(nfc(str(raw)))
+    fixed, encoding = legacy.fix(value)
+    return nfc(fixed), encoding
+
+
+def digits(raw: Any, label: str, length: int | None = None) -> tuple[str, str]:
+    """IDs and phone numbers: kept as text, spaces and dots removed."""
+    if raw is None or raw == "":
+        return "", ""
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            return "", _("%(label)s must be written as text, not as a decimal number.") % {"label": label}
+        raw = str(int(raw))
+        if length and len(raw) == length - 1:
+            return "", _("%(label)s has %(n)s digits: the cell is formatted as a number, so Excel dropped the "
+                         "leading 0. Format the column as Text, type the numbers again, and import.") % {
+                "label": label, "n": len(raw)}
+    value = re.sub(r"[\s.\-]", "", nfc(str(raw)))
+    if not value.isdigit():
+        return "", _("%(label)s may contain only digits (found “%(value)s”).") % {"label": label, "value": raw}
+    if length and len(value) != length:
+        return "", _("%(label)s must have exactly %(length)s digits (found %(n)s). Check it against the card.") % {
+            "label": label, "length": length, "n": len(value)}
+    return value, ""
+
+
+def phone(raw: Any) -> tuple[str, str]:
+    if raw is None or raw == "":
+        return "", ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = "0" + str(int(raw)) if len(str(int(raw))) == 9 else str(int(raw))
+    value = nfc(unneutralise(str(raw)))
+    if not re.fullmatch(r"\+?[\d .\-()]{8,20}", value):
+        return "", _("The phone number “%(value)s” is not valid: use digits, spaces and a leading + only.") % {
+            "value": value}
+    return value, ""
+
+
+def date(raw: Any, label: str) -> tuple[dt.date | None, str]:
+    """dd/mm/yyyy text (also with . or -), ISO text, Excel date cells and Excel serial numbers."""
+    if raw is None or raw == "":
+        return None, ""
+    if isinstance(raw, dt.datetime):
+        return raw.date(), ""
+    if isinstance(raw, dt.date):
+        return raw, ""
+    if isinstance(raw, int | float):
+        if 1 <= raw < 80000 and float(raw).is_integer():
+            return EXCEL_EPOCH + dt.timedelta(days=int(raw)), ""
+        return None, _("%(label)s: %(value)s is not a date. Write it as dd/mm/yyyy.") % {"label": label, "value": raw}
+    value = nfc(str(raw))
+    for i, pattern in enumerate(DATE_PATTERNS):
+        m = pattern.match(value)
+        if m:
+            a, b, c = (int(x) for x in m.groups())
+            day, month, year = (a, b, c) if i == 0 else (c, b, a)
+            try:
+                return dt.date(year, month, day), ""
+            except ValueError:
+                return None, _("%(label)s: %(value)s does not exist in the calendar. Check the day and month.") % {
+                    "label": label, "value": value}
+    return None, _("%(label)s: “%(value)s” is not a date. Write it as dd/mm/yyyy, for example 02/09/1985.") % {
+        "label": label, "value": value}
+
+
+ALIASES: dict[str, dict[str, str]] = {
+    "sector": {"khudancu": "residential", "dancu": "residential", "thontodanpho": "residential", "thon": "residential",
+               "todanpho": "residential", "coquan": "state_agency", "coquannhanuoc": "state_agency",
+               "truonghoc": "education_health", "yte": "education_health", "giaoduc": "education_health",
+               "doanhnghiep": "enterprise", "congan": "armed_forces", "quansu": "armed_forces",
+               "lucluongvutrang": "armed_forces", "khac": "other"},
+    "kind": {"dangbotinh": "province", "dangboxa": "commune", "dangbophuong": "commune",
+             "dangboxaphuong": "commune", "dangbocoso": "grassroots_committee", "chibocoso": "grassroots_cell",
+             "chibotructhuoc": "cell", "chibo": "cell", "todang": "party_group",
+             "tinh": "province", "xa": "commune", "phuong": "ward", "thon": "village", "lang": "lang", "buon": "buon",
+             "plei": "plei", "ap": "hamlet", "todanpho": "neighbourhood",
+             "bithu": "secretary", "phobithu": "deputy_secretary", "chiuyvien": "committee_member",
+             "capuyvien": "committee_member", "danguyvien": "committee_member",
+             "uyvienuybankiemtra": "inspection_member", "truongthon": "village_head", "truonglang": "village_head",
+             "truongbuon": "village_head", "truongplei": "village_head", "totruongtodanpho": "group_head"},
+    "status": {"dubi": "probationary", "chinhthuc": "official"},
+    "sex": {"nam": "M", "nu": "F", "m": "M", "f": "F"},
+    "religion": {"khong": "none", "phat": "buddhism", "phatgiao": "buddhism", "congiao": "catholic",
+                 "thienchua": "catholic", "thienchuagiao": "catholic", "tinlanh": "protestant", "caodai": "cao_dai",
+                 "hoahao": "hoa_hao", "hoigiao": "islam"},
+    "education": {"tieuhoc": "primary", "thcs": "lower_secondary", "trunghoccoso": "lower_secondary",
+                  "thpt": "upper_secondary", "trunghocphothong": "upper_secondary", "trungcap": "vocational",
+                  "caodang": "vocational", "daihoc": "university", "thacsi": "postgraduate", "tiensi": "postgraduate",
+                  "saudaihoc": "postgraduate"},
+    "political_theory": {"khong": "none", "chua": "none", "socap": "elementary", "trungcap": "intermediate",
+                         "caocap": "advanced", "cunhan": "bachelor"},
+}
+
+
+def _choice_keys(column: Column) -> dict[str, str]:
+    """Folded spellings → stored value: the labels in Vietnamese and English, the stored
+    codes, and the words offices commonly use."""
+    from django.utils import translation
+
+    assert column.choices is not None
+    keys: dict[str, str] = {}
+    for stored in column.choices:
+        keys[header_key(stored)] = stored
+    for lang in ("en", "vi"):
+        with translation.override(lang):
+            for stored, label in column.choices.items():
+                keys[header_key(str(label))] = stored
+    for alias, stored in ALIASES.get(column.key, {}).items():
+        if stored in column.choices:
+            keys.setdefault(alias, stored)
+    return keys
+
+
+def choice(raw: Any, column: Column) -> tuple[str, str]:
+    value, _enc = text(raw)
+    if not value:
+        return "", ""
+    key = header_key(value)
+    if column.key == "ethnicity":
+        code = ETHNICITY_KEYS.get(key)
+        if code:
+            return code, ""
+    stored = _choice_keys(column).get(key)
+    if stored is not None:
+        return stored, ""
+    assert column.choices is not None
+    shown = ", ".join(str(v) for v in list(column.choices.values())[:8])
+    return "", _("%(label)s: “%(value)s” is not one of the accepted values (%(shown)s…).") % {
+        "label": column.header, "value": value, "shown": shown}
+
+
+def boolean(raw: Any, label: str) -> tuple[bool, str]:
+    key = header_key(str(raw if raw is not None else ""))
+    if key in YES:
+        return True, ""
+    if key in NO:
+        return False, ""
+    return False, _("%(label)s: write Có or Không (found “%(value)s”).") % {"label": label, "value": raw}
+
+
+def match_headers(cells: list[Any], columns: list[Column]) -> tuple[dict[str, int], list[str]]:
+    """Map column keys to positions; return the unknown headers too."""
+    wanted = {header_key(c.header): c.key for c in columns}
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, cell in enumerate(cells):
+        label = nfc(str(cell or ""))
+        if not label:
+            continue
+        key = wanted.get(header_key(label))
+        if key is None:
+            unknown.append(label)
+        elif key not in found:
+            found[key] = i
+    return found, unknown
+
+
+def vn(day: dt.date | None) -> str:
+    return format_vn_date(day)
