@@ -320,3 +320,26 @@ def test_cli_dry_run_then_import(world, tmp_path):
         call_command("import", str(bad), "--org", "C1", stdout=out)
     call_command("import", str(bad), "--org", "C1", "--valid-only", stdout=out)
     assert (tmp_path / "bad-loi.xlsx").exists()
+
+
+def test_the_template_imports_cleanly_into_a_commune(world):
+    """The template's example rows, re-coded into commune C1, import without errors."""
+    from chibo.exchange.template import write_template
+
+    response = world.client("commune_staff").get("/nhap-du-lieu/mau.xlsx")
+    assert response.status_code == 200
+    out = io.BytesIO()
+    write_template(out)
+    sheets = read(out.getvalue(), "mau.xlsx")
+    assert [s.name for s in sheets] == ["Hướng dẫn", "Địa bàn", "Tổ chức đảng", "Đảng viên", "Chức vụ"]
+    for sheet in sheets[1:]:
+        for row in sheet.rows[1:]:
+            for i, value in enumerate(row):
+                if value == "XA":
+                    row[i] = "LC1"
+                elif value == "DB-XA":
+                    row[i] = "C1"
+    with translation.override("en"):
+        result = run_import(sheets, actor=None, scope=access.scope_for(world.users["commune_staff"]), dry_run=True)
+    assert not result.errors, messages(result)
+    assert [o.create for o in result.outcomes.values()] == [1, 1, 1, 1]

@@ -35,6 +35,7 @@ from chibo.exchange.columns import (
     header_key,
 )
 from chibo.exchange.reader import Sheet
+from chibo.exchange.template import GUIDE_SHEET
 from chibo.members import services as members
 from chibo.members.models import Membership, Person, Post, Religion, Status
 from chibo.organisations import services as orgs
@@ -142,6 +143,8 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
     result = Result(dry_run=dry_run)
     by_kind: dict[str, list[tuple[Sheet, int]]] = defaultdict(list)
     for sheet in sheets:
+        if header_key(sheet.name) == header_key(GUIDE_SHEET):
+            continue
         kind, header = classify(sheet)
         if kind is None:
             if any(any(c not in (None, "") for c in r) for r in sheet.rows):

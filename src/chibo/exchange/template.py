@@ -12,19 +12,27 @@ from chibo.exchange.columns import (
     ORGANISATION_COLUMNS,
     POST_COLUMNS,
     Column,
+    display,
 )
 from chibo.exchange.writers import write_xlsx
 
-SHEETS: list[tuple[str, list[Column], list[Any]]] = [
-    ("Địa bàn", LOCALITY_COLUMNS, ["XA-T1", "Thôn 1", "Thôn", "XA", "DB-XA"]),
-    ("Tổ chức đảng", ORGANISATION_COLUMNS, ["CB-T1", "Chi bộ thôn 1", "Chi bộ cơ sở", "Khu dân cư (thôn, tổ dân phố)",
-                                            "DB-XA", dt.date(2025, 7, 1), None, "XA-T1"]),
-    ("Đảng viên", MEMBER_COLUMNS, ["Nguyễn Văn An", "", "", "", "Nam", dt.date(1985, 9, 2), "Kinh", "Không",
-                                   "052085001234", "0905 123 456", "XA-T1", "Trung học phổ thông", "Sơ cấp", "CB-T1",
-                                   "", "Chính thức", dt.date(2010, 5, 19), dt.date(2011, 5, 19), "79012345", "Không",
-                                   "Không"]),
-    ("Chức vụ", POST_COLUMNS, ["052085001234", "Nguyễn Văn An", "Bí thư", "CB-T1", "", dt.date(2025, 8, 1), None,
-                               "12-QĐ/ĐU"]),
+GUIDE_SHEET = "Hướng dẫn"
+# Example rows by stored value; choice columns are written with their labels (display()).
+EXAMPLES: list[tuple[str, list[Column], dict[str, Any]]] = [
+    ("Địa bàn", LOCALITY_COLUMNS, {"code": "XA-T1", "name": "Thôn 1", "kind": "village", "parent": "XA",
+                                   "organisation": "DB-XA"}),
+    ("Tổ chức đảng", ORGANISATION_COLUMNS, {"code": "CB-T1", "name": "Chi bộ thôn 1", "kind": "grassroots_cell",
+                                            "sector": "residential", "parent": "DB-XA",
+                                            "valid_from": dt.date(2025, 7, 1), "locality": "XA-T1"}),
+    ("Đảng viên", MEMBER_COLUMNS, {"full_name": "Nguyễn Văn An", "sex": "M", "birth_date": dt.date(1985, 9, 2),
+                                   "ethnicity": "01", "religion": "none", "citizen_id": "052085001234",
+                                   "phone": "0905 123 456", "residence": "XA-T1", "education": "upper_secondary",
+                                   "political_theory": "elementary", "organisation": "CB-T1", "status": "official",
+                                   "admission_date": dt.date(2010, 5, 19), "official_date": dt.date(2011, 5, 19),
+                                   "card_number": "79012345", "exempt": False, "temporary": False}),
+    ("Chức vụ", POST_COLUMNS, {"citizen_id": "052085001234", "full_name": "Nguyễn Văn An", "kind": "secretary",
+                               "organisation": "CB-T1", "start_date": dt.date(2025, 8, 1),
+                               "decision_number": "12-QĐ/ĐU"}),
 ]
 
 
@@ -43,10 +51,11 @@ def _accepted(column: Column) -> str:
 
 def write_template(out: IO[bytes] | str) -> None:
     guide = []
-    for sheet, columns, _example in SHEETS:
+    for sheet, columns, _example in EXAMPLES:
         for c in columns:
             guide.append([sheet, c.header, "Bắt buộc" if c.required else "", _accepted(c), c.note])
     write_xlsx(out, [
-        ("Hướng dẫn", ["Trang", "Cột", "Bắt buộc", "Giá trị nhận", "Ghi chú"], guide),
-        *[(name, [c.header for c in columns], [example]) for name, columns, example in SHEETS],
+        (GUIDE_SHEET, ["Trang", "Cột", "Bắt buộc", "Giá trị nhận", "Ghi chú"], guide),
+        *[(name, [c.header for c in columns], [[display(c, example.get(c.key, "")) for c in columns]])
+          for name, columns, example in EXAMPLES],
     ])

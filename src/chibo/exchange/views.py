@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from chibo import access
 from chibo.core.dates import today
 from chibo.exchange import services
+from chibo.exchange.template import write_template
 from chibo.exchange.writers import FORMATS
 from chibo.organisations.models import PATH_END
 from chibo.web.views import member_list_query
@@ -62,3 +63,9 @@ def organisation_export(request: HttpRequest) -> FileResponse:
     return _download(fmt, name, lambda out: services.export_organisations(
         actor=request.user, queryset=qs, fmt=fmt, out=out, scope=org,
         description=_("Organisations of %(org)s") % {"org": org.code}))
+
+
+@login_required
+def import_template(request: HttpRequest) -> FileResponse:
+    """The import template, with a guide sheet (docs/import.md)."""
+    return _download("xlsx", "mau-nhap-du-lieu-chibo", write_template)
