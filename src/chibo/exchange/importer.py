@@ -42,6 +42,7 @@ from chibo.organisations import services as orgs
 from chibo.organisations.models import Locality, Organisation
 
 KINDS = ("localities", "organisations", "members", "posts")
+CHUNK = 5000
 COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "members": MEMBER_COLUMNS,
            "posts": POST_COLUMNS}
 SHEET_NAMES = {"diaban": "localities", "tochucdang": "organisations", "tochuc": "organisations",
@@ -183,6 +184,8 @@ class _Importer:
         self.rules = RuleBook()
         self.today = today()
         self.touched_orgs: set[int] = set()
+        self.seen_ids: dict[str, int] = {}  # citizen ID → first row, across chunks
+        self.seen_cards: dict[str, int] = {}
         self._org_cache: dict[str, Organisation | None] = {}
         self._locality_cache: dict[str, Locality | None] = {}
 
@@ -210,11 +213,15 @@ class _Importer:
                 self.result.issues.append(Issue(sheet.name, first_row, rng, _(
                     "The cells %(range)s are merged. Unmerge them (Home › Merge & Center) and fill in each cell.")
                     % {"range": rng}))
+        merged_rows = {int("".join(ch for ch in rng.split(":")[0] if ch.isdigit())) for rng in sheet.merged}
         formula_rows = defaultdict(list)
         for cell in sheet.formulas:
             formula_rows[int("".join(ch for ch in cell if ch.isdigit()))].append(cell)
-        rows: list[Row] = []
         blank = 0
+        chunk: list[Row] = []
+        # Members are handled in chunks, so memory stays flat however long the file is;
+        # the other kinds are small and need all their rows at once (parents first).
+        size = CHUNK if kind == "members" else len(sheet.rows) + 1
         for index in range(header_index + 1, len(sheet.rows)):
             raw = sheet.rows[index]
             if all(c in (None, "") for c in raw):
@@ -225,24 +232,33 @@ class _Importer:
                 row.errors.append(Issue(sheet.name, index + 1, cell, _(
                     "The cell %(cell)s holds a formula. chibo imports values only: copy the column and use Paste › "
                     "Values, then import again.") % {"cell": cell}))
-            if any(index + 1 == int("".join(ch for ch in rng.split(":")[0] if ch.isdigit())) for rng in sheet.merged):
+            if index + 1 in merged_rows:
                 row.errors.append(Issue(sheet.name, index + 1, "", _("This row has merged cells.")))
             for column in columns:
                 position = found.get(column.key)
                 self._cell(row, column, raw[position] if position is not None and position < len(raw) else None)
-            rows.append(row)
+            chunk.append(row)
+            if len(chunk) >= size:
+                self._chunk(kind, sheet, header_index, chunk)
+                chunk = []
+        if chunk:
+            self._chunk(kind, sheet, header_index, chunk)
         if blank:
             self.result.issues.append(Issue(sheet.name, 0, "", _("%(n)s blank rows were skipped.") % {"n": blank},
                                             "info"))
+
+    def _chunk(self, kind: str, sheet: Sheet, header_index: int, rows: list[Row]) -> None:
+        if kind in ("members", "posts"):
+            self._preload(rows)
         getattr(self, f"_{kind}")(rows)
         rejected = [r for r in rows if r.errors]
         for r in rejected:
             self.result.issues.extend(r.errors)
         self.result.outcomes[kind].rejected += len(rejected)
         if rejected:
-            headers = [str(c or "") for c in sheet.rows[header_index]]
-            self.result.rejected[sheet.name] = (headers + [_("Lỗi")], [
-                r.raw + ["; ".join(e.message for e in r.errors)] for r in rejected])
+            headers = [str(c or "") for c in sheet.rows[header_index]] + [_("Lỗi")]
+            kept = self.result.rejected.setdefault(sheet.name, (headers, []))
+            kept[1].extend(r.raw + ["; ".join(e.message for e in r.errors)] for r in rejected)
 
     def _cell(self, row: Row, column: Column, raw: Any) -> None:
         label = column.header
@@ -290,6 +306,20 @@ class _Importer:
                     self._error(row, names.get(name, name), " ".join(err.messages), columns)
         else:
             row.errors.append(Issue(row.sheet, row.number, "", " ".join(exc.messages)))
+
+    def _preload(self, rows: list[Row]) -> None:
+        """Fetch the organisations and localities a chunk names, in two queries."""
+        org_codes: set[str] = {str(r.values[k]) for r in rows for k in ("organisation", "parent", "code")
+                               if r.values.get(k)}
+        org_codes -= set(self._org_cache)
+        for org in Organisation.objects.filter(code__in=org_codes):
+            self._org_cache[org.code] = org
+        self._org_cache.update(dict.fromkeys(org_codes - set(self._org_cache)))
+        loc_codes: set[str] = {str(r.values[k]) for r in rows for k in ("residence", "locality") if r.values.get(k)}
+        loc_codes -= set(self._locality_cache)
+        for loc in Locality.objects.select_related("parent", "organisation").filter(code__in=loc_codes):
+            self._locality_cache[loc.code] = loc
+        self._locality_cache.update(dict.fromkeys(loc_codes - set(self._locality_cache)))
 
     def _org(self, code: str) -> Organisation | None:
         if code not in self._org_cache:
@@ -439,8 +469,7 @@ class _Importer:
             for m in Membership.objects.filter(card_number__in=cards[i:i + 5000]).select_related("person", "organisation"):
                 by_card[m.card_number or ""] = m
                 memberships.setdefault(m.person_id, m)
-        seen_ids: dict[str, int] = {}
-        seen_cards: dict[str, int] = {}
+        seen_ids, seen_cards = self.seen_ids, self.seen_cards
         creates: list[tuple[Row, dict[str, Any]]] = []
         for row in rows:
             v = row.values
@@ -474,6 +503,8 @@ class _Importer:
                         "card": card, "name": membership.person.full_name}, cols)
                     continue
             if membership is not None:
+                if person is not None and membership.person_id == person.pk:
+                    membership.person = person  # already loaded: no query per row
                 self._update_member(row, membership, outcome)
             elif person is not None:
                 m = self._atomic_row(row, cols, lambda p=person, r=row: self._create_for_person(p, r))

@@ -143,9 +143,19 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 
 
+_CHOICE_KEYS: dict[str, dict[str, str]] = {}
+
+
 def _choice_keys(column: Column) -> dict[str, str]:
     """Folded spellings → stored value: the labels in Vietnamese and English, the stored
-    codes, and the words offices commonly use."""
+    codes, and the words offices commonly use. Built once per column."""
+    cached = _CHOICE_KEYS.get(column.header + column.key)
+    if cached is None:
+        cached = _CHOICE_KEYS[column.header + column.key] = _build_choice_keys(column)
+    return cached
+
+
+def _build_choice_keys(column: Column) -> dict[str, str]:
     from django.utils import translation
 
     assert column.choices is not None
