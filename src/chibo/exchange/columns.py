@@ -101,20 +101,27 @@ def display(column: Column, raw: Any) -> Any:
     return "" if raw is None else raw
 
 
+NAME_FIELDS = ("person__family_name", "person__middle_name", "person__given_name")
+
+
 def table_rows(queryset: Any, columns: list[Column]) -> Iterator[list[Any]]:
-    """Rows for an export, read as plain values (no model instances): one query, streamed."""
+    """Rows for an export, read as plain values (no model instances): one query, streamed.
+    A column without a field is the full name, joined from the person's name parts."""
     fields = [c.field for c in columns if c.field]
-    index = {c.field: i for i, c in enumerate(c for c in columns if c.field)}
-    convert = [(c, index.get(c.field)) for c in columns]
+    if any(not c.field for c in columns):
+        fields += [f for f in NAME_FIELDS if f not in fields]
+    index = {f: i for i, f in enumerate(fields)}
+    convert = [(c, index.get(c.field) if c.field else None) for c in columns]
+    names = [index[f] for f in NAME_FIELDS] if any(not c.field for c in columns) else []
     for values in queryset.values_list(*fields).iterator(chunk_size=5000):
         row = []
         for column, i in convert:
-            if i is None:  # Họ và tên: family, middle and given names joined
-                row.append(" ".join(v for v in (values[index["person__family_name"]], values[index["person__middle_name"]],
-                                                values[index["person__given_name"]]) if v))
+            if i is None:
+                row.append(" ".join(values[n] for n in names if values[n]))
             else:
                 row.append(display(column, values[i]))
         yield row
+
 
 POST_COLUMNS: list[Column] = [
     Column("Số CCCD", "citizen_id", "id", required=True, field="person__citizen_id",

@@ -41,7 +41,9 @@ from chibo.members.models import Membership, Person, Post, Religion, Status
 from chibo.organisations import services as orgs
 from chibo.organisations.models import Locality, Organisation
 
-KINDS = ("localities", "organisations", "members", "posts")
+# Organisations first (localities name their responsible committee), then localities, then the
+# organisations' links to the localities they serve, then members and posts.
+KINDS = ("organisations", "localities", "members", "posts")
 CHUNK = 5000
 COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "members": MEMBER_COLUMNS,
            "posts": POST_COLUMNS}
@@ -165,6 +167,8 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
             for kind in KINDS:
                 for sheet, header in by_kind.get(kind, []):
                     importer.sheet(kind, sheet, header)
+                if kind == "localities":
+                    importer.link_served_localities()
             failed = bool(result.errors) and not valid_only
             if dry_run or failed:
                 transaction.set_rollback(True)
@@ -184,6 +188,7 @@ class _Importer:
         self.rules = RuleBook()
         self.today = today()
         self.touched_orgs: set[int] = set()
+        self.pending_links: list[tuple[Organisation, str, Row]] = []  # org, locality code, its row
         self.seen_ids: dict[str, int] = {}  # citizen ID → first row, across chunks
         self.seen_cards: dict[str, int] = {}
         self._org_cache: dict[str, Organisation | None] = {}
@@ -392,18 +397,17 @@ class _Importer:
                             ORGANISATION_COLUMNS)
                 continue
             locality = self._locality(v["locality"]) if v["locality"] else None
-            if v["locality"] and locality is None:
-                self._error(row, "locality", _("No locality has the code %(code)s.") % {"code": v["locality"]},
-                            ORGANISATION_COLUMNS)
-                continue
             existing = self._org(v["code"])
             target = existing or parent
-            if target is None or not self.scope.writes_structure(target):
+            allowed = self.scope.superuser if target is None else self.scope.writes_structure(target)
+            if not allowed:
                 self._error(row, "code", _("This organisation is outside those you may change. Import only the "
                                            "organisations of your own commune."), ORGANISATION_COLUMNS)
                 continue
             data = {"code": v["code"], "name": v["name"], "kind": v["kind"], "sector": v["sector"] or "other",
                     "parent": parent, "valid_from": v["valid_from"], "valid_to": v["valid_to"], "locality": locality}
+            if v["locality"] and locality is None:  # a locality of this same file: linked once it exists
+                data.pop("locality")
             if existing is None:
                 org = self._atomic_row(row, ORGANISATION_COLUMNS,
                                        lambda d=data: orgs.organisation_create(actor=self.actor, **d))
@@ -411,7 +415,11 @@ class _Importer:
                     self._org_cache[org.code] = org
                     self.touched_orgs.add(org.pk)
                     outcome.create += 1
+                    if v["locality"] and locality is None:
+                        self.pending_links.append((org, v["locality"], row))
                 continue
+            if v["locality"] and locality is None:
+                self.pending_links.append((existing, v["locality"], row))
             changed = {k: d for k, d in data.items() if k not in {"parent", "kind"} and getattr(existing, k) != d}
             if existing.parent != parent or existing.kind != data["kind"]:
                 self._error(row, "parent", _("In chibo %(code)s is a %(kind)s under %(parent)s; the file says otherwise. "
@@ -427,6 +435,24 @@ class _Importer:
                 outcome.update += 1
                 self.touched_orgs.add(existing.pk)
                 self._describe(_("Organisation %(code)s") % {"code": existing.code}, changed)
+
+    def link_served_localities(self) -> None:
+        """Link organisations to localities that the same file created after them."""
+        for org, code, row in self.pending_links:
+            self._locality_cache.pop(code, None)
+            loc = self._locality(code)
+            if loc is None:
+                self.result.issues.append(Issue(row.sheet, row.number, "Mã địa bàn", _(
+                    "No locality has the code %(code)s. Add it to the sheet “Địa bàn” or correct the code.")
+                    % {"code": code}))
+                self.result.outcomes["organisations"].rejected += 1
+                continue
+            try:
+                with transaction.atomic():
+                    orgs.organisation_update(org, actor=self.actor, locality=loc)
+            except ValidationError as exc:
+                self.result.issues.append(Issue(row.sheet, row.number, "Mã địa bàn", " ".join(exc.messages)))
+        self.pending_links = []
 
     def _parent_first(self, rows: list[Row]) -> Iterable[Row]:
         """Rows ordered so that a parent listed later in the file is created first."""

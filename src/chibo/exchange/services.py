@@ -7,13 +7,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from chibo.audit import services as audit
-from chibo.exchange.columns import MEMBER_COLUMNS, ORGANISATION_COLUMNS, table_rows
+from chibo.exchange.columns import (
+    LOCALITY_COLUMNS,
+    MEMBER_COLUMNS,
+    ORGANISATION_COLUMNS,
+    POST_COLUMNS,
+    table_rows,
+)
 from chibo.exchange.writers import write_csv, write_xlsx
-from chibo.members.models import Membership
-from chibo.organisations.models import Organisation
+from chibo.members.models import Membership, Post
+from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Locality, Organisation
 
 MEMBER_SHEET = "Đảng viên"
 ORGANISATION_SHEET = "Tổ chức đảng"
@@ -25,6 +31,36 @@ def _member_rows(queryset: QuerySet[Membership]) -> Iterator[list[Any]]:
 
 def _organisation_rows(queryset: QuerySet[Organisation]) -> Iterator[list[Any]]:
     return table_rows(queryset.order_by("path"), ORGANISATION_COLUMNS)
+
+
+def export_workbook(*, actor: Any, org: Organisation, out: IO[bytes] | str, description: str) -> int:
+    """Everything of an organisation's subtree in one workbook, one sheet per kind, in the
+    template's layout: the file imports into another chibo (or back) unchanged."""
+    localities = Locality.objects.filter(
+        Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)).order_by("parent_id", "sort_key")
+    orgs = Organisation.objects.subtree(org).order_by("path")
+    if org.parent_id:
+        orgs = orgs.exclude(pk=org.pk)  # its parent lies outside the file; the root is created by the tree above
+    members = Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True).order_by("id")
+    posts = Post.objects.filter(Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+                                | Q(locality__in=localities)).order_by("id")
+    count = write_xlsx(out, [
+        ("Địa bàn", [c.header for c in LOCALITY_COLUMNS], _locality_rows(localities)),
+        (ORGANISATION_SHEET, [c.header for c in ORGANISATION_COLUMNS], table_rows(orgs, ORGANISATION_COLUMNS)),
+        (MEMBER_SHEET, [c.header for c in MEMBER_COLUMNS], table_rows(members, MEMBER_COLUMNS)),
+        ("Chức vụ", [c.header for c in POST_COLUMNS], table_rows(posts, POST_COLUMNS)),
+    ])
+    audit.record(actor=actor, action="export", object_type="organisation", object_repr=f"{count} dòng",
+                 org_path=org.path, after={"rows": count, "format": "xlsx"}, note=description)
+    return count
+
+
+def _locality_rows(queryset: QuerySet[Locality]) -> Iterator[list[Any]]:
+    """Localities parents first (province, commune, then villages), as the import wants them."""
+    rows = list(table_rows(queryset, LOCALITY_COLUMNS))
+    depth = {loc.code: (0 if loc.parent_id is None else 1 if loc.kind in Locality.COMMUNE_KINDS else 2)
+             for loc in queryset.only("code", "parent_id", "kind")}
+    return iter(sorted(rows, key=lambda r: depth.get(r[0], 3)))
 
 
 def _write(fmt: str, out: IO[bytes] | str, sheet: str, headers: list[str], rows: Iterator[list[Any]]) -> int:

@@ -20,7 +20,8 @@ class Command(BaseCommand):
     help = "Export the members or organisations of ORG's subtree to FILE (.xlsx or .csv)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["members", "organisations"])
+        parser.add_argument("what", choices=["members", "organisations", "all"],
+                            help="all = one workbook with localities, organisations, members and posts (.xlsx)")
         parser.add_argument("org", help="organisation code")
         parser.add_argument("file", help="output file, .xlsx or .csv")
         parser.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
@@ -39,7 +40,11 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
         description = _("Command line export of %(org)s") % {"org": org.code}
-        if opts["what"] == "members":
+        if opts["what"] == "all":
+            if fmt != "xlsx":
+                raise CommandError(_("`export all` writes one workbook with a sheet per kind: give a .xlsx file."))
+            count = services.export_workbook(actor=None, org=org, out=str(path), description=description)
+        elif opts["what"] == "members":
             qs = filter_members(Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}),
                                 status=opts["status"])
             count = services.export_members(actor=None, queryset=qs, fmt=fmt, out=str(path), scope=org,
