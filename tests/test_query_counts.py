@@ -28,6 +28,8 @@ PAGES = [
     ("commune_staff", "/chuc-vu/moi/?org=A"),
     ("commune_staff", "/dia-ban/VA/"),
     ("commune_staff", "/nhat-ky/"),
+    ("commune_staff", "/chat-luong-du-lieu/?org=C1"),
+    ("province_staff", "/chat-luong-du-lieu/"),
 ]
 
 

@@ -34,8 +34,8 @@ Detection (``detect``) is deliberately conservative. It returns None unless
   and ă after such an onset: Krông, Kđăm, Hmông, Đăk Lăk, Niê, Kpă).
   One word in five may fail when there are five or more such words;
 * and at least one converted word is *implausible as it stands*: neither a valid Unicode
-  Vietnamese syllable (the text may simply be Unicode Vietnamese that needs no Latin-1
-  character beyond Latin-1, like "Bình" or "cô") nor a plausible Western European word (one
+  Vietnamese syllable (the text may simply be Unicode Vietnamese that needs no character
+  beyond Latin-1, like "Bình" or "cô") nor a plausible Western European word (one
   accented letter, in a position European spelling allows: "café", "tôt", "Müller", "où").
   Words with two or more non-ASCII characters ("Ñöùc", "Döông"), TCVN3 symbol bytes
   ("V¨n", "Lª"), a capital inside a lower-case word ("NguyÔn"), a diacritic on a vowel in a
@@ -43,15 +43,16 @@ Detection (``detect``) is deliberately conservative. It returns None unless
   onsets ng/nh ("Ngäc") all count.
 
 When both encodings pass, the one with the larger share of clean words wins, then the one
-with fewer rare shapes (minority onsets, coda k, nucleus oo ..., or a VNI mark whose case
-differs from its base letter's), then the one with more implausible words; a tie gives None.
+with fewer oddly typed VNI letters (a mark whose case differs from its base letter's, which
+VNI keyboards do not produce); a tie gives None. TCVN3 "cuî" (cuợ) vs VNI "cuî" (cuỵ) would
+be such a tie, had c not been ruled out before a glide u (the spelling is qu).
 
 Known ambiguities, resolved towards None (leave the text alone):
 
 * A legacy word that is itself a valid Unicode Vietnamese syllable: VNI "Thò" is Thị but also
-  the word thò; VNI "Hoà" is Hồ but also old-style Hoà; TCVN3 "cô" is cụ, "Tâm" is Tõm.
+  the word thò; VNI "Hoà" is Hồ but also old-style Hoà; TCVN3 "cô" is cụ, "mét" is một.
 * A legacy word that looks like a Western word: TCVN3 "tôt" is tụt but also French tôt;
-  VNI "coù" (có), TCVN3 "Hå" (Hồ), "mét" (một) alike.
+  VNI "coù" (có), TCVN3 "Hå" (Hồ), "Ngäc" is not (ng), "Hïng" is not (ï after a consonant).
 A cell made only of such words (for instance VNI "Hoà Thò Lan" for Hồ Thị Lan) is not
 detected. Cells of one column usually share one font: to decide for a whole column, call
 ``detect("\\n".join(cells))`` once and convert each cell with ``to_unicode``.
@@ -174,14 +175,14 @@ def _build_vni() -> tuple[dict[str, str], dict[str, str]]:
     decode: dict[str, str] = {}
     for letter, code in encode.items():
         if len(code) == 2:  # typists mix the case of base and mark: the base decides
-            base, mark = code
+            base, mark = code[0], code[1]
             for m in {mark.lower(), mark.upper()}:
                 decode[base + m] = letter
         elif not code.isascii():
             decode[code] = letter
-    for y, mark, letter in (("y", "ï", "ỵ"), ("Y", "ï", "Ỵ")):  # y + plain dot, seen in files
-        decode[y + mark] = letter
-        decode[y + mark.upper()] = letter
+    for y, letter in (("y", "ỵ"), ("Y", "Ỵ")):  # also read y + the usual dot-below mark
+        decode[y + "ï"] = letter
+        decode[y + "Ï"] = letter
     encode = {letter: code for letter, code in encode.items() if not letter.isascii()}
     return encode, decode
 
@@ -282,11 +283,19 @@ def fix(text: str) -> tuple[str, str | None]:
 # --- Vietnamese syllables ----------------------------------------------------------------
 
 _VIET_ONSETS: Final = frozenset(
-    ["b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x", "f", "j", "w", "z"]
-) | {""}
+    [
+        "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng",
+        "ngh", "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
+        "f", "j", "w", "z",  # loanwords and minority names
+    ]
+)  # fmt: skip
 _MINORITY_FIRST: Final = frozenset("bdđhjkmpr")  # Kr(ông) Kđ(ăm) Hm(ông) Mdr(ăk) Pl(ei) Jr(ai)
 _CONSONANTS: Final = frozenset("bcdđfghjklmnpqrstvwxz")
 _CODAS: Final = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t", "k"})  # k: Đắk Lắk
+# Nuclei that open with a glide o/u.
+_GLIDE_NUCLEI: Final = frozenset(
+    ["oa", "oă", "oe", "oai", "oay", "oao", "oeo", "uy", "uê", "uâ", "uơ", "uya", "uyê", "uyu", "uây"]
+)  # fmt: skip
 _STOPS: Final = frozenset({"c", "ch", "p", "t"})  # not k: "Đăk Lăk" is a common spelling
 
 # nucleus -> (may end the syllable, may take a final consonant, positions the tone may take)
@@ -359,35 +368,32 @@ def _onset_ok(onset: str, nucleus: str) -> bool:
         and all(c in _CONSONANTS and c != "q" for c in onset)
     ):
         return False
+    if onset in ("c", "k") and nucleus in _GLIDE_NUCLEI:
+        return False  # /kw/ is spelt qu: qua, quy, quyết
+    if onset == "qu" and first in "ouư":
+        return False
+    if onset == "gi" and first in "iy":
+        return False
     if nucleus.startswith("yê"):
         return onset in ("", "qu")
     return not (nucleus.startswith("iê") and onset == "")
 
 
-_RARE_NUCLEI: Final = frozenset({"oo", "uơ", "oao", "oeo", "uyu"})
-
-
+@lru_cache(maxsize=8192)
 def _is_syllable(word: str, check_case: bool = True) -> bool:
     """True if `word` is one Vietnamese syllable (see the module notes)."""
-    return _syllable_rarity(word, check_case) is not None
-
-
-@lru_cache(maxsize=8192)
-def _syllable_rarity(word: str, check_case: bool = True) -> int | None:
-    """None if `word` is not a syllable; 0 for a common one; 1 for a rare shape (a
-    minority-language onset, onset f j w z, coda k, nucleus oo, open iê ...)."""
     if not word or (check_case and not _case_ok(word)):
-        return None
+        return False
     letters: list[str] = []
     tone, position = 0, -1
     for index, ch in enumerate(word):
         parsed = _letter(ch)
         if parsed is None:
-            return None
+            return False
         letter, mark = parsed
         if mark:
             if tone:
-                return None
+                return False
             tone, position = mark, index
         letters.append(letter)
     s = "".join(letters)
@@ -396,11 +402,11 @@ def _syllable_rarity(word: str, check_case: bool = True) -> int | None:
     while i < n and s[i] not in _VOWELS:
         i += 1
     if i == n:
-        return None
+        return False
     onset = s[:i]
     if onset == "q":
         if not (s[i] == "u" and i + 1 < n and s[i + 1] in _VOWELS):
-            return None
+            return False
         onset, i = "qu", i + 1
     elif onset == "g" and s[i] == "i" and i + 1 < n and s[i + 1] in _VOWELS:
         onset, i = "gi", i + 1
@@ -410,27 +416,18 @@ def _syllable_rarity(word: str, check_case: bool = True) -> int | None:
     nucleus, coda = s[i:j], s[j:]
     spec = _NUCLEI.get(nucleus)
     if spec is None or coda not in _CODAS or not _onset_ok(onset, nucleus):
-        return None
+        return False
     open_ok, closed_ok, positions = spec
     minority = onset not in _VIET_ONSETS
     if not (closed_ok if coda else open_ok or (minority and nucleus == "ă")):  # Kpă
-        return None
+        return False
     if coda in ("ch", "nh") and nucleus[-1] not in "aêiy":
-        return None
+        return False
     if nucleus == "oo" and coda not in ("c", "ng"):
-        return None
+        return False
     if coda in _STOPS and tone not in (4, 5):
-        return None
-    if tone and not (i <= position < j and position - i in positions):
-        return None
-    rare = (
-        minority
-        or onset in ("f", "j", "w", "z")
-        or coda == "k"
-        or nucleus in _RARE_NUCLEI
-        or (nucleus == "iê" and not coda)
-    )
-    return int(rare)
+        return False
+    return not tone or (i <= position < j and position - i in positions)
 
 
 # --- plausibility of the text as it stands -------------------------------------------------
@@ -438,9 +435,13 @@ def _syllable_rarity(word: str, check_case: bool = True) -> int | None:
 _WESTERN_LETTERS: Final = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿß")
 _WESTERN_AFTER_VOWEL: Final = frozenset(
     # French, Spanish, Portuguese, Italian, Dutch: an accented vowel right after a vowel.
-    # aï oï uï eï aé aú aë are left out on purpose: they are everyday VNI (ạ ọ ụ ẹ ắ ẳ ặ).
-    ["où", "oû", "eû", "aî", "oî", "oë", "ië", "eë", "uë", "ié", "ué", "oé", "ió", "iá", "uá", "iú", "eú", "aí", "eí", "oí", "uí", "iè", "uè", "iò", "uò", "iù", "ià"]
-)
+    # Left out on purpose, as everyday legacy Vietnamese that no common Western word needs:
+    # VNI aï oï uï eï (ạ ọ ụ ẹ), aé aú aë (ắ ẳ ặ), oû eû (ỏ ẻ); TCVN3 uè ué (uố uộ), uë (uở).
+    [
+        "où", "aî", "oî", "oë", "ië", "eë", "ié", "oé", "ió", "iá", "uá",
+        "iú", "eú", "aí", "eí", "oí", "uí", "iè", "iò", "uò", "iù", "ià",
+    ]
+)  # fmt: skip
 _PLAIN_VOWELS: Final = frozenset("aeiouy")
 
 
@@ -495,7 +496,7 @@ def _words(text: str) -> list[str]:
 class _Score:
     marked: int = 0  # words with a non-ASCII character
     clean: int = 0  # ... that convert to a valid syllable
-    rare: int = 0  # ... of a rare shape
+    odd: int = 0  # ... with VNI letters typed oddly (mark and base of different case)
     telling: int = 0  # ... and are implausible as they stand
 
     @property
@@ -505,13 +506,12 @@ class _Score:
 
 @lru_cache(maxsize=8192)
 def _judge(word: str, encoding: Encoding) -> tuple[bool, bool, bool]:
-    """(converts to a valid syllable, of a rare shape, implausible as it stands)."""
+    """(converts to a valid syllable, has oddly typed VNI letters, implausible as it stands)."""
     converted, bad, odd = _decode(word, encoding)
     # TCVN3 capitals fonts make case unreliable; VNI keeps the case of the base letters.
-    rarity = _syllable_rarity(converted, encoding == "vni") if bad == 0 else None
-    clean = rarity is not None
+    clean = bad == 0 and _is_syllable(converted, encoding == "vni")
     telling = clean and not (_is_syllable(word) or _is_western(word))
-    return clean, clean and (rarity == 1 or odd > 0), telling
+    return clean, clean and odd > 0, telling
 
 
 def _score(words: list[str], encoding: Encoding) -> _Score:
@@ -519,16 +519,16 @@ def _score(words: list[str], encoding: Encoding) -> _Score:
     for word in words:
         if word.isascii() or (len(word) == 1 and not word.isalpha()):
             continue  # ASCII, or a lone symbol such as « or ¸ used as punctuation
-        clean, rare, telling = _judge(word, encoding)
+        clean, odd, telling = _judge(word, encoding)
         score.marked += 1
         score.clean += clean
-        score.rare += rare
+        score.odd += odd
         score.telling += telling
     return score
 
 
 def detect(text: str) -> Encoding | None:
-    """"tcvn3" or "vni" if `text` is Vietnamese typed in that legacy font, else None.
+    """Return "tcvn3" or "vni" if `text` is Vietnamese typed in that legacy font, else None.
 
     None for ASCII, for Unicode Vietnamese (NFC or NFD), for Western European text and for
     anything ambiguous; see the module notes.
@@ -543,9 +543,9 @@ def detect(text: str) -> Encoding | None:
     if not passing:
         return None
 
-    def rank(encoding: Encoding) -> tuple[float, int, int]:
+    def rank(encoding: Encoding) -> tuple[float, int]:
         score = scores[encoding]
-        return score.clean / score.marked, -score.rare, score.telling
+        return score.clean / score.marked, -score.odd
 
     first, second = sorted(passing, key=rank, reverse=True)
     return first if rank(first) != rank(second) else None

@@ -48,3 +48,10 @@ class RuleBook:
 
     def value(self, key: str, on: dt.date) -> int:
         return self.rule(key, on).value
+
+    def values(self, key: str) -> list[int]:
+        """The values of every version of a rule (to bound a check before the exact one)."""
+        versions = self._rules.get(key)
+        if not versions:
+            raise RuleMissing(f"No rule {key!r}")
+        return [r.value for r in versions]

@@ -37,7 +37,7 @@ from chibo.exchange.columns import (
 from chibo.exchange.reader import Sheet
 from chibo.exchange.template import GUIDE_SHEET
 from chibo.members import services as members
-from chibo.members.models import Membership, Person, Post, Religion, Status
+from chibo.members.models import CURRENT_STATUSES, Membership, Person, Post, Religion, Status
 from chibo.organisations import services as orgs
 from chibo.organisations.models import Locality, Organisation
 
@@ -226,7 +226,7 @@ class _Importer:
         chunk: list[Row] = []
         # Members are handled in chunks, so memory stays flat however long the file is;
         # the other kinds are small and need all their rows at once (parents first).
-        size = CHUNK if kind == "members" else len(sheet.rows) + 1
+        size = CHUNK if kind in ("members", "posts") else len(sheet.rows) + 1
         for index in range(header_index + 1, len(sheet.rows)):
             raw = sheet.rows[index]
             if all(c in (None, "") for c in raw):
@@ -673,11 +673,18 @@ class _Importer:
     def _posts(self, rows: list[Row]) -> None:
         outcome = self.result.outcomes["posts"]
         cols = POST_COLUMNS
+        ids = {r.values.get("citizen_id") for r in rows if r.values.get("citizen_id")}
+        persons = {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=ids)}
+        members_now = set(Membership.objects.filter(person__in=persons.values(), status__in=CURRENT_STATUSES)
+                          .values_list("person_id", flat=True))
+        existing = {(p.person_id, p.kind, p.organisation_id, p.locality_id, p.start_date): p
+                    for p in Post.objects.filter(person__in=persons.values())}
+        creates: list[dict[str, Any]] = []
         for row in rows:
             if row.errors:
                 continue
             v = row.values
-            person = Person.objects.filter(citizen_id=v.get("citizen_id")).first() if v.get("citizen_id") else None
+            person = persons.get(v.get("citizen_id"))
             if person is None:
                 self._error(row, "citizen_id", _("No person in chibo has the citizen ID %(cid)s. Import the members "
                                                  "(or add the resident) first.") % {"cid": v.get("citizen_id") or "—"},
@@ -692,31 +699,52 @@ class _Importer:
             if v.get("locality") and loc is None:
                 self._error(row, "locality", _("No locality has the code %(code)s.") % {"code": v["locality"]}, cols)
                 continue
-            if v["kind"] in Post.COMMITTEE_KINDS:
-                allowed = org is not None and self.scope.writes_org(org)
+            committee = v["kind"] in Post.COMMITTEE_KINDS
+            if committee:
+                if org is None:
+                    self._error(row, "organisation", _("Choose the party organisation of this committee post."), cols)
+                    continue
+                allowed = self.scope.writes_org(org)
+                loc = None
             else:
-                owner = loc.organisation or (loc.parent.organisation if loc and loc.parent else None) if loc else None
+                if loc is None:
+                    self._error(row, "locality", _("Choose the village or neighbourhood group this person heads."),
+                                cols)
+                    continue
+                owner = loc.organisation or (loc.parent.organisation if loc.parent else None)
                 allowed = owner is not None and self.scope.writes_structure(owner)
+                org = None
             if not allowed:
-                self._error(row, "organisation" if v["kind"] in Post.COMMITTEE_KINDS else "locality", _(
+                self._error(row, "organisation" if committee else "locality", _(
                     "This post is outside the organisations and localities you may change."), cols)
                 continue
-            same = Post.objects.filter(person=person, kind=v["kind"], organisation=org, locality=loc,
-                                       start_date=v["start_date"]).first()
+            if committee and person.pk not in members_now:
+                self._error(row, "citizen_id", _("A committee post can only be held by a current party member."), cols)
+                continue
+            end = v.get("end_date")
+            if end is not None and end < v["start_date"]:
+                self._error(row, "end_date", _("The post cannot end before it starts (%(date)s). Check both dates.")
+                            % {"date": format_vn_date(v["start_date"])}, cols)
+                continue
+            key = (person.pk, v["kind"], org.pk if org else None, loc.pk if loc else None, v["start_date"])
+            same = existing.get(key)
+            decision = v.get("decision_number") or ""
             if same is not None:
-                if same.end_date == v.get("end_date") and same.decision_number == (v.get("decision_number") or ""):
+                if same.end_date == end and same.decision_number == decision:
                     outcome.unchanged += 1
                     continue
-                changes = {"end_date": v.get("end_date"), "decision_number": v.get("decision_number") or ""}
-                if self._atomic_row(row, cols, lambda p=same, c=changes: members.post_update(p, actor=self.actor, **c)):
+                if self._atomic_row(row, cols, lambda p=same, e=end, d=decision: members.post_update(
+                        p, actor=self.actor, end_date=e, decision_number=d)):
                     outcome.update += 1
                 continue
-            data = {"person": person, "kind": v["kind"], "organisation": org, "locality": loc,
-                    "start_date": v["start_date"], "end_date": v.get("end_date"),
-                    "decision_number": v.get("decision_number") or ""}
-            created = self._atomic_row(row, cols, lambda d=data: members.post_create(actor=self.actor, **d))
-            if created is not None:
-                outcome.create += 1
-                for warning in created[1]:
-                    self.result.issues.append(Issue(row.sheet, row.number, "", warning, "warning"))
-
+            if not committee and loc is not None and person.residence_id != loc.pk:
+                self.result.issues.append(Issue(row.sheet, row.number, "", _(
+                    "%(name)s is not recorded as living in %(place)s. Check the place of residence.") % {
+                    "name": person.full_name, "place": loc.name}, "warning"))
+            existing[key] = Post(person=person, kind=v["kind"], start_date=v["start_date"], end_date=end,
+                                 decision_number=decision)  # a repeated row in the file is then unchanged
+            creates.append({"person": person, "kind": v["kind"], "organisation": org, "locality": loc,
+                            "start_date": v["start_date"], "end_date": end, "decision_number": decision})
+        if creates:
+            members.bulk_create_posts(creates, actor=self.actor)
+            outcome.create += len(creates)

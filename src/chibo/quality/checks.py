@@ -7,7 +7,7 @@ names in a legacy encoding or not in NFC, and missing required fields. Each prob
 to fix it and links to the page that does.
 
 Speed: a fixed handful of queries whatever the size of the subtree, none per member —
-the regulation numbers (one query for all versions), the due cell facts, the subtree's
+the regulation numbers (core.rules.RuleBook: one query for all versions), the due cell facts, the subtree's
 cells and non-member organisations with their CellFacts, ONE scan of the current members
 on the denormalised level column (`Membership.<level>_id`, the member-list index), and the
 village heads. Names and dates are checked in Python on the scanned rows: legacy encodings
@@ -24,7 +24,6 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.core.dates import add_months, format_vn_date, full_months, today
 from chibo.core.models import Rule
-from chibo.core.rules import RuleMissing
+from chibo.core.rules import RuleBook
 from chibo.core.text import is_nfc
 from chibo.members.models import Membership, Post, Status
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, PATH_STEP, Organisation
@@ -45,7 +44,6 @@ from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, PATH_STEP, Organ
 ERROR = "error"
 WARNING = "warning"
 WEIGHTS = {ERROR: 1.0, WARNING: 0.25}
-RULE_KEYS = ("admission_min_age", "probation_months", "cell_min_official", "cell_committee_min_official")
 SHOWN_PER_KIND = 50
 
 
@@ -307,28 +305,6 @@ class Report:
 
 # --- Regulation numbers ----------------------------------------------------------------------
 
-class RuleBook:
-    """Every version of the rules the checks use, read in one query; `on(key, day)` picks
-    the version in force on a day exactly as core.rules.rule does (the latest in force)."""
-
-    def __init__(self, keys: Iterable[str] = RULE_KEYS) -> None:
-        self.versions: dict[str, list[Rule]] = defaultdict(list)
-        for r in Rule.objects.filter(key__in=list(keys)).order_by("key", "-effective_from"):
-            self.versions[r.key].append(r)
-
-    def on(self, key: str, day: dt.date) -> Rule:
-        for r in self.versions.get(key, []):
-            if r.in_force_on(day):
-                return r
-        raise RuleMissing(f"No rule {key!r} in force on {day:%d/%m/%Y}")
-
-    def values(self, key: str) -> list[int]:
-        """The values of every version (to bound a check before reading the exact version)."""
-        if not self.versions.get(key):
-            raise RuleMissing(f"No rule {key!r}")
-        return [r.value for r in self.versions[key]]
-
-
 # --- The checks --------------------------------------------------------------------------------
 
 def _org_ref(org: Organisation) -> Subject:
@@ -344,8 +320,8 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
     day = day or today()
     now = today()
     book = RuleBook()
-    min_cell = book.on("cell_min_official", day)
-    committee = book.on("cell_committee_min_official", day)
+    min_cell = book.rule("cell_min_official", day)
+    committee = book.rule("cell_committee_min_official", day)
     problems: list[Problem] = []
 
     # 1. The subtree's cells (with their facts) and every organisation that cannot hold
@@ -420,7 +396,7 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
         admitted_month = months[admission_s]
         if admission_s <= day_iso and admitted_month - months[birth_s] <= max_age * 12:
             admission, birth = iso(admission_s), iso(birth_s)
-            age = book.on("admission_min_age", admission)
+            age = book.rule("admission_min_age", admission)
             if full_months(birth, admission) < age.value * 12:
                 found.append(("admitted_under_age", "", "member-edit", {
                     "birth": format_vn_date(birth), "admission": format_vn_date(admission), "age": age.value,
@@ -431,7 +407,7 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
             apart = months[official_s] - admitted_month
             if apart < max_probation or (apart == max_probation and official_s[8:] < admission_s[8:]):
                 admission, official_day = iso(admission_s), iso(official_s)
-                probation = book.on("probation_months", admission)
+                probation = book.rule("probation_months", admission)
                 earliest = add_months(admission, probation.value)
                 if official_day < earliest:
                     found.append(("official_too_early", "", "member-edit", {
@@ -443,7 +419,7 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
         # Probation over without a decision.
         if status == probationary and admission_s <= overdue_cutoff:
             admission = iso(admission_s)
-            probation = book.on("probation_months", admission)
+            probation = book.rule("probation_months", admission)
             end = add_months(admission, probation.value)
             if end < day:
                 found.append(("probation_overdue", "", "member-event", {
@@ -548,8 +524,8 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
     problems.sort(key=lambda p: (order[p.code], p.organisation.path, p.subject.label))
     return Report(organisation=org, day=day, problems=problems, total=total, cells=cells, communes=communes,
                   rules={"cell_min_official": min_cell, "cell_committee_min_official": committee,
-                         "probation_months": book.on("probation_months", day),
-                         "admission_min_age": book.on("admission_min_age", day)})
+                         "probation_months": book.rule("probation_months", day),
+                         "admission_min_age": book.rule("admission_min_age", day)})
 
 
 class _MonthIndex(dict[str, int]):

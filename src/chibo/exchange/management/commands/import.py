@@ -56,9 +56,21 @@ class Command(BaseCommand):
                                          ensure_ascii=False, default=str, indent=2))
         else:
             self._print(result, rejected_file)
+        if result.committed:
+            self._quality(org)
         if result.errors and not result.committed and not opts["dry_run"]:
             raise CommandError(_("Nothing was imported: correct the %(n)s errors above and import again, or use "
                                  "--valid-only to import the valid rows.") % {"n": len(result.errors)})
+
+    def _quality(self, org: Organisation | None) -> None:
+        """The data-quality checks run after every import."""
+        from chibo.quality.checks import run_checks, summary_lines
+
+        for top in [org] if org else Organisation.objects.filter(parent__isnull=True, valid_to__isnull=True):
+            self.stdout.write(f"\n{top.name}:")
+            for line in summary_lines(run_checks(top)):
+                self.stdout.write(f"  {line}")
+        self.stdout.write(_("Details: chibo check-data CODE, or the “Data quality” page."))
 
     def _print(self, result: Result, rejected_file: Path | None) -> None:
         for kind, o in result.outcomes.items():
