@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils.translation import gettext as _
 
 from chibo.access import Scope
@@ -142,7 +142,11 @@ def classify(sheet: Sheet) -> tuple[str | None, int]:
     return None, 0
 
 
-def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, valid_only: bool = False) -> Result:
+Progress = Callable[[str, int, int], None]  # kind, rows done, rows in the sheet
+
+
+def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, valid_only: bool = False,
+               progress: Progress | None = None) -> Result:
     result = Result(dry_run=dry_run)
     by_kind: dict[str, list[tuple[Sheet, int]]] = defaultdict(list)
     for sheet in sheets:
@@ -161,7 +165,7 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
             "No sheet of this file has chibo's column headers. Download the template from the import page and "
             "copy your data into it.")))
         return result
-    importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only)
+    importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress)
     try:
         with transaction.atomic():
             for kind in KINDS:
@@ -180,7 +184,9 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
 
 
 class _Importer:
-    def __init__(self, *, actor: Any, scope: Scope, result: Result, valid_only: bool) -> None:
+    def __init__(self, *, actor: Any, scope: Scope, result: Result, valid_only: bool,
+                 progress: Progress | None = None) -> None:
+        self.progress = progress
         self.actor = actor
         self.scope = scope
         self.result = result
@@ -246,8 +252,12 @@ class _Importer:
             if len(chunk) >= size:
                 self._chunk(kind, sheet, header_index, chunk)
                 chunk = []
+                if self.progress is not None:
+                    self.progress(kind, index - header_index, len(sheet.rows) - header_index - 1)
         if chunk:
             self._chunk(kind, sheet, header_index, chunk)
+        if self.progress is not None:
+            self.progress(kind, len(sheet.rows) - header_index - 1, len(sheet.rows) - header_index - 1)
         if blank:
             self.result.issues.append(Issue(sheet.name, 0, "", _("%(n)s blank rows were skipped.") % {"n": blank},
                                             "info"))
@@ -256,6 +266,7 @@ class _Importer:
         if kind in ("members", "posts"):
             self._preload(rows)
         getattr(self, f"_{kind}")(rows)
+        reset_queries()  # with DEBUG on, Django would keep every statement of a long import
         rejected = [r for r in rows if r.errors]
         for r in rejected:
             self.result.issues.extend(r.errors)

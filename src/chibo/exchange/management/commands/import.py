@@ -5,6 +5,7 @@ which imports the valid rows and writes the rejected ones, with an error column,
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,14 @@ class Command(BaseCommand):
             sheets = read(path.read_bytes(), path.name)
         except FileRefused as exc:
             raise CommandError(str(exc)) from exc
+        started = time.monotonic()
+
+        def progress(kind: str, done: int, total: int) -> None:
+            if not opts["json"]:
+                self.stdout.write(f"[{time.monotonic() - started:6.1f} s] {KIND_LABELS[kind]}: {done}/{total}")
+
         result = run_import(sheets, actor=None, scope=access.scope_for_command(org), dry_run=opts["dry_run"],
-                            valid_only=opts["valid_only"])
+                            valid_only=opts["valid_only"], progress=progress)
         rejected_file = None
         if opts["valid_only"] and result.rejected and not opts["dry_run"]:
             rejected_file = path.with_name(f"{path.stem}-loi.xlsx")
