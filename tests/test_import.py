@@ -109,7 +109,7 @@ def test_a_new_cell_comes_in_from_one_workbook_and_a_second_import_changes_nothi
     dry = do_import(world, full_workbook(), dry_run=True)
     assert not dry.errors, messages(dry)
     assert {k: o.create for k, o in dry.outcomes.items()} == {
-        "localities": 1, "organisations": 1, "members": 3, "posts": 2}
+        "localities": 1, "organisations": 1, "persons": 0, "members": 3, "posts": 2}
     assert not Organisation.objects.filter(code="N").exists()  # a dry run writes nothing
 
     result = do_import(world, full_workbook())
@@ -126,7 +126,7 @@ def test_a_new_cell_comes_in_from_one_workbook_and_a_second_import_changes_nothi
     before = counts(), AuditEvent.objects.count()
     again = do_import(world, full_workbook())
     assert {k: (o.create, o.update) for k, o in again.outcomes.items()} == dict.fromkeys(
-        ("localities", "organisations", "members", "posts"), (0, 0))
+        ("localities", "organisations", "persons", "members", "posts"), (0, 0))
     assert again.outcomes["members"].unchanged == 3
     assert (counts(), AuditEvent.objects.count()) == before
 
@@ -331,7 +331,7 @@ def test_the_template_imports_cleanly_into_a_commune(world):
     out = io.BytesIO()
     write_template(out)
     sheets = read(out.getvalue(), "mau.xlsx")
-    assert [s.name for s in sheets] == ["Hướng dẫn", "Địa bàn", "Tổ chức đảng", "Đảng viên", "Chức vụ"]
+    assert [s.name for s in sheets] == ["Hướng dẫn", "Địa bàn", "Người dân", "Tổ chức đảng", "Đảng viên", "Chức vụ"]
     for sheet in sheets[1:]:
         for row in sheet.rows[1:]:
             for i, value in enumerate(row):
@@ -342,8 +342,8 @@ def test_the_template_imports_cleanly_into_a_commune(world):
     with translation.override("en"):
         result = run_import(sheets, actor=None, scope=access.scope_for(world.users["commune_staff"]), dry_run=True)
     assert not result.errors, messages(result)
-    assert {k: o.create for k, o in result.outcomes.items()} == dict.fromkeys(
-        ("localities", "organisations", "members", "posts"), 1)
+    assert {k: o.create for k, o in result.outcomes.items()} == {
+        "localities": 1, "organisations": 1, "persons": 1, "members": 1, "posts": 1}
 
 
 def test_a_whole_commune_moves_to_a_new_chibo_through_one_workbook(world, tmp_path):
@@ -355,10 +355,12 @@ def test_a_whole_commune_moves_to_a_new_chibo_through_one_workbook(world, tmp_pa
     out = io.BytesIO()
     export_workbook(actor=None, org=world.org["C1"], out=out, description="test")
     sheets = read(out.getvalue(), "c1.xlsx")
-    assert [s.name for s in sheets] == ["Địa bàn", "Tổ chức đảng", "Đảng viên", "Chức vụ"]
+    assert [s.name for s in sheets] == ["Địa bàn", "Người dân", "Tổ chức đảng", "Đảng viên", "Chức vụ"]
+    assert any("Siu Bơi" in str(row) for row in sheets[1].rows)  # the village head who is not a member
     before = counts()
     with translation.override("en"):
         result = run_import(sheets, actor=None, scope=access.scope_for_command(world.org["C1"]), dry_run=False)
     assert not result.errors, messages(result)
     assert all(o.create == 0 and o.update == 0 for o in result.outcomes.values())
+    assert result.outcomes["persons"].unchanged == 1 and result.outcomes["posts"].unchanged == 5
     assert counts() == before

@@ -108,11 +108,12 @@ def table_rows(queryset: Any, columns: list[Column]) -> Iterator[list[Any]]:
     """Rows for an export, read as plain values (no model instances): one query, streamed.
     A column without a field is the full name, joined from the person's name parts."""
     fields = [c.field for c in columns if c.field]
+    name_fields = [f.removeprefix("person__") for f in NAME_FIELDS] if "given_name" in fields else list(NAME_FIELDS)
     if any(not c.field for c in columns):
-        fields += [f for f in NAME_FIELDS if f not in fields]
+        fields += [f for f in name_fields if f not in fields]
     index = {f: i for i, f in enumerate(fields)}
     convert = [(c, index.get(c.field) if c.field else None) for c in columns]
-    names = [index[f] for f in NAME_FIELDS] if any(not c.field for c in columns) else []
+    names = [index[f] for f in name_fields] if any(not c.field for c in columns) else []
     for values in queryset.values_list(*fields).iterator(chunk_size=5000):
         row = []
         for column, i in convert:
@@ -133,4 +134,11 @@ POST_COLUMNS: list[Column] = [
     Column("Ngày bắt đầu", "start_date", "date", required=True, field="start_date"),
     Column("Ngày kết thúc", "end_date", "date", field="end_date"),
     Column("Số quyết định", "decision_number", field="decision_number"),
+]
+
+
+# People who are not party members (village heads, later candidates): the person columns.
+PERSON_COLUMNS: list[Column] = [
+    Column(c.header, c.key, c.kind, c.field.removeprefix("person__"), c.choices, c.required, c.note)
+    if c.field else c for c in MEMBER_COLUMNS[:13]
 ]

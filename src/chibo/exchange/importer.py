@@ -30,6 +30,7 @@ from chibo.exchange.columns import (
     LOCALITY_COLUMNS,
     MEMBER_COLUMNS,
     ORGANISATION_COLUMNS,
+    PERSON_COLUMNS,
     POST_COLUMNS,
     Column,
     header_key,
@@ -43,12 +44,12 @@ from chibo.organisations.models import Locality, Organisation
 
 # Organisations first (localities name their responsible committee), then localities, then the
 # organisations' links to the localities they serve, then members and posts.
-KINDS = ("organisations", "localities", "members", "posts")
+KINDS = ("organisations", "localities", "persons", "members", "posts")
 CHUNK = 5000
-COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "members": MEMBER_COLUMNS,
-           "posts": POST_COLUMNS}
+COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "persons": PERSON_COLUMNS,
+           "members": MEMBER_COLUMNS, "posts": POST_COLUMNS}
 SHEET_NAMES = {"diaban": "localities", "tochucdang": "organisations", "tochuc": "organisations",
-               "dangvien": "members", "chucvu": "posts"}
+               "dangvien": "members", "chucvu": "posts", "nguoidan": "persons"}
 SIGNATURE = {  # headers that identify a sheet's kind when its name does not
     "members": {"ngayvaodang", "machibo"},
     "organisations": {"matochuc", "loaitochuc"},
@@ -263,7 +264,7 @@ class _Importer:
                                             "info"))
 
     def _chunk(self, kind: str, sheet: Sheet, header_index: int, rows: list[Row]) -> None:
-        if kind in ("members", "posts"):
+        if kind in ("members", "posts", "persons"):
             self._preload(rows)
         getattr(self, f"_{kind}")(rows)
         reset_queries()  # with DEBUG on, Django would keep every statement of a long import
@@ -484,6 +485,48 @@ class _Importer:
         if len(self.result.changes) < 500:
             shown = ", ".join(f"{k}: {format_vn_date(v) if isinstance(v, dt.date) else v}" for k, v in changed.items())
             self.result.changes.append(f"{what} — {shown}")
+
+    # --- people who are not members -------------------------------------------------------------
+
+    def _persons(self, rows: list[Row]) -> None:
+        outcome = self.result.outcomes["persons"]
+        cols = PERSON_COLUMNS
+        ids = {r.values.get("citizen_id") for r in rows if r.values.get("citizen_id")}
+        known = {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=ids).select_related("residence")}
+        for row in rows:
+            v = row.values
+            if not v.get("given_name"):
+                family, middle, given = split_full_name(v.get("full_name") or "")
+                v.update(family_name=family, middle_name=middle, given_name=given)
+            residence = self._locality(v["residence"]) if v.get("residence") else None
+            if v.get("residence") and residence is None:
+                self._error(row, "residence", _("No locality has the code %(code)s.") % {"code": v["residence"]}, cols)
+            owner = residence.organisation or (residence.parent.organisation if residence and residence.parent else None) \
+                if residence else None
+            if not v.get("citizen_id"):
+                self._error(row, "citizen_id", _("Give the citizen ID: chibo recognises people by it."), cols)
+            elif owner is None or not self.scope.writes_structure(owner):
+                self._error(row, "residence", _("Give the code of a locality you manage as the place of residence."),
+                            cols)
+            if row.errors:
+                continue
+            v["_residence"] = residence
+            v.setdefault("ethnicity", KINH)
+            v["ethnicity"] = v.get("ethnicity") or KINH
+            v["religion"] = v.get("religion") or Religion.NONE
+            v["political_theory"] = v.get("political_theory") or "none"
+            data = self._person_data(v)
+            person = known.get(v["citizen_id"])
+            if person is None:
+                if self._atomic_row(row, cols, lambda d=data: members.person_create(actor=self.actor, **d)):
+                    outcome.create += 1
+                continue
+            changes = {k: d for k, d in data.items() if (getattr(person, k) or "") != (d or "")}
+            if not changes:
+                outcome.unchanged += 1
+            elif self._atomic_row(row, cols, lambda p=person, c=changes: members.person_update(p, actor=self.actor, **c)):
+                outcome.update += 1
+                self._describe(person.full_name, changes)
 
     # --- members -------------------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ from chibo.exchange.columns import (
     LOCALITY_COLUMNS,
     MEMBER_COLUMNS,
     ORGANISATION_COLUMNS,
+    PERSON_COLUMNS,
     POST_COLUMNS,
     table_rows,
 )
 from chibo.exchange.writers import write_csv, write_xlsx
-from chibo.members.models import Membership, Post
+from chibo.members.models import Membership, Person, Post
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Locality, Organisation
 
 MEMBER_SHEET = "Đảng viên"
@@ -44,8 +45,10 @@ def export_workbook(*, actor: Any, org: Organisation, out: IO[bytes] | str, desc
     members = Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True).order_by("id")
     posts = Post.objects.filter(Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
                                 | Q(locality__in=localities)).order_by("id")
+    residents = Person.objects.filter(membership__isnull=True, residence__in=localities).order_by("sort_key")
     count = write_xlsx(out, [
         ("Địa bàn", [c.header for c in LOCALITY_COLUMNS], _locality_rows(localities)),
+        ("Người dân", [c.header for c in PERSON_COLUMNS], table_rows(residents, PERSON_COLUMNS)),
         (ORGANISATION_SHEET, [c.header for c in ORGANISATION_COLUMNS], table_rows(orgs, ORGANISATION_COLUMNS)),
         (MEMBER_SHEET, [c.header for c in MEMBER_COLUMNS], table_rows(members, MEMBER_COLUMNS)),
         ("Chức vụ", [c.header for c in POST_COLUMNS], table_rows(posts, POST_COLUMNS)),

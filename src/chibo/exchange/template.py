@@ -10,6 +10,7 @@ from chibo.exchange.columns import (
     LOCALITY_COLUMNS,
     MEMBER_COLUMNS,
     ORGANISATION_COLUMNS,
+    PERSON_COLUMNS,
     POST_COLUMNS,
     Column,
     display,
@@ -21,6 +22,9 @@ GUIDE_SHEET = "Hướng dẫn"
 EXAMPLES: list[tuple[str, list[Column], dict[str, Any]]] = [
     ("Địa bàn", LOCALITY_COLUMNS, {"code": "XA-T1", "name": "Thôn 1", "kind": "village", "parent": "XA",
                                    "organisation": "DB-XA"}),
+    ("Người dân", PERSON_COLUMNS, {"full_name": "Rơ Mah Blưi", "sex": "M", "birth_date": dt.date(1975, 6, 5),
+                                   "ethnicity": "10", "religion": "protestant", "citizen_id": "064075000321",
+                                   "residence": "XA-T1", "political_theory": "none"}),
     ("Tổ chức đảng", ORGANISATION_COLUMNS, {"code": "CB-T1", "name": "Chi bộ thôn 1", "kind": "grassroots_cell",
                                             "sector": "residential", "parent": "DB-XA",
                                             "valid_from": dt.date(2025, 7, 1), "locality": "XA-T1"}),

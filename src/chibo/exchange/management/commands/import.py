@@ -18,7 +18,8 @@ from chibo.exchange.reader import FileRefused, read
 from chibo.exchange.writers import write_xlsx
 from chibo.organisations.models import Organisation
 
-KIND_LABELS = {"localities": "Địa bàn", "organisations": "Tổ chức đảng", "members": "Đảng viên", "posts": "Chức vụ"}
+KIND_LABELS = {"localities": "Địa bàn", "organisations": "Tổ chức đảng", "persons": "Người dân",
+               "members": "Đảng viên", "posts": "Chức vụ"}
 SHOW = 200
 
 
