@@ -10,6 +10,7 @@ from typing import Any
 from django.db import models
 
 from chibo.audit.models import AuditEvent
+from chibo.core.bulk import insert_rows
 
 Snapshot = dict[str, Any]
 
@@ -52,12 +53,10 @@ def record(
 
 def record_many(rows: list[dict[str, Any]], *, actor: Any) -> None:
     """Bulk paths write their audit rows in one statement."""
-    AuditEvent.objects.bulk_create(
-        [AuditEvent(**_fields(actor, r["action"], r.get("obj"), r.get("object_type", ""), r.get("object_id", ""),
-                              r.get("object_repr", ""), r.get("org_path", ""), r.get("before"), r.get("after"),
-                              r.get("note", ""))) for r in rows],
-        batch_size=1000,
-    )
+    insert_rows(AuditEvent, (
+        AuditEvent(**_fields(actor, r["action"], r.get("obj"), r.get("object_type", ""), r.get("object_id", ""),
+                             r.get("object_repr", ""), r.get("org_path", ""), r.get("before"), r.get("after"),
+                             r.get("note", ""))) for r in rows))
 
 
 def _fields(actor: Any, action: str, obj: models.Model | None, object_type: str, object_id: str,

@@ -36,7 +36,8 @@ Detection (``detect``) is deliberately conservative. It returns None unless
 * and at least one converted word is *implausible as it stands*: neither a valid Unicode
   Vietnamese syllable (the text may simply be Unicode Vietnamese that needs no character
   beyond Latin-1, like "Bình" or "cô") nor a plausible Western European word (one
-  accented letter, in a position European spelling allows: "café", "tôt", "Müller", "où").
+  accented letter, in a position European spelling allows: "café", "tôt", "Müller", "où";
+  a grave à ì ò ù only at the end, ã õ before a vowel, ç before a o u, ñ between vowels).
   Words with two or more non-ASCII characters ("Ñöùc", "Döông"), TCVN3 symbol bytes
   ("V¨n", "Lª"), a capital inside a lower-case word ("NguyÔn"), a diacritic on a vowel in a
   place no European language puts it ("Traàn", "Vaên", "Phaïm", "Hïng") or the Vietnamese
@@ -432,7 +433,7 @@ def _is_syllable(word: str, check_case: bool = True) -> bool:
 
 # --- plausibility of the text as it stands -------------------------------------------------
 
-_WESTERN_LETTERS: Final = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿß")
+_WESTERN_LETTERS: Final = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüß")  # not ý ÿ
 _WESTERN_AFTER_VOWEL: Final = frozenset(
     # French, Spanish, Portuguese, Italian, Dutch: an accented vowel right after a vowel.
     # Left out on purpose, as everyday legacy Vietnamese that no common Western word needs:
@@ -453,16 +454,21 @@ def _is_western(word: str) -> bool:
     if len(accented) != 1:
         return False
     k = accented[0]
-    c = word[k].lower()
     lower = word.lower()
+    c = lower[k]
+    prev = lower[k - 1] if k else ""
+    after = lower[k + 1 :]
     if c not in _WESTERN_LETTERS or lower.startswith(("ng", "nh")):
         return False
-    if k == 0:
-        return c not in "ñßëï"
-    prev = lower[k - 1]
+    if c in "àìòù" and after not in ("", "s"):  # città, però, più, où, à, às
+        return False
+    if c in "ãõ" and after not in ("", "s") and after[0] not in "aeo":  # São, mãe, põe, irmã
+        return False
+    if (c == "ç" and after[:1] not in ("", "a", "o", "u")) or (c == "ñ" and after[:1] not in _PLAIN_VOWELS):
+        return False  # garçon, façade, reçu; año, señor
     if prev in _PLAIN_VOWELS:
-        return prev + c in _WESTERN_AFTER_VOWEL or (c == "ß" and prev in _PLAIN_VOWELS)
-    return c not in "ëïñß"  # diaeresis on e/i, ñ and ß come after a vowel
+        return prev + c in _WESTERN_AFTER_VOWEL or c == "ß"  # Noël, Straße
+    return c not in "ëïß"
 
 
 # --- detection ----------------------------------------------------------------------------

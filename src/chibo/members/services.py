@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
+from chibo.core.bulk import insert_rows
 from chibo.core.dates import add_months, format_vn_date, full_months, today
 from chibo.core.rules import rule
 from chibo.core.text import fold, name_sort_key, nfc
@@ -625,7 +626,7 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
             key = _stat_key(m)
             if key is not None:
                 deltas[key] += 1
-        MembershipEvent.objects.bulk_create(events, batch_size=2000)
+        insert_rows(MembershipEvent, events)
         _apply_stats(deltas)
         cell_facts.refresh_for_persons([p.pk for p in persons])
         if audit_rows:
