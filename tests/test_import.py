@@ -364,3 +364,14 @@ def test_a_whole_commune_moves_to_a_new_chibo_through_one_workbook(world, tmp_pa
     assert all(o.create == 0 and o.update == 0 for o in result.outcomes.values())
     assert result.outcomes["persons"].unchanged == 1 and result.outcomes["posts"].unchanged == 5
     assert counts() == before
+
+
+def test_a_column_typed_in_vni_is_converted_even_where_one_cell_alone_is_ambiguous(world):
+    """VNI “Hoà Thò Lan” alone reads as valid Unicode words; in a VNI column it is Hồ Thị Lan."""
+    names = ["Hồ Thị Lan", "Nguyễn Văn Đức", "Trần Thị Hoa", "Phạm Ngọc Ước"]
+    rows = [MEMBER_HEADERS] + [member_row(legacy.from_unicode(n, "vni"), f"05219000{i:04d}")
+                               for i, n in enumerate(names)]
+    result = do_import(world, xlsx({"Đảng viên": rows}))
+    assert not result.errors, messages(result)
+    got = Person.objects.filter(citizen_id__startswith="05219000").values_list("family_name", "given_name")
+    assert sorted(got) == sorted((n.split()[0], n.split()[-1]) for n in names)

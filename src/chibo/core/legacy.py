@@ -53,7 +53,8 @@ Known ambiguities, resolved towards None (leave the text alone):
 * A legacy word that is itself a valid Unicode Vietnamese syllable: VNI "Thò" is Thị but also
   the word thò; VNI "Hoà" is Hồ but also old-style Hoà; TCVN3 "cô" is cụ, "mét" is một.
 * A legacy word that looks like a Western word: TCVN3 "tôt" is tụt but also French tôt;
-  VNI "coù" (có), TCVN3 "Hå" (Hồ), "Ngäc" is not (ng), "Hïng" is not (ï after a consonant).
+  likewise VNI "coù" (có) and TCVN3 "Hå" (Hồ). (TCVN3 "Ngäc" and "Hïng" are telling: no
+  Western word starts with ng, nor puts ï after a consonant.)
 A cell made only of such words (for instance VNI "Hoà Thò Lan" for Hồ Thị Lan) is not
 detected. Cells of one column usually share one font: to decide for a whole column, call
 ``detect("\\n".join(cells))`` once and convert each cell with ``to_unicode``.
@@ -464,8 +465,10 @@ def _is_western(word: str) -> bool:
         return False
     if c in "ãõ" and after not in ("", "s") and after[0] not in "aeo":  # São, mãe, põe, irmã
         return False
-    if (c == "ç" and after[:1] not in ("", "a", "o", "u")) or (c == "ñ" and after[:1] not in _PLAIN_VOWELS):
-        return False  # garçon, façade, reçu; año, señor
+    if c == "ç" and after[:1] not in ("", "a", "o", "u"):  # garçon, façade, reçu
+        return False
+    if c == "ñ" and after[:1] not in _PLAIN_VOWELS:  # año, señor
+        return False
     if prev in _PLAIN_VOWELS:
         return prev + c in _WESTERN_AFTER_VOWEL or c == "ß"  # Noël, Straße
     return c not in "ëïß"
@@ -555,3 +558,9 @@ def detect(text: str) -> Encoding | None:
 
     first, second = sorted(passing, key=rank, reverse=True)
     return first if rank(first) != rank(second) else None
+
+
+def could_be_legacy(text: str) -> bool:
+    """True when the text has non-ASCII characters and none that only Unicode has: it may be
+    legacy-encoded, and converting it cannot damage proper Unicode Vietnamese."""
+    return not text.isascii() and not any(_is_unicode_only(ch) for ch in text)

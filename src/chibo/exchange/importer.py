@@ -195,6 +195,7 @@ class _Importer:
         self.rules = RuleBook()
         self.today = today()
         self.touched_orgs: set[int] = set()
+        self.encodings: dict[str, str | None] = {}  # column key → legacy encoding of the sheet's column
         self.pending_links: list[tuple[Organisation, str, Row]] = []  # org, locality code, its row
         self.seen_ids: dict[str, int] = {}  # citizen ID → first row, across chunks
         self.seen_cards: dict[str, int] = {}
@@ -229,6 +230,9 @@ class _Importer:
         formula_rows = defaultdict(list)
         for cell in sheet.formulas:
             formula_rows[int("".join(ch for ch in cell if ch.isdigit()))].append(cell)
+        self.encodings = {
+            c.key: parse.column_encoding([r[found[c.key]] for r in sheet.rows[header_index + 1:] if found[c.key] < len(r)])
+            for c in columns if c.kind == "text" and c.key in found}
         blank = 0
         chunk: list[Row] = []
         # Members are handled in chunks, so memory stays flat however long the file is;
@@ -296,7 +300,7 @@ class _Importer:
         elif column.key == "phone":
             value, problem = parse.phone(raw)
         else:
-            value, encoding = parse.text(raw)
+            value, encoding = parse.text(raw, self.encodings.get(column.key))
             problem = ""
             if encoding:
                 self.result.issues.append(Issue(row.sheet, row.number, label, _(

@@ -41,8 +41,12 @@ def _ethnicity_keys() -> dict[str, str]:
 ETHNICITY_KEYS = _ethnicity_keys()
 
 
-def text(raw: Any) -> tuple[str, str | None]:
-    """Cell → NFC text; second value names the legacy encoding converted from, if any."""
+def text(raw: Any, column_encoding: str | None = None) -> tuple[str, str | None]:
+    """Cell → NFC text; second value names the legacy encoding converted from, if any.
+
+    A single cell is judged on its own, conservatively (a short legacy word can also be a
+    real word). `column_encoding`, detected once over the whole column, then decides the
+    cells that were ambiguous alone — but only those that cannot be proper Unicode."""
     from chibo.core import legacy
 
     if raw is None:
@@ -51,7 +55,17 @@ def text(raw: Any) -> tuple[str, str | None]:
         raw = int(raw)
     value = unneutralise(nfc(str(raw)))
     fixed, encoding = legacy.fix(value)
+    if encoding is None and column_encoding and legacy.could_be_legacy(value):
+        return nfc(legacy.to_unicode(value, column_encoding)), column_encoding
     return nfc(fixed), encoding
+
+
+def column_encoding(cells: list[Any]) -> str | None:
+    """The legacy encoding a column is typed in, judged over (a sample of) all its cells."""
+    from chibo.core import legacy
+
+    sample = [str(c) for c in cells if isinstance(c, str) and not c.isascii()][:2000]
+    return legacy.detect("\n".join(sample)) if sample else None
 
 
 def digits(raw: Any, label: str, length: int | None = None) -> tuple[str, str]:
