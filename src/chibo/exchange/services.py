@@ -75,20 +75,25 @@ def _write(fmt: str, out: IO[bytes] | str, sheet: str, headers: list[str], rows:
     return write_xlsx(out, [(sheet, headers, rows)])
 
 
+def _export(*, actor: Any, object_type: str, noun: str, sheet: str, columns: list[Any], rows: Iterator[list[Any]],
+            fmt: str, out: IO[bytes] | str, scope: Organisation | None, description: str) -> int:
+    """Write a table and record the export: who, when, which filter, how many rows."""
+    count = _write(fmt, out, sheet, [c.header for c in columns], rows)
+    audit.record(actor=actor, action="export", object_type=object_type, object_repr=f"{count} {noun}",
+                 org_path=scope.path if scope else "", after={"rows": count, "format": fmt}, note=description)
+    return count
+
+
 def export_members(*, actor: Any, queryset: QuerySet[Membership], fmt: str, out: IO[bytes] | str,
                    scope: Organisation | None, description: str) -> int:
     """Write the members of `queryset` (already scoped and filtered by the caller) and audit it."""
-    count = _write(fmt, out, MEMBER_SHEET, [c.header for c in MEMBER_COLUMNS], _member_rows(queryset))
-    audit.record(actor=actor, action="export", object_type="membership", object_repr=f"{count} đảng viên",
-                 org_path=scope.path if scope else "", after={"rows": count, "format": fmt},
-                 note=description)
-    return count
+    return _export(actor=actor, object_type="membership", noun="đảng viên", sheet=MEMBER_SHEET,
+                   columns=MEMBER_COLUMNS, rows=_member_rows(queryset), fmt=fmt, out=out, scope=scope,
+                   description=description)
 
 
 def export_organisations(*, actor: Any, queryset: QuerySet[Organisation], fmt: str, out: IO[bytes] | str,
                          scope: Organisation | None, description: str) -> int:
-    count = _write(fmt, out, ORGANISATION_SHEET, [c.header for c in ORGANISATION_COLUMNS], _organisation_rows(queryset))
-    audit.record(actor=actor, action="export", object_type="organisation", object_repr=f"{count} tổ chức đảng",
-                 org_path=scope.path if scope else "", after={"rows": count, "format": fmt},
-                 note=description)
-    return count
+    return _export(actor=actor, object_type="organisation", noun="tổ chức đảng", sheet=ORGANISATION_SHEET,
+                   columns=ORGANISATION_COLUMNS, rows=_organisation_rows(queryset), fmt=fmt, out=out, scope=scope,
+                   description=description)
