@@ -60,8 +60,11 @@ def add_member(org: Organisation, family: str, middle: str, given: str, *, statu
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
+def _fast_password_hashing(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run at once in tests (one test drives the real queue and worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.DATA_DIR = tmp_path
 
 
 @pytest.fixture
@@ -119,3 +122,17 @@ def world(db: Any) -> World:
     w.users["province_staff"] = user("province_staff", None, Role.PROVINCE_STAFF, "P")
     w.users["admin"] = user("admin", None, superuser=True)
     return w
+
+
+@pytest.fixture
+def _migration_data(transactional_db: None) -> None:
+    """Put back the rows data migrations seed, which the flush after every transactional
+    test deletes. Add a line here when a new data migration seeds rows the app needs.
+
+    (`django_db_serialized_rollback` does not work here: once Playwright's sync API has
+    started, asyncio reports a running loop on the main thread, so Django's thread-critical
+    `connections` hands out a different DatabaseWrapper than the one pytest-django stored
+    the serialized contents on whenever the test database was set up before the browser.)"""
+    from django.apps import apps
+
+    __import__("importlib").import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)

@@ -28,6 +28,7 @@ MATRIX: dict[str, list[int]] = {
     "/dang-vien/xuat/?org=A&format=csv":  [404, 200, 404, 200, 404, 200, 200],
     "/to-chuc/xuat/?org=C1&format=xlsx":  [404, 404, 404, 200, 404, 200, 200],
     "/nhap-du-lieu/mau.xlsx":             [200, 200, 200, 200, 200, 200, 200],
+    "/nhap-du-lieu/":                     [403, 200, 200, 200, 200, 403, 200],
     "/chat-luong-du-lieu/":               [404, 200, 200, 200, 200, 200, 200],
     "/chat-luong-du-lieu/?org=C1":        [404, 404, 404, 200, 404, 200, 200],
     "/dang-vien/{member}/":               [200, 200, 404, 200, 404, 200, 200],
@@ -73,7 +74,7 @@ def test_every_web_url_is_in_the_matrix():
     web_names = {p.name for include in get_resolver().url_patterns
                  if not str(include.pattern).startswith("api/") for p in include.url_patterns}
     covered = {"home", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
-               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality",
+               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-rejected",
                "login", "logout"}
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 

@@ -6,6 +6,7 @@ apps; `chibo serve` runs the app with gunicorn; anything else is passed to Djang
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _serve(extra: list[str]) -> None:
-    """Migrate, collect static files, then run gunicorn on 127.0.0.1:8000."""
+    """Migrate, collect static files, start the task worker, then run gunicorn on 127.0.0.1:8000."""
     import django
     from django.core.management import call_command
 
@@ -30,6 +31,9 @@ def _serve(extra: list[str]) -> None:
     call_command("collectstatic", verbosity=0, interactive=False)
     bind = os.environ.get("CHIBO_BIND", "127.0.0.1:8000")
     workers = os.environ.get("CHIBO_WORKERS", "3")
+    # The background worker (imports, large exports): a child that stops with the server,
+    # since Ctrl-C reaches the whole process group.
+    subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*"])
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "chibo.wsgi", "--bind", bind, "--workers", workers,

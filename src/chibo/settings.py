@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "chibo.core",
     "chibo.audit",
     "chibo.accounts",
@@ -225,6 +227,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Background work: a task queue in the app's own database ------------------------
+# `chibo serve` starts the worker (`chibo db_worker`). CHIBO_TASKS=immediate runs tasks in the
+# request instead (tests, and a quick look without a worker).
+TASKS = {"default": {"BACKEND": (
+    "django_tasks.backends.immediate.ImmediateBackend" if env("CHIBO_TASKS") == "immediate"
+    else "django_tasks_db.DatabaseBackend")}}
 
 # --- chibo ------------------------------------------------------------------------
 CHIBO_PAGE_SIZE = 25

@@ -6,7 +6,6 @@ test on teardown if any occurred."""
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -48,20 +47,6 @@ def browser_world(transactional_db: None, _migration_data: None, world: Any) -> 
     `world` asks for `db`; pytest-django gives `transactional_db` precedence when both are
     requested, so the same builder runs and nothing is copied here."""
     return world
-
-
-@pytest.fixture
-def _migration_data(transactional_db: None) -> None:
-    """Put back the rows data migrations seed, which the flush after every transactional
-    test deletes. Add a line here when a new data migration seeds rows the app needs.
-
-    (`django_db_serialized_rollback` does not work here: once Playwright's sync API has
-    started, asyncio reports a running loop on the main thread, so Django's thread-critical
-    `connections` hands out a different DatabaseWrapper than the one pytest-django stored
-    the serialized contents on whenever the test database was set up before the browser.)"""
-    from django.apps import apps
-
-    importlib.import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
 
 
 @pytest.fixture

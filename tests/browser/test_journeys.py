@@ -150,3 +150,30 @@ def test_expand_organisation_tree(new_context: Any, browser_world: Any) -> None:
     expect(kids.locator("button.toggle")).to_have_count(2)  # each commune has cells under it
     expect(toggle).to_have_attribute("aria-expanded", "true")
     assert still_same_page(page), "expanding the tree reloaded the page"
+
+
+def test_import_journey(new_context: Any, browser_world: Any, tmp_path: Any) -> None:
+    """Upload a file with an error, see it named, fix it, upload again, import, done."""
+    from tests.test_import import MEMBER_HEADERS, member_row, xlsx
+
+    bad = tmp_path / "ds.xlsx"
+    bad.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mai Thị Lụa", "05219000060")]}))
+    good = tmp_path / "ds-sua.xlsx"
+    good.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mai Thị Lụa", "052190000600")]}))
+    page = new_context(user=browser_world.users["commune_staff"]).new_page()
+    page.goto("/dang-vien/")
+    page.locator('main a[href="/nhap-du-lieu/"]').click()
+    page.set_input_files("#id_file", str(bad))
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/nhap-du-lieu/\d+/$"))
+    expect(page.locator("main .alert.error")).to_be_visible()
+    expect(page.locator("main table.stack")).to_contain_text("Số CCCD")
+    expect(page.locator("#commit")).to_have_count(0)
+
+    page.goto("/nhap-du-lieu/")
+    page.set_input_files("#id_file", str(good))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#commit")).to_be_visible()
+    page.locator("#commit").click()
+    expect(page.locator("main .alert.success")).to_be_visible()
+    assert Person.objects.filter(citizen_id="052190000600").exists()

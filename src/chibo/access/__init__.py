@@ -284,6 +284,24 @@ def may_write_post_in(user: Any, *, organisation: Organisation | None, locality:
     return False
 
 
+# --- Imports -------------------------------------------------------------------------------
+
+def may_import(user: Any) -> bool:
+    """Importing needs a role that can change something (a cell's committee or above)."""
+    scope = scope_for(user)
+    return scope.superuser or any(g.write for g in scope.grants)
+
+
+def get_import_job(user: Any, pk: Any) -> Any:
+    """An import is seen only by the person who started it."""
+    from chibo.exchange.models import ImportJob
+
+    job = ImportJob.objects.filter(pk=pk, user=user).first() if str(pk).isdigit() else None
+    if job is None or not may_import(user):
+        raise Http404
+    return job
+
+
 # --- Audit --------------------------------------------------------------------------------
 
 def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:

@@ -8,4 +8,8 @@ urlpatterns = [
     path("dang-vien/xuat/", views.member_export, name="member-export"),
     path("to-chuc/xuat/", views.organisation_export, name="organisation-export"),
     path("nhap-du-lieu/mau.xlsx", views.import_template, name="import-template"),
+    path("nhap-du-lieu/", views.import_start, name="import"),
+    path("nhap-du-lieu/<int:pk>/", views.import_job, name="import-job"),
+    path("nhap-du-lieu/<int:pk>/nhap/", views.import_commit, name="import-commit"),
+    path("nhap-du-lieu/<int:pk>/loi.xlsx", views.import_rejected, name="import-rejected"),
 ]

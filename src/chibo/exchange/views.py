@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import Any, cast
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from chibo import access
+from chibo.accounts.models import User
 from chibo.core.dates import today
 from chibo.exchange import services
+from chibo.exchange.models import ImportJob
+from chibo.exchange.reader import FileRefused, read
+from chibo.exchange.tasks import run_import_job
 from chibo.exchange.template import write_template
 from chibo.exchange.writers import FORMATS
 from chibo.organisations.models import PATH_END
@@ -69,3 +78,77 @@ def organisation_export(request: HttpRequest) -> FileResponse:
 def import_template(request: HttpRequest) -> FileResponse:
     """The import template, with a guide sheet (docs/import.md)."""
     return _download("xlsx", "mau-nhap-du-lieu-chibo", write_template)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
+                           error_messages={"required": _("Choose the file to import.")})
+    valid_only = forms.BooleanField(label=_("Import the valid rows and give me the rejected ones as a file"),
+                                    required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    if not access.may_import(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = b""
+        if upload.size > settings.CHIBO_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into several "
+                                     "files and import them one by one.") % {
+                "size": round(upload.size / 1048576, 1), "limit": settings.CHIBO_IMPORT_MAX_BYTES // 1048576})
+        else:
+            data = upload.read()
+            try:
+                read(data, upload.name)  # refuse a bad file at once, before queueing it
+            except FileRefused as exc:
+                form.add_error("file", str(exc))
+        if form.is_valid():
+            job = ImportJob.objects.create(user=cast(User, request.user), filename=upload.name[:255],
+                                           valid_only=form.cleaned_data["valid_only"])
+            job.upload_path.write_bytes(data)
+            run_import_job.enqueue(job.pk, False)
+            return redirect("import-job", pk=job.pk)
+    jobs = ImportJob.objects.filter(user=cast(User, request.user))[:10]
+    return render(request, "exchange/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access.get_import_job(request.user, pk)
+    result = job.result or {}
+    issues = result.get("issues", [])
+    errors = [i for i in issues if i["severity"] == "error"]
+    context = {"job": job, "progress": job.progress(), "result": result, "errors": errors,
+               "sections": [(_("Errors"), errors, "error"),
+                            (_("Warnings"), [i for i in issues if i["severity"] == "warning"], "warning"),
+                            (_("Converted and tidied"), [i for i in issues if i["severity"] == "info"], "info")],
+               "has_rejected": job.status == ImportJob.Status.DONE and job.rejected_path.exists(),
+               "tops": access.scope_for(request.user).home_orgs()}
+    template = "exchange/_import_job.html" if getattr(request, "htmx", False) else "exchange/import_job.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access.get_import_job(request.user, pk)
+    errors = any(i["severity"] == "error" for i in (job.result or {}).get("issues", []))
+    if job.status != ImportJob.Status.PREVIEW or (errors and not job.valid_only):
+        return redirect("import-job", pk=job.pk)
+    job.status = ImportJob.Status.IMPORTING
+    job.save(update_fields=["status", "updated_at"])
+    run_import_job.enqueue(job.pk, True)
+    return redirect("import-job", pk=job.pk)
+
+
+@login_required
+def import_rejected(request: HttpRequest, pk: int) -> FileResponse:
+    job = access.get_import_job(request.user, pk)
+    if not job.rejected_path.exists():
+        raise Http404
+    return FileResponse(job.rejected_path.open("rb"), as_attachment=True, filename=f"loi-{job.filename.rsplit('.', 1)[0]}.xlsx",
+                        content_type=CONTENT_TYPES["xlsx"])

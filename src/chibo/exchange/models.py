@@ -1,0 +1,68 @@
+"""An import started from the web: the uploaded file, its options, and what became of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("checking the file")
+        PREVIEW = "preview", _("ready to import")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="import_jobs")
+    filename = models.CharField(_("file"), max_length=255)
+    valid_only = models.BooleanField(_("import the valid rows, return the others"), default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    # The upload, the rejected rows and the progress live in files beside the database: the
+    # progress must be readable while the import's own transaction is still open.
+    @property
+    def folder(self) -> Path:
+        path = Path(settings.DATA_DIR) / "imports" / str(self.pk)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def upload_path(self) -> Path:
+        return self.folder / "upload"
+
+    @property
+    def rejected_path(self) -> Path:
+        return self.folder / "rejected.xlsx"
+
+    def write_progress(self, kind: str, done: int, total: int) -> None:
+        tmp = self.folder / "progress.tmp"
+        tmp.write_text(json.dumps({"kind": kind, "done": done, "total": total}))
+        tmp.replace(self.folder / "progress.json")
+
+    def progress(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.folder / "progress.json").read_text())
+        except (OSError, ValueError):
+            return {"kind": "", "done": 0, "total": 0}
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
