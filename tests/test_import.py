@@ -375,3 +375,8 @@ def test_a_column_typed_in_vni_is_converted_even_where_one_cell_alone_is_ambiguo
     assert not result.errors, messages(result)
     got = Person.objects.filter(citizen_id__startswith="05219000").values_list("family_name", "given_name")
     assert sorted(got) == sorted((n.split()[0], n.split()[-1]) for n in names)
+
+
+def test_a_wrong_citizen_id_is_reported_once(world):
+    result = do_import(world, xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Một Lỗi", "05219000060")]}))
+    assert len([i for i in result.errors if i.row == 2]) == 1, messages(result)

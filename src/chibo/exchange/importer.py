@@ -569,7 +569,7 @@ class _Importer:
                     self._error(row, "card_number", _("The party card number %(card)s is also on row %(row)s of this "
                                                       "file.") % {"card": card, "row": seen_cards[card]}, cols)
                 seen_cards.setdefault(card, row.number)
-            if not cid and not card:
+            if not cid and not card and not any(e.column in ("Số CCCD", "Số thẻ đảng viên") for e in row.errors):
                 self._error(row, "citizen_id", _("Give the citizen ID (or at least the party card number): without it "
                                                  "chibo cannot recognise this member when the file is imported again."),
                             cols)
