@@ -91,3 +91,19 @@ def test_cli_export(world, tmp_path):
 def test_neutralise_round_trips():
     for text in ["=1+1", "+84", "-5", "@x", "\tx", "Nguyễn", "'quoted", ""]:
         assert unneutralise(neutralise(text)) == text
+
+
+def test_a_long_list_is_written_in_the_background_for_its_owner_only(world, settings):
+    settings.CHIBO_EXPORT_SYNC_ROWS = 2  # the commune has 6 members: "long"
+    c = world.client("commune_staff")
+    response = c.get("/dang-vien/xuat/?org=C1&sex=F&format=xlsx")
+    assert response.status_code == 302 and response["Location"].startswith("/xuat-du-lieu/")
+    page = c.get(response["Location"]).content.decode()
+    assert 'id="download"' in page  # the immediate backend has already written it
+    download = c.get(response["Location"] + "tai/")
+    rows = _xlsx_rows(_body(download))
+    assert len(rows) == 1 + 3  # the three women: the filter was kept
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == world.users["commune_staff"] and "sex=F" in event.note
+    assert world.client("other_commune_staff").get(response["Location"]).status_code == 404
+    assert world.client("other_commune_staff").get(response["Location"] + "tai/").status_code == 404

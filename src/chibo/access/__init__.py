@@ -302,6 +302,16 @@ def get_import_job(user: Any, pk: Any) -> Any:
     return job
 
 
+def get_export_job(user: Any, pk: Any) -> Any:
+    """A prepared download is seen only by the person who asked for it."""
+    from chibo.exchange.models import ExportJob
+
+    job = ExportJob.objects.filter(pk=pk, user=user).first() if str(pk).isdigit() else None
+    if job is None:
+        raise Http404
+    return job
+
+
 # --- Audit --------------------------------------------------------------------------------
 
 def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:

@@ -66,3 +66,56 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class ExportJob(models.Model):
+    """A large download prepared in the background; the file is kept for its owner."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("writing the file")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="export_jobs")
+    params = models.JSONField(default=dict)  # the member list's filters
+    fmt = models.CharField(max_length=4)
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows = models.IntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def folder(self) -> Path:
+        path = Path(settings.DATA_DIR) / "exports" / str(self.pk)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.filename
+
+    def write_progress(self, done: int, total: int) -> None:
+        tmp = self.folder / "progress.tmp"
+        tmp.write_text(json.dumps({"done": done, "total": total}))
+        tmp.replace(self.folder / "progress.json")
+
+    def progress(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.folder / "progress.json").read_text())
+        except (OSError, ValueError):
+            return {"done": 0, "total": 0}
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.db.models import Q, QuerySet
@@ -85,11 +85,21 @@ def _export(*, actor: Any, object_type: str, noun: str, sheet: str, columns: lis
 
 
 def export_members(*, actor: Any, queryset: QuerySet[Membership], fmt: str, out: IO[bytes] | str,
-                   scope: Organisation | None, description: str) -> int:
+                   scope: Organisation | None, description: str,
+                   progress: Callable[[int], None] | None = None) -> int:
     """Write the members of `queryset` (already scoped and filtered by the caller) and audit it."""
+    rows = _member_rows(queryset)
+    if progress is not None:
+        rows = _counting(rows, progress)
     return _export(actor=actor, object_type="membership", noun="đảng viên", sheet=MEMBER_SHEET,
-                   columns=MEMBER_COLUMNS, rows=_member_rows(queryset), fmt=fmt, out=out, scope=scope,
-                   description=description)
+                   columns=MEMBER_COLUMNS, rows=rows, fmt=fmt, out=out, scope=scope, description=description)
+
+
+def _counting(rows: Iterator[list[Any]], progress: Callable[[int], None], every: int = 5000) -> Iterator[list[Any]]:
+    for n, row in enumerate(rows, start=1):
+        if n % every == 0:
+            progress(n)
+        yield row
 
 
 def export_organisations(*, actor: Any, queryset: QuerySet[Organisation], fmt: str, out: IO[bytes] | str,

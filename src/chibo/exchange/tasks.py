@@ -42,3 +42,36 @@ def run_import_job(job_id: int, commit: bool) -> None:
         else:
             job.status = ImportJob.Status.PREVIEW
     job.save(update_fields=["status", "error", "result", "updated_at"])
+
+
+@task()
+def run_export_job(job_id: int) -> None:
+    """Write a large member list to a file for its owner (the export is audited as usual)."""
+    from django.http import QueryDict
+
+    from chibo.exchange import services
+    from chibo.exchange.models import ExportJob
+    from chibo.web.views import member_query
+
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    job.status = ExportJob.Status.RUNNING
+    job.save(update_fields=["status", "updated_at"])
+    try:
+        params = QueryDict(mutable=True)
+        for key, value in job.params.items():
+            params[key] = value
+        _form, org, qs, data = member_query(job.user, params)
+        total = qs.count()
+        job.write_progress(0, total)
+        job.rows = services.export_members(
+            actor=job.user, queryset=qs, fmt=job.fmt, out=str(job.path), scope=org,
+            description=_("Member list of %(org)s (%(filters)s)") % {
+                "org": org.code if org else "—",
+                "filters": ", ".join(f"{k}={v}" for k, v in sorted(data.items()) if v and k != "sort") or _("no filter")},
+            progress=lambda n: job.write_progress(n, total))
+        job.status = ExportJob.Status.DONE
+    except Exception:
+        log.exception("export job %s failed", job_id)
+        job.status = ExportJob.Status.FAILED
+        job.error = _("The file could not be written. Try again; if it happens again, tell the system administrator.")
+    job.save(update_fields=["status", "rows", "error", "updated_at"])

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,9 +19,9 @@ from chibo import access
 from chibo.accounts.models import User
 from chibo.core.dates import today
 from chibo.exchange import services
-from chibo.exchange.models import ImportJob
+from chibo.exchange.models import ExportJob, ImportJob
 from chibo.exchange.reader import FileRefused, read
-from chibo.exchange.tasks import run_import_job
+from chibo.exchange.tasks import run_export_job, run_import_job
 from chibo.exchange.template import write_template
 from chibo.exchange.writers import FORMATS
 from chibo.organisations.models import PATH_END
@@ -53,12 +54,34 @@ def _describe(params: dict[str, Any], org: Any) -> str:
 
 
 @login_required
-def member_export(request: HttpRequest) -> FileResponse:
+def member_export(request: HttpRequest) -> HttpResponseBase:
+    """Download the list as shown; a long list is written in the background instead."""
     fmt = _format(request)
     _form, org, qs, data = member_list_query(request)
     name = f"dang-vien-{org.code if org else 'tat-ca'}-{today():%Y%m%d}"
+    if qs.count() > settings.CHIBO_EXPORT_SYNC_ROWS:
+        params = {k: v for k, v in request.GET.items() if k not in {"format", "page"}}
+        job = ExportJob.objects.create(user=cast(User, request.user), params=params, fmt=fmt, filename=f"{name}.{fmt}")
+        run_export_job.enqueue(job.pk)
+        return redirect("export-job", pk=job.pk)
     return _download(fmt, name, lambda out: services.export_members(
         actor=request.user, queryset=qs, fmt=fmt, out=out, scope=org, description=_describe(data, org)))
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access.get_export_job(request.user, pk)
+    template = "exchange/_export_job.html" if getattr(request, "htmx", False) else "exchange/export_job.html"
+    return render(request, template, {"job": job, "progress": job.progress()})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = access.get_export_job(request.user, pk)
+    if job.status != ExportJob.Status.DONE or not job.path.exists():
+        raise Http404
+    return FileResponse(job.path.open("rb"), as_attachment=True, filename=job.filename,
+                        content_type=CONTENT_TYPES[job.fmt])
 
 
 @login_required

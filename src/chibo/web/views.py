@@ -201,21 +201,26 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
 def member_list_query(request: HttpRequest) -> tuple[MemberFilterForm, Organisation | None, Any, dict[str, Any]]:
     """The member list's form, organisation and scoped, filtered queryset — shared by the
     list page and its exports, so a download holds exactly what the page shows."""
-    form = MemberFilterForm(request.GET or None)
+    return member_query(request.user, request.GET)
+
+
+def member_query(user: Any, params: Any) -> tuple[MemberFilterForm, Organisation | None, Any, dict[str, Any]]:
+    """The same, from a user and the list's parameters (a background export has no request)."""
+    form = MemberFilterForm(params or None)
     data = form.cleaned_data if form.is_valid() else {}
     org = None
     if data.get("org"):
-        org = access.get_organisation(request.user, data["org"])
-        if not access.sees_members_of(request.user, org):
+        org = access.get_organisation(user, data["org"])
+        if not access.sees_members_of(user, org):
             raise Http404
     else:
-        tops = access.scope_for(request.user).home_orgs()
-        if len(tops) == 1 and access.sees_members_of(request.user, tops[0]):
+        tops = access.scope_for(user).home_orgs()
+        if len(tops) == 1 and access.sees_members_of(user, tops[0]):
             org = tops[0]
-        elif not tops or not any(access.sees_members_of(request.user, t) for t in tops):
+        elif not tops or not any(access.sees_members_of(user, t) for t in tops):
             raise Http404
     qs = member_selectors.filter_members(
-        access.memberships(request.user, within=org), q=data.get("q", ""), status=data.get("status", ""),
+        access.memberships(user, within=org), q=data.get("q", ""), status=data.get("status", ""),
         sex=data.get("sex", ""), ethnicity=data.get("ethnicity", ""), age=data.get("age", ""),
         sort=data.get("sort", ""))
     return form, org, qs, data
