@@ -1,4 +1,4 @@
-"""An import started from the web: the uploaded file, its options, and what became of it."""
+"""Imports and large exports run in the background: their options, files and outcome."""
 
 from __future__ import annotations
 
@@ -11,7 +11,41 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ImportJob(models.Model):
+class JobFiles:
+    """A job's files live beside the database, in DATA_DIR/<FOLDER>/<id>/. Its progress is a
+    file too: the page must read it while the job's own transaction is still open."""
+
+    FOLDER = ""
+    RUNNING: tuple[str, ...] = ()
+    pk: Any
+    status: str
+
+    @property
+    def folder(self) -> Path:
+        path = Path(settings.DATA_DIR) / self.FOLDER / str(self.pk)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _write_progress(self, data: dict[str, Any]) -> None:
+        tmp = self.folder / "progress.tmp"
+        tmp.write_text(json.dumps(data))
+        tmp.replace(self.folder / "progress.json")  # atomic: a reader never sees half a file
+
+    def progress(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.folder / "progress.json").read_text())
+        except (OSError, ValueError):
+            return {"kind": "", "done": 0, "total": 0}
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+class ImportJob(JobFiles, models.Model):
+    FOLDER = "imports"
+    RUNNING = ("checking", "importing")
+
     class Status(models.TextChoices):
         CHECKING = "checking", _("checking the file")
         PREVIEW = "preview", _("ready to import")
@@ -36,14 +70,6 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    # The upload, the rejected rows and the progress live in files beside the database: the
-    # progress must be readable while the import's own transaction is still open.
-    @property
-    def folder(self) -> Path:
-        path = Path(settings.DATA_DIR) / "imports" / str(self.pk)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
     @property
     def upload_path(self) -> Path:
         return self.folder / "upload"
@@ -53,23 +79,14 @@ class ImportJob(models.Model):
         return self.folder / "rejected.xlsx"
 
     def write_progress(self, kind: str, done: int, total: int) -> None:
-        tmp = self.folder / "progress.tmp"
-        tmp.write_text(json.dumps({"kind": kind, "done": done, "total": total}))
-        tmp.replace(self.folder / "progress.json")
-
-    def progress(self) -> dict[str, Any]:
-        try:
-            return json.loads((self.folder / "progress.json").read_text())
-        except (OSError, ValueError):
-            return {"kind": "", "done": 0, "total": 0}
-
-    @property
-    def running(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+        self._write_progress({"kind": kind, "done": done, "total": total})
 
 
-class ExportJob(models.Model):
+class ExportJob(JobFiles, models.Model):
     """A large download prepared in the background; the file is kept for its owner."""
+
+    FOLDER = "exports"
+    RUNNING = ("queued", "running")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")
@@ -96,26 +113,8 @@ class ExportJob(models.Model):
         return self.filename
 
     @property
-    def folder(self) -> Path:
-        path = Path(settings.DATA_DIR) / "exports" / str(self.pk)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    @property
     def path(self) -> Path:
         return self.folder / self.filename
 
     def write_progress(self, done: int, total: int) -> None:
-        tmp = self.folder / "progress.tmp"
-        tmp.write_text(json.dumps({"done": done, "total": total}))
-        tmp.replace(self.folder / "progress.json")
-
-    def progress(self) -> dict[str, Any]:
-        try:
-            return json.loads((self.folder / "progress.json").read_text())
-        except (OSError, ValueError):
-            return {"done": 0, "total": 0}
-
-    @property
-    def running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        self._write_progress({"done": done, "total": total})
