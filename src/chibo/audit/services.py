@@ -54,21 +54,21 @@ def record(
 def record_many(rows: list[dict[str, Any]], *, actor: Any) -> None:
     """Bulk paths write their audit rows in one statement."""
     insert_rows(AuditEvent, (
-        AuditEvent(**_fields(actor, r["action"], r.get("obj"), r.get("object_type", ""), r.get("object_id", ""),
-                             r.get("object_repr", ""), r.get("org_path", ""), r.get("before"), r.get("after"),
-                             r.get("note", ""))) for r in rows))
+        _fields(actor, r["action"], r.get("obj"), r.get("object_type", ""), r.get("object_id", ""),
+                r.get("object_repr", ""), r.get("org_path", ""), r.get("before"), r.get("after"), r.get("note", ""),
+                attnames=True) for r in rows))
 
 
 def _fields(actor: Any, action: str, obj: models.Model | None, object_type: str, object_id: str,
             object_repr: str, org_path: str, before: Snapshot | None, after: Snapshot | None,
-            note: str) -> dict[str, Any]:
+            note: str, attnames: bool = False) -> dict[str, Any]:
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     user = actor if getattr(actor, "is_authenticated", False) else None
     return {
-        "actor": user,
+        **({"actor_id": user.pk if user else None} if attnames else {"actor": user}),
         "actor_name": (user.get_username() if user else "system")[:150],
         "action": action,
         "object_type": object_type,

@@ -18,6 +18,7 @@ Key alphabet, lowest first::
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 __all__ = [
@@ -114,6 +115,7 @@ def text_sort_key(value: str) -> str:
     return (letters + _END + tones)[:KEY_MAX_LENGTH]
 
 
+@functools.lru_cache(maxsize=65536)  # names repeat a great deal: an import of 150,000 members reuses most keys
 def _encode(value: str | None) -> tuple[str, str]:
     """(primary letters, one tone digit per word) of `value`, both printable ASCII.
 

@@ -6,6 +6,7 @@ and spacing so "HỌ VÀ TÊN", "ho va ten" and "Họ  và tên" match the same 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from chibo.members.models import Education, PoliticalTheory, Post, Religion, Sex
 from chibo.organisations.models import Locality, Organisation
 
 
+@functools.lru_cache(maxsize=16384)  # headers and choice cells (Nam, Nữ, Kinh…) repeat on every row
 def header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(header))
 

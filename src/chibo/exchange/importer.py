@@ -401,13 +401,23 @@ class _Importer:
                     self._describe(_("Locality %(code)s") % {"code": existing.code}, changed)
 
     def _organisations(self, rows: list[Row]) -> None:
+        """Existing organisations are updated one by one; new ones are checked row by row
+        and then created together by the bulk service (parents named by code)."""
         outcome = self.result.outcomes["organisations"]
+        planned: dict[str, tuple[Row, Organisation]] = {}  # code → its row and an unsaved stand-in
+        creates: list[tuple[Row, dict[str, Any]]] = []
         for row in self._parent_first(rows):
             if row.errors:
                 continue
             v = row.values
+            if v["code"] in planned:
+                self._error(row, "code", _("The code %(code)s is also on row %(row)s of this file. Keep one row per "
+                                           "organisation.") % {"code": v["code"], "row": planned[v["code"]][0].number},
+                            ORGANISATION_COLUMNS)
+                continue
             parent = self._org(v["parent"]) if v["parent"] else None
-            if v["parent"] and parent is None:
+            new_parent = planned.get(v["parent"]) if v["parent"] and parent is None else None
+            if v["parent"] and parent is None and new_parent is None:
                 self._error(row, "parent", _("No party organisation has the code %(code)s. Put the parent first in "
                                              "the file or correct the code.") % {"code": v["parent"]},
                             ORGANISATION_COLUMNS)
@@ -415,7 +425,10 @@ class _Importer:
             locality = self._locality(v["locality"]) if v["locality"] else None
             existing = self._org(v["code"])
             target = existing or parent
-            allowed = self.scope.superuser if target is None else self.scope.writes_structure(target)
+            if new_parent is not None:
+                allowed = True  # its parent row was allowed, so the new subtree is too
+            else:
+                allowed = self.scope.superuser if target is None else self.scope.writes_structure(target)
             if not allowed:
                 self._error(row, "code", _("This organisation is outside those you may change. Import only the "
                                            "organisations of your own commune."), ORGANISATION_COLUMNS)
@@ -425,14 +438,15 @@ class _Importer:
             if v["locality"] and locality is None:  # a locality of this same file: linked once it exists
                 data.pop("locality")
             if existing is None:
-                org = self._atomic_row(row, ORGANISATION_COLUMNS,
-                                       lambda d=data: orgs.organisation_create(actor=self.actor, **d))
-                if org is not None:
-                    self._org_cache[org.code] = org
-                    self.touched_orgs.add(org.pk)
-                    outcome.create += 1
-                    if v["locality"] and locality is None:
-                        self.pending_links.append((org, v["locality"], row))
+                check = {**data, "parent": new_parent[1] if new_parent else parent}
+                problems = orgs.organisation_errors(check)
+                if problems:
+                    self._service_errors(row, ValidationError(problems), ORGANISATION_COLUMNS)
+                    continue
+                planned[v["code"]] = (row, Organisation(code=v["code"], kind=v["kind"]))
+                if new_parent is not None:
+                    data = {**data, "parent": None, "parent_code": v["parent"]}
+                creates.append((row, data))
                 continue
             if v["locality"] and locality is None:
                 self.pending_links.append((existing, v["locality"], row))
@@ -451,23 +465,33 @@ class _Importer:
                 outcome.update += 1
                 self.touched_orgs.add(existing.pk)
                 self._describe(_("Organisation %(code)s") % {"code": existing.code}, changed)
+        if creates:
+            created = orgs.bulk_create_organisations([data for _row, data in creates], actor=self.actor)
+            outcome.create += len(created)
+            for (row, _data), org in zip(creates, created, strict=True):
+                self._org_cache[org.code] = org
+                self.touched_orgs.add(org.pk)
+                if row.values["locality"] and org.locality_id is None:
+                    self.pending_links.append((org, row.values["locality"], row))
 
     def link_served_localities(self) -> None:
         """Link organisations to localities that the same file created after them."""
+        pairs: list[tuple[Organisation, Locality]] = []
+        codes = list({code for _org, code, _row in self.pending_links})
+        for i in range(0, len(codes), 5000):
+            for found in Locality.objects.select_related("parent", "organisation").filter(code__in=codes[i:i + 5000]):
+                self._locality_cache[found.code] = found
         for org, code, row in self.pending_links:
-            self._locality_cache.pop(code, None)
-            loc = self._locality(code)
+            loc = self._locality_cache.get(code)
             if loc is None:
                 self.result.issues.append(Issue(row.sheet, row.number, "Mã địa bàn", _(
                     "No locality has the code %(code)s. Add it to the sheet “Địa bàn” or correct the code.")
                     % {"code": code}))
                 self.result.outcomes["organisations"].rejected += 1
                 continue
-            try:
-                with transaction.atomic():
-                    orgs.organisation_update(org, actor=self.actor, locality=loc)
-            except ValidationError as exc:
-                self.result.issues.append(Issue(row.sheet, row.number, "Mã địa bàn", " ".join(exc.messages)))
+            pairs.append((org, loc))
+        if pairs:
+            orgs.bulk_set_localities(pairs, actor=self.actor)
         self.pending_links = []
 
     def _parent_first(self, rows: list[Row]) -> Iterable[Row]:
@@ -480,10 +504,11 @@ class _Importer:
                      or r.values["parent"] in done]
             if not ready:
                 ready = pending  # a cycle: let the lookups report it
+            taken = {id(r) for r in ready}
             for r in ready:
                 done.add(r.values.get("code", ""))
                 yield r
-            pending = [r for r in pending if r not in ready]
+            pending = [r for r in pending if id(r) not in taken]
 
     def _describe(self, what: str, changed: dict[str, Any]) -> None:
         if len(self.result.changes) < 500:

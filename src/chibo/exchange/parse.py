@@ -7,6 +7,7 @@ typed in the legacy TCVN3 (ABC) or VNI encodings is converted to Unicode (report
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -43,8 +44,15 @@ ETHNICITY_KEYS = _ethnicity_keys()
 
 def text(raw: Any, column_encoding: str | None = None) -> tuple[str, str | None]:
     """Cell → NFC text; second value names the legacy encoding converted from, if any.
+    Cells repeat a great deal (sex, ethnicity, cell codes, common names): results are cached."""
+    try:
+        return _cached_text(raw, column_encoding)
+    except TypeError:  # an unhashable value
+        return _text(raw, column_encoding)
 
-    A single cell is judged on its own, conservatively (a short legacy word can also be a
+
+def _text(raw: Any, column_encoding: str | None = None) -> tuple[str, str | None]:
+    """A single cell is judged on its own, conservatively (a short legacy word can also be a
     real word). `column_encoding`, detected once over the whole column, then decides the
     cells that were ambiguous alone — but only those that cannot be proper Unicode."""
     from chibo.core import legacy
@@ -58,6 +66,9 @@ def text(raw: Any, column_encoding: str | None = None) -> tuple[str, str | None]
     if encoding is None and column_encoding and legacy.could_be_legacy(value):
         return nfc(legacy.to_unicode(value, column_encoding)), column_encoding
     return nfc(fixed), encoding
+
+
+_cached_text = functools.lru_cache(maxsize=65536, typed=True)(_text)
 
 
 def column_encoding(cells: list[Any]) -> str | None:

@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
-from chibo.core.bulk import insert_rows
+from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import add_months, format_vn_date, full_months, today
 from chibo.core.rules import rule
 from chibo.core.text import fold, name_sort_key, nfc
@@ -43,6 +43,7 @@ MEMBERSHIP_FIELDS = ["organisation_id", "status", "exempt", "temporary", "admiss
 POST_FIELDS = ["person_id", "kind", "organisation_id", "locality_id", "start_date", "end_date", "decision_number"]
 PERSON_INPUTS = {*PERSON_FIELDS, "residence"} - {"residence_id"}
 LEVELS = ("province", "commune", "base", "cell", "group")
+LEVEL_ATTNAMES = tuple(f"{level}_id" for level in LEVELS)
 CITIZEN_ID_RE = re.compile(r"^\d{12}$")
 PHONE_RE = re.compile(r"^\+?[\d .-]{8,15}$")
 
@@ -52,22 +53,38 @@ PHONE_RE = re.compile(r"^\+?[\d .-]{8,15}$")
 def levels_of(org: Organisation) -> dict[str, int | None]:
     """The ids of the org's province, commune, grassroots organisation, cell and party
     group (None where the level does not apply)."""
-    ancestors = Organisation.objects.filter(path__in=org.ancestor_paths()).only("id", "kind")
-    found: dict[str, int | None] = dict.fromkeys(LEVELS)
-    for a in ancestors:
-        if a.kind == Organisation.Kind.PROVINCE:
-            found["province"] = a.pk
-        elif a.kind == Organisation.Kind.COMMUNE:
-            found["commune"] = a.pk
-        elif a.kind in Organisation.GRASSROOTS_KINDS:
-            found["base"] = a.pk
-            if a.kind == Organisation.Kind.GRASSROOTS_CELL:
-                found["cell"] = a.pk
-        elif a.kind == Organisation.Kind.CELL:
-            found["cell"] = a.pk
-        elif a.kind == Organisation.Kind.PARTY_GROUP:
-            found["group"] = a.pk
-    return found
+    return levels_of_many([org])[org.pk]
+
+
+def levels_of_many(orgs: Iterable[Organisation]) -> dict[int, dict[str, int | None]]:
+    """levels_of for many organisations, in one query per 5,000 ancestors."""
+    orgs = list({o.pk: o for o in orgs}.values())
+    paths = list({p for o in orgs for p in o.ancestor_paths()})
+    kinds: dict[str, tuple[int, str]] = {}
+    for i in range(0, len(paths), 5000):
+        for pk, path, kind in Organisation.objects.filter(path__in=paths[i:i + 5000]).values_list("id", "path", "kind"):
+            kinds[path] = (pk, kind)
+    out: dict[int, dict[str, int | None]] = {}
+    for org in orgs:
+        found: dict[str, int | None] = dict.fromkeys(LEVELS)
+        for path in org.ancestor_paths():
+            if path not in kinds:
+                continue
+            pk, kind = kinds[path]
+            if kind == Organisation.Kind.PROVINCE:
+                found["province"] = pk
+            elif kind == Organisation.Kind.COMMUNE:
+                found["commune"] = pk
+            elif kind in Organisation.GRASSROOTS_KINDS:
+                found["base"] = pk
+                if kind == Organisation.Kind.GRASSROOTS_CELL:
+                    found["cell"] = pk
+            elif kind == Organisation.Kind.CELL:
+                found["cell"] = pk
+            elif kind == Organisation.Kind.PARTY_GROUP:
+                found["group"] = pk
+        out[org.pk] = found
+    return out
 
 
 def _set_levels(obj: Membership | MembershipEvent, levels: dict[str, int | None]) -> None:
@@ -83,7 +100,8 @@ StatKey = tuple[tuple[int, ...], str, str, str, bool, int]  # orgs, status, sex,
 def _stat_key(m: Membership) -> StatKey | None:
     if m.status not in CURRENT_STATUSES or m.temporary:
         return None
-    orgs = tuple(dict.fromkeys(getattr(m, f"{lv}_id") for lv in LEVELS if getattr(m, f"{lv}_id")))
+    values = m.__dict__
+    orgs = tuple(dict.fromkeys(values[a] for a in LEVEL_ATTNAMES if values[a]))
     if m.organisation_id not in orgs:
         orgs = (*orgs, m.organisation_id)
     return orgs, m.status, m.sex, m.ethnicity, m.exempt, m.birth_date.year
@@ -315,32 +333,44 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
     return out
 
 
+def _event_row(m: Membership, kind: str, on: dt.date, decision: str = "", note: str = "",
+               actor: Any = None) -> dict[str, Any]:
+    """A history row for the membership's present state (attribute names → values)."""
+    row: dict[str, Any] = {
+        "membership_id": m.pk, "kind": kind, "effective_date": on, "decision_number": nfc(decision),
+        "note": nfc(note), "organisation_id": m.organisation_id, "status": m.status, "exempt": m.exempt,
+        "temporary": m.temporary, "ended_on": None,
+        "recorded_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+    }
+    for level in LEVELS:
+        row[f"{level}_id"] = getattr(m, f"{level}_id")
+    return row
+
+
 def _event(m: Membership, kind: str, on: dt.date, decision: str = "", note: str = "", actor: Any = None) -> MembershipEvent:
-    e = MembershipEvent(
-        membership=m, kind=kind, effective_date=on, decision_number=nfc(decision), note=nfc(note),
-        organisation_id=m.organisation_id, status=m.status, exempt=m.exempt, temporary=m.temporary,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    _set_levels(e, {lv: getattr(m, f"{lv}_id") for lv in LEVELS})
-    return e
+    return MembershipEvent(**_event_row(m, kind, on, decision, note, actor))
 
 
-def _opening_events(m: Membership, actor: Any, decision: str = "") -> list[MembershipEvent]:
+def _opening_event_rows(m: Membership, actor: Any, decision: str = "") -> list[dict[str, Any]]:
     """History for a member entered into chibo: admitted, then recognised, then exempted."""
     events = []
     final = (m.status, m.exempt)
     m.status, m.exempt = Status.PROBATIONARY, False
-    events.append(_event(m, MembershipEvent.Kind.ADMITTED, m.admission_date, decision, actor=actor))
+    events.append(_event_row(m, MembershipEvent.Kind.ADMITTED, m.admission_date, decision, actor=actor))
     if m.official_date is not None:
         m.status = Status.OFFICIAL
-        events[-1].ended_on = m.official_date
-        events.append(_event(m, MembershipEvent.Kind.RECOGNISED, m.official_date, actor=actor))
+        events[-1]["ended_on"] = m.official_date
+        events.append(_event_row(m, MembershipEvent.Kind.RECOGNISED, m.official_date, actor=actor))
     if final[1]:
         m.exempt = True
-        events[-1].ended_on = today()
-        events.append(_event(m, MembershipEvent.Kind.EXEMPTED, today(), actor=actor))
+        events[-1]["ended_on"] = today()
+        events.append(_event_row(m, MembershipEvent.Kind.EXEMPTED, today(), actor=actor))
     m.status, m.exempt = final
     return events
+
+
+def _opening_events(m: Membership, actor: Any, decision: str = "") -> list[MembershipEvent]:
+    return [MembershipEvent(**row) for row in _opening_event_rows(m, actor, decision)]
 
 
 @transaction.atomic
@@ -597,15 +627,15 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
     in one transaction. Each row: person fields + organisation (Organisation) + membership
     fields. Rows are trusted to be valid (callers validate first). Returns the memberships,
     in row order, with their persons."""
-    level_cache: dict[int, dict[str, int | None]] = {}
     with transaction.atomic():
         rows = list(rows)
+        level_cache = levels_of_many(row["organisation"] for row in rows)
         persons = []
         for row in rows:
             p = Person()
             _apply_person(p, {k: row[k] for k in row if k in PERSON_INPUTS})
             persons.append(p)
-        Person.objects.bulk_create(persons, batch_size=2000)
+        insert_returning(Person, persons)
         members = []
         for row, p in zip(rows, persons, strict=True):
             org: Organisation = row["organisation"]
@@ -613,16 +643,14 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
                            temporary=row.get("temporary", False), admission_date=row["admission_date"],
                            official_date=row.get("official_date"), card_number=row.get("card_number"))
             m.current = m.status in CURRENT_STATUSES
-            if org.pk not in level_cache:
-                level_cache[org.pk] = levels_of(org)
             _set_levels(m, level_cache[org.pk])
             _copy_person(m, p)
             members.append(m)
-        Membership.objects.bulk_create(members, batch_size=2000)
-        events: list[MembershipEvent] = []
+        insert_returning(Membership, members)
+        events: list[dict[str, Any]] = []
         deltas: Counter[StatKey] = Counter()
         for m in members:
-            events.extend(_opening_events(m, actor))
+            events.extend(_opening_event_rows(m, actor))
             key = _stat_key(m)
             if key is not None:
                 deltas[key] += 1

@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
+from chibo.core.bulk import insert_returning
 from chibo.core.text import fold, nfc, text_sort_key
 from chibo.indicators import services as cell_facts
 from chibo.organisations.models import PATH_ALPHABET, PATH_STEP, Locality, Organisation
@@ -45,7 +46,9 @@ def _next_path(parent: Organisation | None) -> str:
     return prefix + _encode_step(number)
 
 
-def _clean_org(data: dict[str, Any], *, instance: Organisation | None) -> None:
+def organisation_errors(data: dict[str, Any], *, instance: Organisation | None = None) -> dict[str, str]:
+    """What is wrong with these organisation fields, by field name (empty when nothing).
+    The parent may be an organisation not saved yet (a bulk path creating parents first)."""
     errors: dict[str, str] = {}
     parent: Organisation | None = data.get("parent")
     kind = data["kind"]
@@ -65,6 +68,11 @@ def _clean_org(data: dict[str, Any], *, instance: Organisation | None) -> None:
         clash = clash.exclude(pk=instance.pk)
     if clash.exists():
         errors["code"] = _("The code %(code)s is already used by another organisation. Enter a different code.") % {"code": code}
+    return errors
+
+
+def _clean_org(data: dict[str, Any], *, instance: Organisation | None) -> None:
+    errors = organisation_errors(data, instance=instance)
     if errors:
         raise ValidationError(errors)
 
@@ -196,7 +204,9 @@ def _locality_path(loc: Locality) -> str:
 
 def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list[Organisation]:
     """Create many organisations (demo, synthetic data, imports) parent-first, in one
-    transaction, with paths assigned in memory and one audit row each."""
+    transaction, with paths assigned in memory, one audit row each and the cells' facts.
+    A row names its parent by `parent` (saved) or `parent_code` (an earlier row). Every row
+    is checked as organisation_create checks it; any error refuses the whole batch."""
     created: list[Organisation] = []
     with transaction.atomic():
         next_child: dict[str | None, int] = {}
@@ -208,6 +218,10 @@ def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list
                 parent = by_code[data.pop("parent_code")]
                 data["parent"] = parent
             data.pop("parent_code", None)
+            if data["code"] in by_code:
+                raise ValidationError({"code": _("The code %(code)s is already used by another organisation. Enter "
+                                                 "a different code.") % {"code": data["code"]}})
+            _clean_org(data, instance=None)
             key = parent.path if parent else None
             if key not in next_child:
                 if parent is not None and parent.pk is None:  # created in this batch: no children yet
@@ -228,10 +242,34 @@ def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list
             for o in level:
                 if o.parent is not None:
                     o.parent_id = o.parent.pk
-            Organisation.objects.bulk_create(level, batch_size=500)
+                if o.locality is not None:
+                    o.locality_id = o.locality.pk
+            insert_returning(Organisation, level)
         cell_facts.refresh_cells([o.pk for o in created])
         audit.record_many(
             [{"action": "create", "obj": o, "org_path": o.path, "after": audit.snapshot(o, ORG_FIELDS)} for o in created],
             actor=actor,
         )
     return created
+
+
+def bulk_set_localities(pairs: list[tuple[Organisation, Locality]], *, actor: Any) -> int:
+    """Record the locality each organisation serves, for many at once (an import links
+    organisations to villages created after them). Audited, cells' facts refreshed.
+    Returns how many organisations changed."""
+    with transaction.atomic():
+        changed: list[tuple[Organisation, int | None]] = []
+        for org, loc in pairs:
+            if org.locality_id != loc.pk:
+                changed.append((org, org.locality_id))
+                org.locality = loc
+        if not changed:
+            return 0
+        table = connection.ops.quote_name(Organisation._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET locality_id = %s WHERE id = %s",
+                               [(org.locality_id, org.pk) for org, _before in changed])
+        cell_facts.refresh_cells([org.pk for org, _before in changed])
+        audit.record_many([{"action": "update", "obj": org, "org_path": org.path, "before": {"locality_id": before},
+                            "after": {"locality_id": org.locality_id}} for org, before in changed], actor=actor)
+    return len(changed)
