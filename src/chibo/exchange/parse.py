@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -71,12 +72,29 @@ def _text(raw: Any, column_encoding: str | None = None) -> tuple[str, str | None
 _cached_text = functools.lru_cache(maxsize=65536, typed=True)(_text)
 
 
-def column_encoding(cells: list[Any]) -> str | None:
+def column_encoding(cells: Iterable[Any]) -> str | None:
     """The legacy encoding a column is typed in, judged over (a sample of) all its cells."""
+    return column_encodings(([c] for c in cells), {"cells": 0})["cells"]
+
+
+def column_encodings(rows: Iterable[list[Any]], positions: dict[str, int], sample: int = 2000) -> dict[str, str | None]:
+    """The legacy encoding each column (key → position in the row) is typed in, judged over
+    a sample of its non-ASCII cells, in one pass over the rows that stops once every column
+    has its sample."""
     from chibo.core import legacy
 
-    sample = [str(c) for c in cells if isinstance(c, str) and not c.isascii()][:2000]
-    return legacy.detect("\n".join(sample)) if sample else None
+    found: dict[str, list[str]] = {key: [] for key in positions}
+    open_columns = dict(positions)
+    for row in rows:
+        for key, position in list(open_columns.items()):
+            cell = row[position] if position < len(row) else None
+            if isinstance(cell, str) and not cell.isascii():
+                found[key].append(cell)
+                if len(found[key]) >= sample:
+                    del open_columns[key]
+        if not open_columns:
+            break
+    return {key: legacy.detect("\n".join(cells)) if cells else None for key, cells in found.items()}
 
 
 def digits(raw: Any, label: str, length: int | None = None) -> tuple[str, str]:

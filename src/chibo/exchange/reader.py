@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +32,34 @@ class FileRefused(ValueError):
 
 @dataclass
 class Sheet:
+    """One sheet. Its rows are either held in memory (`rows`) or read on demand from the
+    workbook (`source`), so that a 150,000-row sheet is never held twice as Python lists.
+    Row 0 is the sheet's first row (Excel's row 1)."""
+
     name: str
-    rows: list[list[Any]]
+    rows: list[list[Any]] | None = None
     merged: list[str] = field(default_factory=list)  # "A3:B3"
     formulas: list[str] = field(default_factory=list)  # "D2"
+    source: Callable[[], Iterable[list[Any]]] | None = None
+    height: int = 0  # number of rows
+
+    def __post_init__(self) -> None:
+        if self.rows is not None:
+            self.height = len(self.rows)
+
+    def iter_rows(self, start: int = 0) -> Iterator[list[Any]]:
+        if self.rows is not None:
+            return itertools.islice(self.rows, start, None)
+        if self.source is None:
+            return iter(())
+        return itertools.islice(self.source(), start, None)
+
+    def head(self, n: int) -> list[list[Any]]:
+        return list(itertools.islice(self.iter_rows(), n))
+
+    def release(self) -> None:
+        """Let go of the rows once the sheet has been imported."""
+        self.rows, self.source = [], None
 
 
 def column_letter(index: int) -> str:
@@ -45,7 +71,28 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def check(data: bytes, filename: str = "") -> None:
+    """Refuse a file that cannot be imported, from its size, first bytes and (for XLSX) zip
+    directory alone, without unpacking it. `read` checks the same and more (the row limit,
+    damaged sheets); an upload page calls this to answer at once."""
+    _open(data)
+
+
 def read(data: bytes, filename: str = "") -> list[Sheet]:
+    kind, archive = _open(data)
+    if kind == "xlsx":
+        assert archive is not None
+        formulas: dict[str, list[str]] = {}
+        for info in archive.infolist():
+            if info.filename.startswith("xl/worksheets/sheet") and info.filename.endswith(".xml"):
+                formulas[info.filename] = _formula_cells(archive, info)
+        return _read_calamine(data, [formulas.get(f"xl/worksheets/sheet{i + 1}.xml", []) for i in range(len(formulas))])
+    if kind == "xls":
+        return _read_calamine(data, [])
+    return [_read_csv(data, filename)]
+
+
+def _open(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     limit = settings.CHIBO_IMPORT_MAX_BYTES
     if len(data) > limit:
         raise FileRefused(_("The file is %(size)s MB; the limit is %(limit)s MB. Split it into several files, "
@@ -54,13 +101,13 @@ def read(data: bytes, filename: str = "") -> list[Sheet]:
     if not data.strip():
         raise FileRefused(_("The file is empty. Choose the spreadsheet that holds your data."))
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data)
+        return "xlsx", _open_xlsx(data)
     if data.startswith(OLE_MAGIC):
-        return _read_calamine(data, [])
+        return "xls", None
     if _looks_binary(data):
         raise FileRefused(_("This file is not a spreadsheet chibo can read (its content is neither Excel nor CSV, "
                             "whatever its name says). Save it from Excel as .xlsx or as CSV and try again."))
-    return [_read_csv(data, filename)]
+    return "csv", None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -68,7 +115,7 @@ def _looks_binary(data: bytes) -> bool:
     return b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"MZ"))
 
 
-def _read_xlsx(data: bytes) -> list[Sheet]:
+def _open_xlsx(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -84,11 +131,7 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
         raise FileRefused(_("The workbook would unpack to %(size)s MB, far more than its data can need. It was "
                             "refused without being opened. Save the data again from Excel into a new file.")
                           % {"size": total // 1048576})
-    formulas: dict[str, list[str]] = {}
-    for info in infos:
-        if info.filename.startswith("xl/worksheets/sheet") and info.filename.endswith(".xml"):
-            formulas[info.filename] = _formula_cells(archive, info)
-    return _read_calamine(data, [formulas.get(f"xl/worksheets/sheet{i + 1}.xml", []) for i in range(len(formulas))])
+    return archive
 
 
 def _formula_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[str]:
@@ -117,10 +160,12 @@ def _read_calamine(data: bytes, formulas: list[list[str]]) -> list[Sheet]:
         if sheet.total_height > max_rows + 1:
             raise FileRefused(_("The sheet %(sheet)s has %(rows)s rows; the limit is %(limit)s. Split the file.")
                               % {"sheet": name, "rows": sheet.total_height, "limit": max_rows})
-        rows = sheet.to_python(skip_empty_area=False)
         merged = [f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}"
                   for a, b in (sheet.merged_cell_ranges or [])]
-        sheets.append(Sheet(name=name, rows=rows, merged=merged, formulas=formulas[i] if i < len(formulas) else []))
+        # iter_rows starts at the sheet's first row; blank columns on the left are left out.
+        height = sheet.start[0] + sheet.height if sheet.height and sheet.start else 0
+        sheets.append(Sheet(name=name, source=sheet.iter_rows, height=height, merged=merged,
+                            formulas=formulas[i] if i < len(formulas) else []))
     return sheets
 
 
@@ -139,9 +184,12 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if len(rows) > settings.CHIBO_IMPORT_MAX_ROWS + 1:
+    def rows() -> Iterator[list[str]]:
+        return csv.reader(io.StringIO(text), dialect)
+
+    height = sum(1 for _row in rows())
+    if height > settings.CHIBO_IMPORT_MAX_ROWS + 1:
         raise FileRefused(_("The file has %(rows)s rows; the limit is %(limit)s. Split the file.")
-                          % {"rows": len(rows), "limit": settings.CHIBO_IMPORT_MAX_ROWS})
+                          % {"rows": height, "limit": settings.CHIBO_IMPORT_MAX_ROWS})
     name = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV"
-    return Sheet(name=name, rows=rows)
+    return Sheet(name=name, source=rows, height=height)

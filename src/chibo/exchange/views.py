@@ -20,7 +20,7 @@ from chibo.accounts.models import User
 from chibo.core.dates import today
 from chibo.exchange import services
 from chibo.exchange.models import ExportJob, ImportJob
-from chibo.exchange.reader import FileRefused, read
+from chibo.exchange.reader import FileRefused, check
 from chibo.exchange.tasks import run_export_job, run_import_job
 from chibo.exchange.template import write_template
 from chibo.exchange.writers import FORMATS
@@ -126,7 +126,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         else:
             data = upload.read()
             try:
-                read(data, upload.name)  # refuse a bad file at once, before queueing it
+                check(data, upload.name)  # refuse a wrong file at once, before queueing it
             except FileRefused as exc:
                 form.add_error("file", str(exc))
         if form.is_valid():
