@@ -288,7 +288,7 @@ class _Importer:
                                             "info"))
 
     def _chunk(self, kind: str, sheet_name: str, headers: list[str], rows: list[Row]) -> None:
-        if kind in ("members", "posts", "persons"):
+        if kind != "localities":  # locality rows name localities by "code" and "parent"
             self._preload(rows)
         getattr(self, f"_{kind}")(rows)
         reset_queries()  # with DEBUG on, Django would keep every statement of a long import
@@ -352,7 +352,7 @@ class _Importer:
         org_codes: set[str] = {str(r.values[k]) for r in rows for k in ("organisation", "parent", "code")
                                if r.values.get(k)}
         org_codes -= set(self._org_cache)
-        for org in Organisation.objects.filter(code__in=org_codes):
+        for org in Organisation.objects.select_related("parent").filter(code__in=org_codes):
             self._org_cache[org.code] = org
         self._org_cache.update(dict.fromkeys(org_codes - set(self._org_cache)))
         loc_codes: set[str] = {str(r.values[k]) for r in rows for k in ("residence", "locality") if r.values.get(k)}
@@ -458,7 +458,7 @@ class _Importer:
                 data.pop("locality")
             if existing is None:
                 check = {**data, "parent": new_parent[1] if new_parent else parent}
-                problems = orgs.organisation_errors(check)
+                problems = orgs.organisation_errors(check, check_code=False)  # looked up above: not in chibo
                 if problems:
                     self._service_errors(row, ValidationError(problems), ORGANISATION_COLUMNS)
                     continue

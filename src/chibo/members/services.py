@@ -655,8 +655,7 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
             if key is not None:
                 deltas[key] += 1
         insert_rows(MembershipEvent, events)
-        _apply_stats(deltas)
-        cell_facts.refresh_for_persons([p.pk for p in persons])
+        _apply_stats(deltas)  # the cells' official counts too; the persons are new, so they head no village yet
         if audit_rows:
             audit.record_many(
                 [{"action": "create", "obj": m, "object_repr": m.person.full_name, "org_path": m.organisation.path,

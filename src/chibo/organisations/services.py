@@ -46,9 +46,11 @@ def _next_path(parent: Organisation | None) -> str:
     return prefix + _encode_step(number)
 
 
-def organisation_errors(data: dict[str, Any], *, instance: Organisation | None = None) -> dict[str, str]:
+def organisation_errors(data: dict[str, Any], *, instance: Organisation | None = None,
+                        check_code: bool = True) -> dict[str, str]:
     """What is wrong with these organisation fields, by field name (empty when nothing).
-    The parent may be an organisation not saved yet (a bulk path creating parents first)."""
+    The parent may be an organisation not saved yet (a bulk path creating parents first).
+    check_code=False: the caller has checked already that the code is free."""
     errors: dict[str, str] = {}
     parent: Organisation | None = data.get("parent")
     kind = data["kind"]
@@ -66,7 +68,7 @@ def organisation_errors(data: dict[str, Any], *, instance: Organisation | None =
     clash = Organisation.objects.filter(code=code)
     if instance is not None:
         clash = clash.exclude(pk=instance.pk)
-    if clash.exists():
+    if check_code and clash.exists():
         errors["code"] = _("The code %(code)s is already used by another organisation. Enter a different code.") % {"code": code}
     return errors
 
@@ -221,7 +223,9 @@ def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list
             if data["code"] in by_code:
                 raise ValidationError({"code": _("The code %(code)s is already used by another organisation. Enter "
                                                  "a different code.") % {"code": data["code"]}})
-            _clean_org(data, instance=None)
+            errors = organisation_errors(data, check_code=False)
+            if errors:
+                raise ValidationError(errors)
             key = parent.path if parent else None
             if key not in next_child:
                 if parent is not None and parent.pk is None:  # created in this batch: no children yet
@@ -236,6 +240,12 @@ def bulk_create_organisations(rows: list[dict[str, Any]], *, actor: Any) -> list
             org.depth = len(org.path) // PATH_STEP - 1
             created.append(org)
             by_code[org.code] = org
+        codes = list(by_code)
+        for i in range(0, len(codes), 5000):
+            taken = Organisation.objects.filter(code__in=codes[i:i + 5000]).values_list("code", flat=True).first()
+            if taken:
+                raise ValidationError({"code": _("The code %(code)s is already used by another organisation. Enter "
+                                                 "a different code.") % {"code": taken}})
         # Parents must exist before children get their FK: insert level by level.
         for depth in sorted({o.depth for o in created}):
             level = [o for o in created if o.depth == depth]

@@ -59,26 +59,28 @@ class Command(BaseCommand):
         if opts["valid_only"] and result.rejected and not opts["dry_run"]:
             rejected_file = path.with_name(f"{path.stem}-loi.xlsx")
             write_xlsx(str(rejected_file), [(name[:31], headers, rows) for name, (headers, rows) in result.rejected.items()])
+        quality = self._quality(org) if result.committed else []
         if opts["json"]:
-            self.stdout.write(json.dumps({**result.as_dict(), "rejected_file": str(rejected_file or "")},
-                                         ensure_ascii=False, default=str, indent=2))
+            self.stdout.write(json.dumps({**result.as_dict(), "rejected_file": str(rejected_file or ""),
+                                          "quality": quality}, ensure_ascii=False, default=str, indent=2))
         else:
             self._print(result, rejected_file)
-        if result.committed:
-            self._quality(org)
+            for line in quality:
+                self.stdout.write(line)
         if result.errors and not result.committed and not opts["dry_run"]:
             raise CommandError(_("Nothing was imported: correct the %(n)s errors above and import again, or use "
                                  "--valid-only to import the valid rows.") % {"n": len(result.errors)})
 
-    def _quality(self, org: Organisation | None) -> None:
-        """The data-quality checks run after every import."""
+    def _quality(self, org: Organisation | None) -> list[str]:
+        """The data-quality checks run after every import: their summary, as lines."""
         from chibo.quality.checks import run_checks, summary_lines
 
+        lines = []
         for top in [org] if org else Organisation.objects.filter(parent__isnull=True, valid_to__isnull=True):
-            self.stdout.write(f"\n{top.name}:")
-            for line in summary_lines(run_checks(top)):
-                self.stdout.write(f"  {line}")
-        self.stdout.write(_("Details: chibo check-data CODE, or the “Data quality” page."))
+            lines.append(f"\n{top.name}:")
+            lines.extend(f"  {line}" for line in summary_lines(run_checks(top)))
+        lines.append(_("Details: chibo check-data CODE, or the “Data quality” page."))
+        return lines
 
     def _print(self, result: Result, rejected_file: Path | None) -> None:
         for kind, o in result.outcomes.items():

@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
+from chibo.exchange.bench import import_benchmark
 from chibo.members.models import Membership
 from chibo.organisations.models import Organisation
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--province", default="SYN", help="code of the synthetic province (default SYN)")
         parser.add_argument("--exports", action="store_true",
                             help="also time exporting the whole province to XLSX and CSV (about a minute)")
+        parser.add_argument("--imports", action="store_true",
+                            help="also time importing the whole province into an empty database (about two minutes)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         province = Organisation.objects.filter(code=opts["province"]).first()
@@ -125,10 +128,12 @@ class Command(BaseCommand):
         case("member update (form, service, audit, rollup)", "member update p95", update)
 
         exports = self._exports(province) if opts["exports"] else []
+        imports = import_benchmark(province) if opts["imports"] else None
         report = {
             "database": connection.vendor, "members": members, "python": platform.python_version(),
             "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
             "debug": settings.DEBUG, "results": results, "targets_ms": TARGETS_MS, "exports": exports,
+            "import": imports,
         }
         if opts["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
@@ -138,6 +143,13 @@ class Command(BaseCommand):
             self.stdout.write(f"export {e['format']}: {e['rows']} rows in {e['seconds']:.1f} s "
                               f"(the library alone: {e['library_seconds']:.1f} s, ratio {e['ratio']:.1f}x; "
                               f"targets ≤ 20 s and ≤ 3x)")
+        if imports:
+            self.stdout.write(
+                f"import of the whole province ({imports['file_mb']} MB workbook, {imports['rows']} rows, "
+                f"{imports['members']} members) into an empty database: {imports['import_seconds']:.1f} s, peak "
+                f"{imports['peak_mb'] or '?'} MB (python-calamine alone reads it in {imports['read_seconds']:.1f} s, ratio "
+                f"{imports['ratio']:.1f}x; targets ≤ 60 s and ≤ 500 MB); same figures as the source: "
+                f"{'yes' if imports['same_figures'] else 'NO'}")
         self.stdout.write(f"{connection.vendor}, {members} members in {province.code}")
         for group, limit in TARGETS_MS.items():
             key = "p95_ms" if "p95" in group else "median_ms"

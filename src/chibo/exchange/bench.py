@@ -1,0 +1,103 @@
+"""The import benchmark of `chibo bench --imports`: export the synthetic province to one
+workbook, read it with python-calamine alone, then import it end to end into a new, empty
+database with `chibo import` in a child process (so its wall time and peak memory are its
+own), and check that the new database reports the same figures as the one exported from."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from python_calamine import CalamineWorkbook
+
+from chibo.exchange import services
+from chibo.indicators.figures import indicators
+from chibo.organisations.models import Organisation
+
+
+def import_benchmark(province: Organisation) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="chibo-bench-") as tmp:
+        path = Path(tmp) / "province.xlsx"
+        start = time.perf_counter()
+        services.export_workbook(actor=None, org=province, out=str(path), description="chibo bench --imports")
+        export_seconds = time.perf_counter() - start
+        file_mb = round(path.stat().st_size / 1048576, 1)
+
+        start = time.perf_counter()
+        book = CalamineWorkbook.from_path(str(path))
+        rows = sum(len(book.get_sheet_by_index(i).to_python()) for i in range(len(book.sheet_names)))
+        read_seconds = time.perf_counter() - start
+        del book
+
+        env, drop = _empty_database(Path(tmp))
+        try:
+            run = [sys.executable, "-m", "chibo"]
+            subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
+            start = time.perf_counter()
+            out_path = Path(tmp) / "result.json"
+            with out_path.open("wb") as out:
+                child = subprocess.Popen([*run, "import", str(path), "--json"], env=env, stdout=out)
+                peak_kb = 0
+                while child.poll() is None:
+                    peak_kb = max(peak_kb, _peak_kb(child.pid))
+                    time.sleep(0.1)
+            import_seconds = time.perf_counter() - start
+            if child.returncode != 0:
+                raise RuntimeError(f"chibo import failed with status {child.returncode}")
+            output = out_path.read_bytes()
+            result = json.loads(output)
+            figures = subprocess.run([*run, "indicators", province.code, "--json"], env=env, check=True,
+                                     capture_output=True).stdout
+        finally:
+            drop()
+    same = json.loads(figures) == json.loads(json.dumps(indicators(province).as_dict(), ensure_ascii=False))
+    return {
+        "file_mb": file_mb,
+        "rows": rows, "members": result["outcomes"]["members"]["create"],
+        "export_seconds": round(export_seconds, 1), "read_seconds": round(read_seconds, 2),
+        "import_seconds": round(import_seconds, 1), "peak_mb": round(peak_kb / 1024) if peak_kb else None,
+        "ratio": round(import_seconds / read_seconds, 1) if read_seconds else None,
+        "same_figures": same, "committed": result["committed"],
+    }
+
+
+def _peak_kb(pid: int) -> int:
+    """The process's peak resident memory so far (Linux). Not getrusage: a child's maxrss
+    there starts from its parent's size at fork, which would count this command's memory."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _empty_database(tmp: Path) -> tuple[dict[str, str], Any]:
+    """Environment for a child process on a new, empty database of the same kind, and a
+    function that removes it."""
+    env = {**os.environ, "CHIBO_IMPORT_MAX_MB": "100", "DEBUG": "false", "CHIBO_DATA_DIR": str(tmp / "data")}
+    if connection.vendor != "postgresql":
+        env.pop("SQLITE_PATH", None)
+        return env, lambda: None
+    db = settings.DATABASES["default"]
+    name = f"chibo_bench_import_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+
+    def drop() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    return env, drop
