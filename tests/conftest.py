@@ -59,6 +59,18 @@ def add_member(org: Organisation, family: str, middle: str, given: str, *, statu
                                  organisation=org, status=status, admission_date=admission, official_date=official)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """On SQLite, test in a database file (WAL, as in production), not in memory: an
+    in-memory database shared between threads locks whole tables, so a page would fail
+    while the background worker of a browser test holds its import transaction."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -74,7 +74,7 @@ def test_every_web_url_is_in_the_matrix():
     web_names = {p.name for include in get_resolver().url_patterns
                  if not str(include.pattern).startswith("api/") for p in include.url_patterns}
     covered = {"home", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
-               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-rejected", "export-job", "export-download",
+               "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-retry", "import-rejected", "export-job", "export-download",
                "login", "logout"}
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 

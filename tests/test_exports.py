@@ -107,3 +107,25 @@ def test_a_long_list_is_written_in_the_background_for_its_owner_only(world, sett
     assert event.actor == world.users["commune_staff"] and "sex=F" in event.note
     assert world.client("other_commune_staff").get(response["Location"]).status_code == 404
     assert world.client("other_commune_staff").get(response["Location"] + "tai/").status_code == 404
+
+
+def test_a_background_export_whose_worker_died_says_so(world, settings):
+    import os
+    import time
+
+    from chibo.exchange.models import ExportJob
+
+    settings.CHIBO_EXPORT_SYNC_ROWS = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not run
+    c = world.client("commune_staff")
+    location = c.get("/dang-vien/xuat/?org=C1&format=csv")["Location"]
+    job = ExportJob.objects.get()
+    job.status = ExportJob.Status.RUNNING  # as a worker leaves it when it is killed mid-file
+    job.save()
+    job.write_progress(3, 6)
+    assert 'id="export-progress"' in c.get(location).content.decode()
+    stamp = time.time() - (settings.CHIBO_JOB_STALE_MINUTES + 1) * 60
+    os.utime(job.folder / "progress.json", (stamp, stamp))
+    page = c.get(location, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Export the list again" in page and 'href="/dang-vien/"' in page and "hx-trigger" not in page
+    assert c.get(location + "tai/").status_code == 404

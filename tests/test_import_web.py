@@ -87,6 +87,52 @@ def test_the_real_queue_and_worker_run_the_job(_migration_data, world, settings)
     assert job.status == "preview", job.error
 
 
+def _age(job, minutes):
+    """Make the job's last progress report `minutes` old, as if its worker had gone silent."""
+    import os
+    import time
+
+    stamp = time.time() - minutes * 60
+    os.utime(job.folder / "progress.json", (stamp, stamp))
+
+
+def test_a_job_whose_worker_died_says_so_and_can_be_started_again(world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # nothing runs by itself
+    c = world.client("commune_staff")
+    upload(c, [member_row("Mất Điện", "052190000561")])
+    job = ImportJob.objects.get()
+    job.status = ImportJob.Status.IMPORTING  # as a worker leaves it when it is killed mid-import
+    job.save()
+    job.write_progress("members", 0, 1)
+    page = c.get(f"/nhap-du-lieu/{job.pk}/").content.decode()
+    assert 'id="import-progress"' in page and 'id="retry"' not in page  # silent for a moment: still working
+    assert c.post(f"/nhap-du-lieu/{job.pk}/lam-lai/").status_code == 302  # refused while not stalled
+
+    _age(job, settings.CHIBO_JOB_STALE_MINUTES + 1)
+    page = c.get(f"/nhap-du-lieu/{job.pk}/").content.decode()
+    assert 'id="retry"' in page and "hx-trigger" not in page  # stopped: say so, stop polling
+    assert world.client("other_commune_staff").post(f"/nhap-du-lieu/{job.pk}/lam-lai/").status_code == 404
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert c.post(f"/nhap-du-lieu/{job.pk}/lam-lai/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert Person.objects.filter(citizen_id="052190000561").count() == 1
+
+
+def test_a_job_no_worker_picks_up_tells_the_user_why(world, settings):
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    c = world.client("commune_staff")
+    upload(c, [member_row("Chờ Mãi", "052190000571")])
+    job = ImportJob.objects.get()
+    assert "background worker" not in c.get(f"/nhap-du-lieu/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - timezone.timedelta(minutes=settings.CHIBO_JOB_WAIT_MINUTES + 1))
+    page = c.get(f"/nhap-du-lieu/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "waiting for the background worker" in page and "chibo serve" in page
+
+
 def test_a_crash_mid_import_leaves_nothing_written(world, monkeypatch):
     from chibo.members import services
 

@@ -244,3 +244,8 @@ CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 
 CHIBO_IMPORT_MAX_ROWS = envint("CHIBO_IMPORT_MAX_ROWS", 300_000)
 # Member lists longer than this are written in the background; shorter ones download at once.
 CHIBO_EXPORT_SYNC_ROWS = envint("CHIBO_EXPORT_SYNC_ROWS", 5000)
+# A background job that has not reported progress for this long has stopped (its worker was
+# killed or the server restarted); its page then says so and offers to start it again.
+CHIBO_JOB_STALE_MINUTES = envint("CHIBO_JOB_STALE_MINUTES", 15)
+# A job not picked up after this long means no worker is running: its page tells the user.
+CHIBO_JOB_WAIT_MINUTES = envint("CHIBO_JOB_WAIT_MINUTES", 2)

@@ -152,14 +152,42 @@ def test_expand_organisation_tree(new_context: Any, browser_world: Any) -> None:
     assert still_same_page(page), "expanding the tree reloaded the page"
 
 
-def test_import_journey(new_context: Any, browser_world: Any, tmp_path: Any) -> None:
-    """Upload a file with an error, see it named, fix it, upload again, import, done."""
+@pytest.fixture
+def worker(settings: Any) -> Any:
+    """The real database queue with a real worker (django-tasks' db_worker loop) in a thread
+    of the test process, so the pages show the job waiting, running and done."""
+    import threading
+
+    from django.db import connection
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    w = Worker(queue_names=["*"], interval=0.1, batch=False, backend_name="default", startup_delay=False,
+               max_tasks=None, worker_id="browser-test", excluded_queue_names=[])
+
+    def run() -> None:
+        try:
+            w.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield w
+    w.running = False
+    thread.join(timeout=30)
+
+
+def test_import_journey(new_context: Any, browser_world: Any, worker: Any, tmp_path: Any) -> None:
+    """Upload a file with an error, see it named, fix it, upload again, watch the progress bar
+    while a real worker checks and imports 6,000 members, done."""
     from tests.test_import import MEMBER_HEADERS, member_row, xlsx
 
     bad = tmp_path / "ds.xlsx"
     bad.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mai Thị Lụa", "05219000060")]}))
     good = tmp_path / "ds-sua.xlsx"
-    good.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mai Thị Lụa", "052190000600")]}))
+    many = [member_row(f"Mai Thị Lụa {i}", f"06619{i:07d}") for i in range(1, 6000)]
+    good.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mai Thị Lụa", "052190000600"), *many]}))
     page = new_context(user=browser_world.users["commune_staff"]).new_page()
     page.goto("/dang-vien/")
     page.locator('main a[href="/nhap-du-lieu/"]').click()
@@ -173,7 +201,11 @@ def test_import_journey(new_context: Any, browser_world: Any, tmp_path: Any) -> 
     page.goto("/nhap-du-lieu/")
     page.set_input_files("#id_file", str(good))
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("#commit")).to_be_visible()
+    expect(page.locator("#import-progress")).to_be_visible()  # the worker checks 6,000 rows
+    expect(page.locator("#commit")).to_be_visible(timeout=60_000)
     page.locator("#commit").click()
-    expect(page.locator("main .alert.success")).to_be_visible()
+    expect(page.locator("#import-progress")).to_be_visible()  # and imports them
+    expect(page.locator("main .alert.success")).to_be_visible(timeout=60_000)
+    expect(page.locator("#import-progress")).to_have_count(0)
     assert Person.objects.filter(citizen_id="052190000600").exists()
+    assert Person.objects.filter(citizen_id__startswith="06619").count() == 5999

@@ -12,11 +12,11 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from python_calamine import CalamineWorkbook
 
 from chibo.exchange import services
@@ -38,7 +38,7 @@ def import_benchmark(province: Organisation) -> dict[str, Any]:
         read_seconds = time.perf_counter() - start
         del book
 
-        env, drop = _empty_database(Path(tmp))
+        env, drop = empty_database_env(Path(tmp))
         try:
             run = [sys.executable, "-m", "chibo"]
             subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
@@ -82,22 +82,29 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def _empty_database(tmp: Path) -> tuple[dict[str, str], Any]:
-    """Environment for a child process on a new, empty database of the same kind, and a
-    function that removes it."""
+def empty_database_env(tmp: Path) -> tuple[dict[str, str], Callable[[], None]]:
+    """Environment for a child process (`python -m chibo …`) on a new, empty database of the
+    same kind as this one, and a function that removes it. SQLite: a file under `tmp`.
+    PostgreSQL: a new database on the same server, created and dropped through the
+    server's maintenance database (so it works while Django's connection is elsewhere)."""
     env = {**os.environ, "CHIBO_IMPORT_MAX_MB": "100", "DEBUG": "false", "CHIBO_DATA_DIR": str(tmp / "data")}
-    if connection.vendor != "postgresql":
-        env.pop("SQLITE_PATH", None)
-        return env, lambda: None
+    env.pop("SQLITE_PATH", None)
     db = settings.DATABASES["default"]
-    name = f"chibo_bench_import_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    if "postgresql" not in db["ENGINE"]:
+        return env, lambda: None
+    import psycopg
+
+    server: dict[str, Any] = {"host": db.get("HOST") or "localhost", "port": db.get("PORT") or 5432,
+                              "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
+                              "dbname": "postgres", "autocommit": True}
+    name = f"chibo_scratch_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(**server) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = (db.get("USER") or "") + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    env["DATABASE_URL"] = f"postgres://{auth}@{server['host']}:{server['port']}/{name}"
 
     def drop() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        with psycopg.connect(**server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return env, drop

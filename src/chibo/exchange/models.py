@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,6 +21,7 @@ class JobFiles:
     RUNNING: tuple[str, ...] = ()
     pk: Any
     status: str
+    updated_at: dt.datetime
 
     @property
     def folder(self) -> Path:
@@ -30,6 +33,30 @@ class JobFiles:
         tmp = self.folder / "progress.tmp"
         tmp.write_text(json.dumps(data))
         tmp.replace(self.folder / "progress.json")  # atomic: a reader never sees half a file
+
+    def clear_progress(self) -> None:
+        """Before (re)queueing: the job has not started until its task writes progress."""
+        (self.folder / "progress.json").unlink(missing_ok=True)
+
+    def heartbeat(self) -> dt.datetime | None:
+        """When the running task last reported progress (None: it has not started)."""
+        try:
+            return dt.datetime.fromtimestamp((self.folder / "progress.json").stat().st_mtime, tz=dt.UTC)
+        except OSError:
+            return None
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but silent for longer than any step takes: its worker has stopped."""
+        beat = self.heartbeat()
+        return (self.running and beat is not None
+                and timezone.now() - beat > dt.timedelta(minutes=settings.CHIBO_JOB_STALE_MINUTES))
+
+    @property
+    def not_picked_up(self) -> bool:
+        """Queued for a while and not started: no background worker is running."""
+        return (self.running and self.heartbeat() is None
+                and timezone.now() - self.updated_at > dt.timedelta(minutes=settings.CHIBO_JOB_WAIT_MINUTES))
 
     def progress(self) -> dict[str, Any]:
         try:

@@ -21,6 +21,7 @@ def run_import_job(job_id: int, commit: bool) -> None:
     """Check (commit=False) or import (commit=True) the job's file. The import itself is one
     transaction: if the worker dies or anything fails, nothing of it is written."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
+    job.write_progress("", 0, 0)  # started: the page stops saying it waits for a worker
     try:
         sheets = read(job.upload_path.read_bytes(), job.filename)
         result = run_import(sheets, actor=job.user, scope=access.scope_for(job.user), dry_run=not commit,
@@ -56,6 +57,7 @@ def run_export_job(job_id: int) -> None:
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     job.status = ExportJob.Status.RUNNING
     job.save(update_fields=["status", "updated_at"])
+    job.write_progress(0, 0)  # started
     try:
         params = QueryDict(mutable=True)
         for key, value in job.params.items():

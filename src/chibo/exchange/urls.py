@@ -13,5 +13,6 @@ urlpatterns = [
     path("nhap-du-lieu/", views.import_start, name="import"),
     path("nhap-du-lieu/<int:pk>/", views.import_job, name="import-job"),
     path("nhap-du-lieu/<int:pk>/nhap/", views.import_commit, name="import-commit"),
+    path("nhap-du-lieu/<int:pk>/lam-lai/", views.import_retry, name="import-retry"),
     path("nhap-du-lieu/<int:pk>/loi.xlsx", views.import_rejected, name="import-rejected"),
 ]

@@ -164,7 +164,21 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("import-job", pk=job.pk)
     job.status = ImportJob.Status.IMPORTING
     job.save(update_fields=["status", "updated_at"])
+    job.clear_progress()
     run_import_job.enqueue(job.pk, True)
+    return redirect("import-job", pk=job.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue again a job whose worker stopped (killed, server restarted). Its transaction
+    was never committed, so nothing of the first run is in the database."""
+    job = access.get_import_job(request.user, pk)
+    if job.stalled:
+        job.clear_progress()
+        job.save(update_fields=["updated_at"])
+        run_import_job.enqueue(job.pk, job.status == ImportJob.Status.IMPORTING)
     return redirect("import-job", pk=job.pk)
 
 

@@ -1,0 +1,119 @@
+"""A real background worker (`chibo db_worker`, a separate process on its own database) is
+killed with SIGKILL in the middle of an import, after it has written thousands of members
+inside its transaction. Nothing of the import may be in the database afterwards; running
+the job again imports every member exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chibo.exchange.bench import empty_database_env
+from tests.test_import import MEMBER_HEADERS, member_row, xlsx
+
+ROOT = Path(__file__).resolve().parents[1]
+MEMBERS = 12_000  # three chunks of 5,000: the worker is killed after the first one
+
+SETUP = """
+import datetime as dt, json, sys
+import django
+django.setup()
+from chibo.accounts import services as accounts
+from chibo.exchange.models import ImportJob
+from chibo.exchange.tasks import run_import_job
+from chibo.organisations import services as orgs
+
+day = dt.date(2000, 1, 1)
+created = orgs.bulk_create_organisations([
+    {"code": "P", "name": "Đảng bộ tỉnh", "kind": "province", "valid_from": day},
+    {"code": "X", "name": "Đảng bộ xã", "kind": "commune", "parent_code": "P", "valid_from": day},
+    {"code": "A", "name": "Chi bộ A", "kind": "grassroots_cell", "parent_code": "X", "valid_from": day},
+], actor=None)
+user = accounts.user_create(actor=None, username="canbo", password="not-used-here-1")
+accounts.role_assign(actor=None, user=user, organisation=created[1], role="commune_staff")
+job = ImportJob.objects.create(user=user, filename="ds.xlsx", status=ImportJob.Status.IMPORTING)
+job.upload_path.write_bytes(open(sys.argv[1], "rb").read())
+run_import_job.enqueue(job.pk, True)
+print(json.dumps({"job": job.pk, "folder": str(job.folder)}))
+"""
+
+COUNTS = """
+import json
+import django
+django.setup()
+from chibo.audit.models import AuditEvent
+from chibo.exchange.models import ImportJob
+from chibo.members.models import MemberStat, Membership, MembershipEvent, Person
+from chibo.indicators.models import CellFacts
+job = ImportJob.objects.get()
+print(json.dumps({"persons": Person.objects.count(), "memberships": Membership.objects.count(),
+                  "events": MembershipEvent.objects.count(), "stats": MemberStat.objects.count(),
+                  "audit": AuditEvent.objects.filter(object_type="membership").count(),
+                  "officials": sum(CellFacts.objects.values_list("official_count", flat=True)),
+                  "status": job.status}))
+"""
+
+RETRY = """
+import django
+django.setup()
+from chibo.exchange.models import ImportJob
+from chibo.exchange.tasks import run_import_job
+run_import_job.call(ImportJob.objects.get().pk, True)
+"""
+
+
+def _python(env: dict[str, str], code: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def test_killing_the_worker_mid_import_leaves_nothing_written(tmp_path: Path) -> None:
+    rows = [member_row(f"Nguyễn Văn Thử {i}", f"0521{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "A"})
+            for i in range(MEMBERS)]
+    upload = tmp_path / "ds.xlsx"
+    upload.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, *rows]}))
+    env, drop = empty_database_env(tmp_path)
+    env.update(DJANGO_SETTINGS_MODULE="chibo.settings")
+    env.pop("CHIBO_TASKS", None)  # the database queue, as in production
+    try:
+        subprocess.run([sys.executable, "-m", "chibo", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
+        job = json.loads(_python(env, SETUP, str(upload)))
+        progress = Path(job["folder"]) / "progress.json"
+        worker = subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*",
+                                   "--no-startup-delay", "--interval", "0.2"], env=env, cwd=ROOT,
+                                  start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 240
+            seen = {}
+            while time.monotonic() < deadline and worker.poll() is None:
+                try:
+                    seen = json.loads(progress.read_text())
+                except (OSError, ValueError):
+                    seen = {}
+                if seen.get("kind") == "members" and 0 < seen.get("done", 0) < MEMBERS:
+                    break
+                time.sleep(0.05)
+            assert seen.get("kind") == "members" and 0 < seen["done"] < MEMBERS, f"never caught mid-run: {seen}"
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)  # no clean-up code of the worker runs
+            worker.wait(timeout=30)
+
+        after_kill = json.loads(_python(env, COUNTS))
+        assert after_kill == {"persons": 0, "memberships": 0, "events": 0, "stats": 0, "audit": 0, "officials": 0,
+                              "status": "importing"}  # the page then offers to start it again (test_import_web)
+
+        _python(env, RETRY)
+        after_retry = json.loads(_python(env, COUNTS))
+        assert after_retry["status"] == "done"
+        assert after_retry["persons"] == after_retry["memberships"] == after_retry["audit"] == MEMBERS
+        assert after_retry["officials"] == MEMBERS
+    finally:
+        drop()
