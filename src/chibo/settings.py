@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.indicators",
     "chibo.quality",
+    "chibo.plans",
     "chibo.exchange",
     "chibo.web",
     "chibo.api",
@@ -242,6 +243,8 @@ CHIBO_API_TOKEN_TTL_DAYS = envint("CHIBO_API_TOKEN_TTL_DAYS", 365)
 CHIBO_IMPORT_MAX_BYTES = envint("CHIBO_IMPORT_MAX_MB", 20) * 1024 * 1024
 CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 1024 * 1024
 CHIBO_IMPORT_MAX_ROWS = envint("CHIBO_IMPORT_MAX_ROWS", 300_000)
+# Attached files (resolution texts, evidence): checked by content, at most this size.
+CHIBO_UPLOAD_MAX_BYTES = envint("CHIBO_UPLOAD_MAX_MB", 20) * 1024 * 1024
 # Member lists longer than this are written in the background; shorter ones download at once.
 CHIBO_EXPORT_SYNC_ROWS = envint("CHIBO_EXPORT_SYNC_ROWS", 5000)
 # A background job that has not reported progress for this long has stopped (its worker was

@@ -312,6 +312,69 @@ def get_export_job(user: Any, pk: Any) -> Any:
     return job
 
 
+# --- Resolutions and targets ------------------------------------------------------------
+# A resolution reaches down: it is read by everyone in the issuing organisation's subtree
+# (a cell carries out the commune's resolution) — and by those above who oversee it.
+
+def _plan_orgs_filter(scope: Scope, prefix: str) -> Q:
+    """Issuing organisations whose resolutions the scope may read: those in scope, and every
+    ancestor of an organisation in scope or of the user's own cell."""
+    if scope.superuser:
+        return Q()
+    starts = [g.org for g in scope.grants]
+    m = scope.own_membership
+    if m is not None:
+        starts.append(m.cell or m.organisation)
+    ancestors = {p for org in starts for p in org.ancestor_paths()}
+    q = Q(**{f"{prefix}path__in": sorted(ancestors)})
+    for g in scope.grants:
+        q |= Q(**{f"{prefix}path__gte": g.org.path, f"{prefix}path__lt": g.org.path + PATH_END})
+    return q
+
+
+def resolutions(user: Any) -> QuerySet[Any]:
+    from chibo.plans.models import Resolution
+
+    return Resolution.objects.filter(_plan_orgs_filter(scope_for(user), "organisation__"))
+
+
+def get_resolution(user: Any, pk: Any, *, write: bool = False) -> Any:
+    res = resolutions(user).select_related("organisation").filter(pk=pk).first() if str(pk).isdigit() else None
+    if res is None:
+        raise Http404
+    if write:
+        _deny_or_404(True, scope_for(user).writes_org(res.organisation))
+    return res
+
+
+def may_issue_resolution(user: Any, org: Organisation) -> bool:
+    """Resolutions and their targets are entered by those who write for the issuing organisation."""
+    return scope_for(user).writes_org(org)
+
+
+def targets(user: Any) -> QuerySet[Any]:
+    from chibo.plans.models import Target
+
+    return Target.objects.filter(_plan_orgs_filter(scope_for(user), "resolution__organisation__"))
+
+
+def get_target(user: Any, pk: Any, *, report: bool = False) -> Any:
+    """A target the user may read; with report=True, one whose figures the user may record
+    (those who write for the responsible organisation or for the issuing one)."""
+    target = (targets(user).select_related("resolution__organisation", "organisation", "parent")
+              .filter(pk=pk).first() if str(pk).isdigit() else None)
+    if target is None:
+        raise Http404
+    if report:
+        _deny_or_404(True, may_report(user, target))
+    return target
+
+
+def may_report(user: Any, target: Any) -> bool:
+    scope = scope_for(user)
+    return scope.writes_org(target.organisation) or scope.writes_org(target.resolution.organisation)
+
+
 # --- Audit --------------------------------------------------------------------------------
 
 def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:

@@ -1,0 +1,106 @@
+"""Attached files (a resolution's text, evidence for a measurement): checked by content,
+limited in size, stored beside the database under DATA_DIR/files/, and served only by
+views that ask chibo.access first (never from a public URL).
+
+Accepted: PDF, Word/Excel/OpenDocument files (checked as ZIP archives, refused before
+unpacking if they would unpack to far more than a document needs), old .doc/.xls, JPEG and
+PNG photos (of a signed paper, a certificate)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import uuid
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+KINDS = {  # first bytes → (kind, content type)
+    b"%PDF-": ("pdf", "application/pdf"),
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ("office", "application/octet-stream"),  # .doc, .xls
+    b"\xff\xd8\xff": ("jpeg", "image/jpeg"),
+    b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
+}
+ZIP_TYPES = {  # a part that names the document type → content type
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "content.xml": "application/vnd.oasis.opendocument.text",
+}
+MAX_RATIO = 200
+MAX_UNPACKED = 400 * 1024 * 1024
+
+
+def content_type(data: bytes) -> str:
+    """The content type of an acceptable file, or ValidationError saying what to do."""
+    limit = settings.CHIBO_UPLOAD_MAX_BYTES
+    if len(data) > limit:
+        raise ValidationError(_("The file is %(size)s MB; the limit is %(limit)s MB. Attach a smaller file, for "
+                                "example a PDF of the signed text.") % {
+            "size": round(len(data) / 1048576, 1), "limit": limit // 1048576})
+    if not data:
+        raise ValidationError(_("The file is empty. Choose the file again."))
+    for magic, (_kind, ctype) in KINDS.items():
+        if data.startswith(magic):
+            return ctype
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_type(data)
+    raise ValidationError(_("This kind of file cannot be attached. Attach a PDF, a Word or Excel file, or a photo "
+                            "(JPEG or PNG)."))
+
+
+def _zip_type(data: bytes) -> str:
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("The file is damaged. Save it again and attach the new copy.")) from exc
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED or any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO
+                                   for i in infos if i.file_size > 1048576):
+        raise ValidationError(_("The file would unpack to %(size)s MB, far more than a document needs. It was "
+                                "refused without being opened.") % {"size": total // 1048576})
+    names = [i.filename for i in infos]
+    for prefix, ctype in ZIP_TYPES.items():
+        if any(n.startswith(prefix) for n in names):
+            return ctype
+    raise ValidationError(_("This is a ZIP archive, not a document. Attach the document itself."))
+
+
+def safe_name(name: str) -> str:
+    """The file's own name, NFC, without any folder part or characters a disk dislikes."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    base = re.sub(r'[\x00-\x1f<>:"|?*]', "_", base)[:150]
+    return base or "tep"
+
+
+def store(data: bytes, name: str, folder: str) -> tuple[str, str]:
+    """Check and keep a file; returns (path relative to DATA_DIR/files, its safe name)."""
+    content_type(data)
+    clean = safe_name(name)
+    relative = f"{folder}/{uuid.uuid4().hex}/{clean}"
+    path = root() / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return relative, clean
+
+
+def root() -> Path:
+    return Path(settings.DATA_DIR) / "files"
+
+
+def open_stored(relative: str) -> tuple[Path, str]:
+    """(absolute path, content type) of a stored file; FileNotFoundError if it is gone."""
+    path = (root() / relative).resolve()
+    if root().resolve() not in path.parents or not path.is_file():
+        raise FileNotFoundError(relative)
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    try:
+        ctype = content_type(head) if not head.startswith(b"PK") else "application/octet-stream"
+    except ValidationError:
+        ctype = "application/octet-stream"
+    return path, ctype
