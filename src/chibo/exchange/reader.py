@@ -20,9 +20,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from chibo.core import files
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
-MAX_RATIO = 200  # unpacked / packed, per part; real spreadsheets stay well under 100
 CELL_WITH_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*?>\s*<f[ >/]')
 
 
@@ -125,12 +126,10 @@ def _open_xlsx(data: bytes) -> zipfile.ZipFile:
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise FileRefused(_("This file is a ZIP archive, not an Excel workbook. Choose the .xlsx file itself."))
-    total = sum(i.file_size for i in infos)
-    if total > settings.CHIBO_IMPORT_MAX_UNPACKED_BYTES or any(
-            i.compress_size and i.file_size / i.compress_size > MAX_RATIO for i in infos if i.file_size > 1048576):
+    if files.unpacks_too_far(infos, settings.CHIBO_IMPORT_MAX_UNPACKED_BYTES):
         raise FileRefused(_("The workbook would unpack to %(size)s MB, far more than its data can need. It was "
                             "refused without being opened. Save the data again from Excel into a new file.")
-                          % {"size": total // 1048576})
+                          % {"size": files.unpacked_size(infos) // 1048576})
     return archive
 
 
