@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "chibo.indicators",
     "chibo.quality",
     "chibo.plans",
+    "chibo.tasks",
+    "chibo.notifications",
     "chibo.exchange",
     "chibo.web",
     "chibo.api",
@@ -252,3 +254,5 @@ CHIBO_EXPORT_SYNC_ROWS = envint("CHIBO_EXPORT_SYNC_ROWS", 5000)
 CHIBO_JOB_STALE_MINUTES = envint("CHIBO_JOB_STALE_MINUTES", 15)
 # A job not picked up after this long means no worker is running: its page tells the user.
 CHIBO_JOB_WAIT_MINUTES = envint("CHIBO_JOB_WAIT_MINUTES", 2)
+# Tasks count as due soon this many days before their deadline (each person may choose their own).
+CHIBO_DUE_SOON_DAYS = envint("CHIBO_DUE_SOON_DAYS", 3)

@@ -352,27 +352,139 @@ def may_issue_resolution(user: Any, org: Organisation) -> bool:
     return scope_for(user).writes_org(org)
 
 
+def resolution_issuers(user: Any) -> QuerySet[Organisation]:
+    """Active organisations the user may issue resolutions for (party groups issue none)."""
+    scope = scope_for(user)
+    q = Q(pk__in=[]) if not scope.superuser else Q()
+    for g in scope.grants:
+        if g.write:
+            q |= Q(path__gte=g.org.path, path__lt=g.org.path + PATH_END)
+    return Organisation.objects.filter(q, valid_to__isnull=True).exclude(kind=Organisation.Kind.PARTY_GROUP)
+
+
+def get_resolution_issuer(user: Any, code: str) -> Organisation:
+    """The organisation a new resolution is issued by: 404 when its resolutions are outside
+    the user's reach, 403 when the user reads them but may not issue for it."""
+    scope = scope_for(user)
+    org = Organisation.objects.filter(code=code).first()
+    visible = org is not None and Organisation.objects.filter(
+        _plan_orgs_filter(scope, ""), pk=org.pk).exists()
+    _deny_or_404(visible, org is not None and resolution_issuers(user).filter(pk=org.pk).exists())
+    assert org is not None
+    return org
+
+
 def targets(user: Any) -> QuerySet[Any]:
     from chibo.plans.models import Target
 
     return Target.objects.filter(_plan_orgs_filter(scope_for(user), "resolution__organisation__"))
 
 
-def get_target(user: Any, pk: Any, *, report: bool = False) -> Any:
+def get_target(user: Any, pk: Any, *, report: bool = False, write: bool = False) -> Any:
     """A target the user may read; with report=True, one whose figures the user may record
-    (those who write for the responsible organisation or for the issuing one)."""
+    (those who write for the responsible organisation or for the issuing one); with
+    write=True, one the user may change or break down (those who issue its resolution)."""
     target = (targets(user).select_related("resolution__organisation", "organisation", "parent")
               .filter(pk=pk).first() if str(pk).isdigit() else None)
     if target is None:
         raise Http404
     if report:
         _deny_or_404(True, may_report(user, target))
+    if write:
+        _deny_or_404(True, may_issue_resolution(user, target.resolution.organisation))
     return target
 
 
 def may_report(user: Any, target: Any) -> bool:
     scope = scope_for(user)
     return scope.writes_org(target.organisation) or scope.writes_org(target.resolution.organisation)
+
+
+def get_measurement(user: Any, pk: Any) -> Any:
+    """A measurement of a target the user may read (for its evidence file)."""
+    from chibo.plans.models import Measurement
+
+    m = (Measurement.objects.select_related("target").filter(pk=pk, target__in=targets(user)).first()
+         if str(pk).isdigit() else None)
+    if m is None:
+        raise Http404
+    return m
+
+
+# --- Tasks ("6 rõ") ---------------------------------------------------------------------------
+# A task is seen by those whose scope holds the organisation that assigned it, by its
+# assignees and its verifier, and by the members of the cell whose plan it is part of.
+# It is changed (edited, cancelled) by those who write for that organisation; progress is
+# reported by an assignee (or for an assigned organisation, by those who write for it); the
+# verifier decides — or someone writing for the organisation records the verifier's
+# decision, unless they are themselves assigned to the task.
+
+def tasks(user: Any) -> QuerySet[Any]:
+    from chibo.tasks.models import Task
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Task.objects.all()
+    q = Q(pk__in=[])
+    for g in scope.grants:
+        q |= Q(organisation__path__gte=g.org.path, organisation__path__lt=g.org.path + PATH_END)
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None:
+        q |= Q(verifier_id=person_id) | Q(pk__in=_assigned_to(person_id, scope))
+    m = scope.own_membership
+    if m is not None:
+        q |= Q(organisation_id__in=[pk for pk in (m.cell_id, m.group_id, m.organisation_id) if pk])
+    return Task.objects.filter(q)
+
+
+def _assigned_to(person_id: int, scope: Scope) -> QuerySet[Any]:
+    from chibo.tasks.models import Assignee
+
+    q = Q(person_id=person_id)
+    m = scope.own_membership
+    if m is not None:
+        q |= Q(organisation_id__in=[pk for pk in (m.cell_id, m.group_id, m.organisation_id) if pk])
+    return Assignee.objects.filter(q).values("task_id")
+
+
+def get_task(user: Any, pk: Any, *, edit: bool = False) -> Any:
+    task = (tasks(user).select_related("organisation", "verifier", "target", "series").filter(pk=pk).first()
+            if str(pk).isdigit() else None)
+    if task is None:
+        raise Http404
+    if edit:
+        _deny_or_404(True, scope_for(user).writes_org(task.organisation))
+    return task
+
+
+def may_assign(user: Any, org: Organisation) -> bool:
+    """Tasks are given by those who write for the organisation (its committee, the commune staff)."""
+    return scope_for(user).writes_org(org)
+
+
+def may_edit_task(user: Any, task: Any) -> bool:
+    return scope_for(user).writes_org(task.organisation)
+
+
+def may_report_task(user: Any, task: Any, assignees: list[Any] | None = None) -> bool:
+    scope = scope_for(user)
+    person_id = getattr(user, "person_id", None)
+    rows = assignees if assignees is not None else list(task.assignees.select_related("organisation"))
+    if any(a.person_id is not None and a.person_id == person_id for a in rows):
+        return True
+    if any(a.organisation is not None and scope.writes_org(a.organisation) for a in rows):
+        return True
+    return scope.writes_org(task.organisation)
+
+
+def may_verify_task(user: Any, task: Any, assignees: list[Any] | None = None) -> bool:
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and person_id == task.verifier_id:
+        return True
+    rows = assignees if assignees is not None else list(task.assignees.all())
+    if person_id is not None and any(a.person_id == person_id for a in rows):
+        return False
+    return scope_for(user).writes_org(task.organisation)
 
 
 # --- Audit --------------------------------------------------------------------------------

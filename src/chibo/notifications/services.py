@@ -1,0 +1,121 @@
+"""The daily reminder: for each person, one notification listing their tasks that are overdue
+or due within their chosen number of days, and the results waiting for their verification.
+Idempotent: running it twice on a day sends nothing new (one digest per person per day)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
+
+from chibo.accounts.models import Role, RoleAssignment, User
+from chibo.audit import services as audit
+from chibo.core.dates import format_vn_date, today
+from chibo.notifications.models import Notification, Preference
+from chibo.tasks import rules
+from chibo.tasks.models import Assignee, Task
+from chibo.tasks.selectors import soon_days
+
+MAX_SOON_DAYS = 30
+WORKING = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)
+
+
+def _line(task: Task, urgency: str, day: dt.date) -> dict[str, str]:
+    due = format_vn_date(task.due_on)
+    if urgency == "overdue":
+        late = (day - task.due_on).days  # type: ignore[operator]
+        text = ngettext("%(task)s — deadline %(due)s, %(n)s day late", "%(task)s — deadline %(due)s, %(n)s days late",
+                        late) % {"task": task.title, "due": due, "n": late}
+    elif urgency == "verify":
+        text = _("%(task)s — waiting for your verification (by %(by)s)") % {
+            "task": task.title, "by": format_vn_date(task.verify_by)}
+    elif task.due_on == day:
+        text = _("%(task)s — due today") % {"task": task.title}
+    else:
+        text = _("%(task)s — due %(due)s") % {"task": task.title, "due": due}
+    return {"text": text, "url": reverse("task", args=[task.pk]), "urgency": urgency}
+
+
+@transaction.atomic
+def send_daily(*, day: dt.date | None = None) -> int:
+    """Write today's digest for every user with something to be reminded of. Returns how many."""
+    day = day or today()
+    prefs = {p.user_id: p for p in Preference.objects.all()}
+    horizon = day + dt.timedelta(days=MAX_SOON_DAYS)
+    working = list(Task.objects.filter(status__in=WORKING, due_on__lte=horizon).order_by("due_on", "id"))
+    by_task: dict[int, list[Assignee]] = defaultdict(list)
+    for a in Assignee.objects.filter(task__in=[t.pk for t in working]):
+        by_task[a.task_id].append(a)
+    users_of_person = dict(User.objects.filter(person__isnull=False, is_active=True).values_list("person_id", "id"))
+    committees: dict[int, list[int]] = defaultdict(list)
+    for org_id, user_id in RoleAssignment.objects.filter(role=Role.CELL_COMMITTEE).values_list(
+            "organisation_id", "user_id"):
+        committees[org_id].append(user_id)
+
+    lines: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for task in working:
+        recipients: set[int] = set()
+        for a in by_task[task.pk]:
+            if a.person_id and a.person_id in users_of_person:
+                recipients.add(users_of_person[a.person_id])
+            elif a.organisation_id:
+                recipients.update(committees.get(a.organisation_id, []))
+        for user_id in recipients:
+            pref = prefs.get(user_id)
+            if pref is not None and not pref.daily:
+                continue
+            urgency = rules.urgency(due_on=task.due_on, day=day, soon_days=pref.due_soon_days if pref else soon_days())
+            if urgency:
+                lines[user_id].append(_line(task, urgency, day))
+    for task in Task.objects.filter(status=Task.Status.SUBMITTED, verifier__isnull=False).order_by("verify_by", "id"):
+        verifier_user = users_of_person.get(task.verifier_id) if task.verifier_id else None
+        if verifier_user and (prefs.get(verifier_user) is None or prefs[verifier_user].daily):
+            lines[verifier_user].append(_line(task, "verify", day))
+
+    already = set(Notification.objects.filter(day=day, kind=Notification.Kind.DIGEST).values_list("user_id", flat=True))
+    new = []
+    for user_id, items in lines.items():
+        if user_id in already:
+            continue
+        overdue = sum(1 for i in items if i["urgency"] == "overdue")
+        with override(settings.LANGUAGE_CODE):
+            title = (ngettext("%(n)s task is overdue", "%(n)s tasks are overdue", overdue) % {"n": overdue}
+                     if overdue else _("Your tasks for the coming days"))
+        new.append(Notification(user_id=user_id, day=day, title=title, lines=items))
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(user: Any, notification: Notification) -> None:
+    if notification.user_id == user.pk and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+@transaction.atomic
+def set_preference(user: Any, *, due_soon_days: int, daily: bool) -> Preference:
+    from django.core.exceptions import ValidationError
+
+    if not 0 <= due_soon_days <= MAX_SOON_DAYS:
+        raise ValidationError({"due_soon_days": _("Choose a number of days from 0 to %(max)s.") % {"max": MAX_SOON_DAYS}})
+    pref, _created = Preference.objects.get_or_create(user=user)
+    before = audit.snapshot(pref, ["due_soon_days", "daily"])
+    pref.due_soon_days, pref.daily = due_soon_days, daily
+    pref.save()
+    old, new = audit.diff(before, audit.snapshot(pref, ["due_soon_days", "daily"]))
+    if new:
+        audit.record(actor=user, action="update", obj=pref, object_repr=str(user), before=old, after=new)
+    return pref

@@ -1,0 +1,143 @@
+"""Reads for tasks: a person's tasks, an organisation's tasks, what is due soon or overdue,
+and a member's record for a year — each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from chibo.core.dates import today
+from chibo.organisations.models import PATH_END, Organisation
+from chibo.tasks import rules
+from chibo.tasks.models import Assignee, Task
+
+
+def soon_days() -> int:
+    """The default number of days before a deadline that a task counts as due soon."""
+    return int(getattr(settings, "CHIBO_DUE_SOON_DAYS", 3))
+
+
+def with_people(qs: QuerySet[Task]) -> QuerySet[Task]:
+    return qs.select_related("organisation", "verifier").prefetch_related(
+        Prefetch("assignees", queryset=Assignee.objects.select_related("person", "organisation")))
+
+
+def in_subtree(qs: QuerySet[Task], org: Organisation) -> QuerySet[Task]:
+    return qs.filter(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+
+
+@dataclass
+class MyTasks:
+    doing: list[Task] = field(default_factory=list)  # assigned to me (or to my cell), still open
+    to_verify: list[Task] = field(default_factory=list)  # I am the verifier and it waits for me
+    recently_done: list[Task] = field(default_factory=list)
+
+
+def my_tasks(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[int], day: dt.date | None = None
+             ) -> MyTasks:
+    """A member's own list: tasks assigned to them or to their cell/group, and tasks waiting
+    for their verification. `visible` is access.tasks(user)."""
+    day = day or today()
+    out = MyTasks()
+    if person_id is None and not org_ids:
+        return out
+    mine = Assignee.objects.filter(Q(person_id=person_id) | Q(organisation_id__in=org_ids)).values("task_id")
+    qs = with_people(visible.filter(pk__in=mine))
+    out.doing = list(qs.filter(status__in=Task.OPEN_STATUSES).order_by("due_on", "id")[:200])
+    out.recently_done = list(qs.filter(status=Task.Status.DONE, completed_on__gte=day - dt.timedelta(days=60))
+                             .order_by("-completed_on", "-id")[:20])
+    if person_id is not None:
+        out.to_verify = list(with_people(visible.filter(verifier_id=person_id, status=Task.Status.SUBMITTED))
+                             .order_by("verify_by", "id")[:200])
+    return out
+
+
+@dataclass
+class DueLists:
+    overdue: list[Task]
+    due_soon: list[Task]
+    waiting: list[Task]  # submitted, waiting for the verifier past the verification date
+    days: int
+
+
+def due_lists(visible: QuerySet[Task], org: Organisation, *, day: dt.date | None = None,
+              days: int | None = None, limit: int = 300) -> DueLists:
+    day = day or today()
+    days = soon_days() if days is None else days
+    qs = with_people(in_subtree(visible, org))
+    working = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)
+    return DueLists(
+        overdue=list(qs.filter(status__in=working, due_on__lt=day).order_by("due_on", "id")[:limit]),
+        due_soon=list(qs.filter(status__in=working, due_on__gte=day, due_on__lte=day + dt.timedelta(days=days))
+                      .order_by("due_on", "id")[:limit]),
+        waiting=list(qs.filter(status=Task.Status.SUBMITTED, verify_by__lt=day).order_by("verify_by", "id")[:limit]),
+        days=days)
+
+
+def org_tasks(visible: QuerySet[Task], org: Organisation, *, status: str = "open", limit: int = 500) -> list[Task]:
+    """The tasks of an organisation's own plan (assigned by it), open ones first by deadline."""
+    qs = with_people(visible.filter(organisation=org))
+    if status == "open":
+        qs = qs.filter(status__in=Task.OPEN_STATUSES).order_by("due_on", "id")
+    elif status:
+        qs = qs.filter(status=status).order_by("-due_on", "-id")
+    else:
+        qs = qs.order_by("-due_on", "-id")
+    return list(qs[:limit])
+
+
+@dataclass
+class Record:
+    """A member's tasks in a year — the evidence the year-end rating uses (QĐ 366)."""
+    year: int
+    assigned: int
+    led: int
+    done_on_time: int
+    done_late: int
+    exceeded: int
+    open: int
+    overdue: int
+    cancelled: int
+    tasks: list[Task]
+
+    @property
+    def done(self) -> int:
+        return self.done_on_time + self.done_late + self.exceeded
+
+    @property
+    def on_time_pct(self) -> int | None:
+        return None if not self.done else round(100 * (self.done_on_time + self.exceeded) / self.done)
+
+
+def record(person_id: int, year: int, *, day: dt.date | None = None) -> Record:
+    """Tasks assigned to the person (leading or coordinating) whose deadline falls in `year`."""
+    day = day or today()
+    rows = list(Assignee.objects.filter(person_id=person_id, task__due_on__year=year)
+                .select_related("task", "task__organisation", "task__verifier").order_by("task__due_on", "task_id"))
+    tasks = [a.task for a in rows]
+    outcomes = Counter(t.outcome for t in tasks if t.status == Task.Status.DONE)
+    open_tasks = [t for t in tasks if t.is_open]
+    return Record(
+        year=year, assigned=len(tasks), led=sum(1 for a in rows if a.role == Assignee.Role.LEAD),
+        done_on_time=outcomes[Task.Outcome.ON_TIME], done_late=outcomes[Task.Outcome.LATE],
+        exceeded=outcomes[Task.Outcome.EXCEEDED], open=len(open_tasks),
+        overdue=sum(1 for t in open_tasks if rules.urgency(due_on=t.due_on, day=day, soon_days=0) == "overdue"),
+        cancelled=sum(1 for t in tasks if t.status == Task.Status.CANCELLED), tasks=tasks)
+
+
+def counts(qs: QuerySet[Task], *, start: dt.date, end: dt.date, day: dt.date) -> dict[str, Any]:
+    """Indicator figures for a set of tasks: open now, overdue now, and of the tasks completed
+    in [start, end], the share completed by their deadline (exceeded counts as on time)."""
+    open_now = qs.filter(status__in=Task.OPEN_STATUSES)
+    overdue = open_now.exclude(status=Task.Status.SUBMITTED).filter(due_on__lt=day).count()
+    done = Counter(qs.filter(status=Task.Status.DONE, completed_on__gte=start, completed_on__lte=end)
+                   .values_list("outcome", flat=True))
+    total = sum(done.values())
+    on_time = done[Task.Outcome.ON_TIME] + done[Task.Outcome.EXCEEDED]
+    return {"tasks_open": open_now.count(), "tasks_overdue": overdue,
+            "tasks_done": total, "tasks_done_on_time_pct": round(100 * on_time / total, 1) if total else None}
