@@ -1,4 +1,5 @@
-"""Reads of memberships: the member list's filters, search and sort."""
+"""Reads of memberships: the member list's filters, search and sort; the people of an
+organisation that other apps may name for work."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.db.models import Q, QuerySet
 from chibo.core.dates import add_years, today
 from chibo.core.ethnicities import KINH
 from chibo.core.text import fold
-from chibo.members.models import Membership, Status
+from chibo.members.models import Membership, Person, Post, Status
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
 # Each order follows its index column by column, down to the row id, so SQLite reads the
 # page straight from the index (members.models.Membership.Meta.indexes).
@@ -75,3 +77,22 @@ def member_rows(qs: QuerySet[Membership]) -> QuerySet[Membership]:
         "organisation__id", "organisation__code", "organisation__name",
     )
 
+
+
+def people_of(org: Organisation, *, on: dt.date | None = None, limit: int = 500) -> list[Person]:
+    """The people another app may name for work in `org` (e.g. a task's assignees): the
+    current members of a cell or party group; for a committee above cells (a commune), the
+    holders of its committee posts. Sorted by the Vietnamese name key."""
+    day = on or today()
+    if org.kind in Organisation.MEMBER_KINDS:
+        ids = Membership.objects.filter(current=True, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}).values("person_id")
+        people = Person.objects.filter(pk__in=ids)
+    else:
+        people = Person.objects.filter(pk__in=committee_posts([org], on=day).values("person_id"))
+    return list(people.order_by("sort_key", "pk")[:limit])
+
+
+def committee_posts(orgs: list[Organisation], *, on: dt.date | None = None) -> QuerySet[Post]:
+    day = on or today()
+    return Post.objects.filter(organisation__in=orgs, kind__in=Post.COMMITTEE_KINDS, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day))

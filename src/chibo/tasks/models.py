@@ -99,7 +99,7 @@ class Assignee(models.Model):
     role = models.CharField(_("responsibility"), max_length=12, choices=Role.choices, default=Role.LEAD)
 
     class Meta:
-        ordering = ["task_id", "role", "id"]  # "coordinating" sorts after "lead"
+        ordering = ["task_id", "-role", "id"]  # "lead" first, then "coordinating"
         constraints = [
             models.CheckConstraint(
                 condition=(Q(person__isnull=False) & Q(organisation__isnull=True))
