@@ -191,3 +191,18 @@ def test_the_daily_reminder_is_one_notification_per_person_per_day(world):
     n2 = Notification.objects.get(user=world.users["member"], day=D(2026, 11, 27))
     assert any("Việc sắp đến hạn" in line["text"] for line in n2.lines)  # due tomorrow, within one day
     assert Update.objects.count() == 0
+
+
+def test_the_remind_command_creates_occurrences_and_reminders(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    a_task(world, title="Họp tổ", start_on=D(2026, 10, 1), due_on=D(2026, 10, 25), verify_by=D(2026, 10, 30),
+           recurrence="monthly", repeat_until=D(2027, 6, 30))
+    out = StringIO()
+    call_command("remind", "--date", "26/11/2026", stdout=out)
+    assert "26/11/2026: 2 recurring task(s) created, 1 reminder(s) sent" in out.getvalue()
+    with pytest.raises(CommandError, match="dd/mm/yyyy"):
+        call_command("remind", "--date", "2026-13-45")

@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _serve(extra: list[str]) -> None:
-    """Migrate, collect static files, start the task worker, then run gunicorn on 127.0.0.1:8000."""
+    """Migrate, collect static files, start the task worker and the daily reminder pass, then
+    run gunicorn on 127.0.0.1:8000."""
     import django
     from django.core.management import call_command
 
@@ -34,6 +35,8 @@ def _serve(extra: list[str]) -> None:
     # The background worker (imports, large exports): a child that stops with the server,
     # since Ctrl-C reaches the whole process group.
     subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*"])
+    # The daily pass (recurring tasks, reminders), at start-up and then each morning.
+    subprocess.Popen([sys.executable, "-m", "chibo", "remind", "--every-day"])
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "gunicorn", "chibo.wsgi", "--bind", bind, "--workers", workers,

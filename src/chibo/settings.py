@@ -257,3 +257,5 @@ CHIBO_JOB_STALE_MINUTES = envint("CHIBO_JOB_STALE_MINUTES", 15)
 CHIBO_JOB_WAIT_MINUTES = envint("CHIBO_JOB_WAIT_MINUTES", 2)
 # Tasks count as due soon this many days before their deadline (each person may choose their own).
 CHIBO_DUE_SOON_DAYS = envint("CHIBO_DUE_SOON_DAYS", 3)
+# The hour (local time) of the daily pass that sends reminders (`chibo remind --every-day`).
+CHIBO_REMIND_HOUR = envint("CHIBO_REMIND_HOUR", 6)

@@ -1,0 +1,51 @@
+"""`chibo remind`: the daily pass — the next occurrence of each recurring task whose latest one
+is done or past its deadline, then one reminder per person. Safe to run more than once a day.
+
+`chibo remind --every-day` keeps running and does the pass at start-up and then every day at
+CHIBO_REMIND_HOUR (default 6, local time); `chibo serve` starts it beside the worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from chibo.core.dates import parse_vn_date, today
+from chibo.notifications import services as notify
+from chibo.tasks import services as tasks
+
+
+class Command(BaseCommand):
+    help = "Create the next occurrences of recurring tasks and send today's reminders."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--date", help="as if today were this date (dd/mm/yyyy)")
+        parser.add_argument("--every-day", action="store_true", help="keep running; one pass a day")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day = None
+        if options["date"]:
+            try:
+                day = parse_vn_date(options["date"])
+            except ValueError:
+                raise CommandError(f"--date {options['date']!r} is not a date: write it as dd/mm/yyyy.") from None
+        if not options["every_day"]:
+            self._pass(day or today())
+            return
+        hour = int(getattr(settings, "CHIBO_REMIND_HOUR", 6))
+        while True:
+            self._pass(today())
+            now = timezone.localtime()
+            nxt = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+            if nxt <= now:
+                nxt += dt.timedelta(days=1)
+            time.sleep(max(60.0, (nxt - now).total_seconds()))
+
+    def _pass(self, day: dt.date) -> None:
+        made = tasks.roll_forward_all(day=day)
+        sent = notify.send_daily(day=day)
+        self.stdout.write(f"{day:%d/%m/%Y}: {made} recurring task(s) created, {sent} reminder(s) sent")
