@@ -462,6 +462,20 @@ def may_assign(user: Any, org: Organisation) -> bool:
     return scope_for(user).writes_org(org)
 
 
+def task_people(user: Any, org: Organisation) -> QuerySet[Person]:
+    """People a user who may assign tasks for `org` can name on one (assignees, verifier):
+    the current members of the commune above `org` (or of `org` itself at commune level and
+    above) — a cell's task may be verified by a commune committee member. The task services
+    then check who fits which role. Nobody for a user who may not assign there."""
+    if not may_assign(user, org):
+        return Person.objects.none()
+    tops = (Organisation.Kind.PROVINCE, Organisation.Kind.COMMUNE, Organisation.Kind.GRASSROOTS_COMMITTEE)
+    anchor = org if org.kind in tops else (
+        Organisation.objects.filter(path__in=org.ancestor_paths(), kind__in=tops).order_by("-path").first() or org)
+    return Person.objects.filter(membership__current=True,
+                                 **{f"membership__{LEVEL_OF_KIND[anchor.kind]}_id": anchor.pk})
+
+
 def may_edit_task(user: Any, task: Any) -> bool:
     return scope_for(user).writes_org(task.organisation)
 

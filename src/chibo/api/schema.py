@@ -15,6 +15,9 @@ from chibo.indicators.figures import INDICATOR_KEYS
 from chibo.members.models import Education, MembershipEvent, PoliticalTheory, Post, Religion, Status
 from chibo.members.services import EVENT_RULES
 from chibo.organisations.models import Locality, Organisation
+from chibo.plans import rules as plan_rules
+from chibo.plans.models import Resolution, Target
+from chibo.tasks.models import Assignee, Recurrence, Task, Update
 
 PREFIX = "/api/v1"
 ERROR_CODES = ["not_found", "forbidden", "unauthorized", "invalid", "method_not_allowed", "bad_request"]
@@ -23,6 +26,8 @@ ERROR_DESCRIPTIONS = {
     401: "No valid bearer token",
     403: "Your post lets you read this but not change it",
     404: "Not found within your scope",
+    409: "The task changed since you read it (code `invalid`, naming `version`): read it again, then resend "
+         "your change with its current version",
 }
 CONVERTERS = {"int": {"type": "integer", "minimum": 1}, "str": {"type": "string"}}
 
@@ -32,7 +37,8 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _null(schema: dict[str, Any]) -> dict[str, Any]:
-    return {**schema, "type": [schema["type"], "null"]}
+    types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    return {**schema, "type": [*types, "null"]}
 
 
 STR = {"type": "string"}
@@ -52,6 +58,144 @@ def _obj(properties: dict[str, Any], required: list[str] | None = None, **extra:
 
 def _list_of(item: str) -> dict[str, Any]:
     return _obj({"count": INT, "results": {"type": "array", "items": _ref(item)}}, ["count", "results"])
+
+
+def _page_of(item: str) -> dict[str, Any]:
+    return _obj({"count": INT, "page": INT, "pages": INT, "results": {"type": "array", "items": _ref(item)}},
+                ["count", "page", "pages", "results"])
+
+
+NUM_OUT = {"type": "string", "description": "a decimal number, e.g. \"95.5\"", "examples": ["30", "95.5"]}
+NUM_IN = {"type": ["string", "number"], "description": "a decimal number (at most 2 decimals), as a JSON number "
+          "or a string with a decimal point", "examples": ["95.5", 30]}
+TEXT = {"type": "string", "maxLength": 5000}
+
+
+def _plan_components() -> dict[str, Any]:
+    resolution_in = {
+        "body": {**STR, "enum": Resolution.Body.values}, "kind": {**STR, "enum": Resolution.Kind.values},
+        "number": {**STR, "maxLength": 50}, "issued_on": DATE_IN,
+        "period_start": {**INT, "minimum": 1900, "maximum": 2099}, "period_end": {**INT, "minimum": 1900, "maximum": 2099},
+        "title": {**STR, "maxLength": 300}, "summary": TEXT, "status": {**STR, "enum": Resolution.Status.values},
+    }
+    resolution = _obj({
+        "id": INT, "organisation": STR, "organisation_name": STR, "body": STR, "kind": STR, "number": STR,
+        "issued_on": DATE_OUT, "period_start": INT, "period_end": INT, "title": STR, "summary": STR,
+        "status": {**STR, "enum": Resolution.Status.values}, "file_name": STR,
+    })
+    statuses = [plan_rules.Status.ACHIEVED, plan_rules.Status.ON_TRACK, plan_rules.Status.AT_RISK,
+                plan_rules.Status.OFF_TRACK, plan_rules.Status.NO_DATA]
+    figure = _obj({
+        "value": _null(NUM_OUT), "measured_on": _null(DATE_OUT),
+        "progress": _null({**NUM_OUT, "description": "share of the way from baseline to target (1 = reached)"}),
+        "percent": _null(INT), "status": {**STR, "enum": statuses},
+        "roll_up": {"oneOf": [{"type": "null"}, _obj({
+            "rule": {**STR, "enum": Target.RollUp.values}, "explanation": {**STR, "examples": ["12 + 3 = 15"]},
+            "parts": INT, "reported": INT})],
+            "description": "set when the value is added up from the parts"},
+    }, ["value", "measured_on", "progress", "percent", "status", "roll_up"])
+    target_in = {
+        "organisation": {**CODE, "description": "the responsible organisation"},
+        "parent": _null({**INT, "minimum": 1, "description": "the target this one is a part of"}),
+        "position": {**INT, "minimum": 0}, "name": {**STR, "maxLength": 300}, "unit": {**STR, "maxLength": 40},
+        "kind": {**STR, "enum": Target.Kind.values}, "direction": {**STR, "enum": Target.Direction.values},
+        "baseline_value": _null(NUM_IN), "baseline_year": _null({**INT, "minimum": 1900, "maximum": 2099}),
+        "target_value": NUM_IN, "roll_up": {**STR, "enum": Target.RollUp.values}, "weight": _null(NUM_IN),
+        "note": TEXT,
+        "milestones": {"type": "object", "additionalProperties": NUM_IN, "propertyNames": {"pattern": r"^\d{4}$"},
+                       "description": "year → the value to reach by its end", "examples": [{"2026": "10"}]},
+    }
+    target_props = {
+        "id": INT, "resolution": INT, "organisation": STR, "organisation_name": STR, "parent": _null(INT),
+        "position": INT, "name": STR, "unit": STR, "kind": {**STR, "enum": Target.Kind.values},
+        "direction": {**STR, "enum": Target.Direction.values}, "baseline_value": _null(NUM_OUT),
+        "baseline_year": _null(INT), "target_value": NUM_OUT, "roll_up": {**STR, "enum": Target.RollUp.values},
+        "weight": _null(NUM_OUT), "note": STR, "figure": _ref("Figure"),
+    }
+    measurement = _obj({
+        "id": INT, "target": INT, "measured_on": DATE_OUT, "value": NUM_OUT, "note": STR, "file_name": STR,
+        "reported_by": _null(STR), "created_at": {**STR, "format": "date-time"},
+    })
+    assignee = _obj({
+        "person": _null(INT), "person_name": _null(STR), "organisation": _null(STR),
+        "organisation_name": _null(STR), "role": {**STR, "enum": Assignee.Role.values}, "lead": BOOL,
+    })
+    assignee_in = {"oneOf": [
+        _obj({"person": {**INT, "minimum": 1, "description": "person id"}, "lead": BOOL}, ["person"],
+             additionalProperties=False),
+        _obj({"organisation": CODE, "lead": BOOL}, ["organisation"], additionalProperties=False)]}
+    task_props = {
+        "id": INT, "organisation": STR, "organisation_name": STR, "title": STR,
+        "status": {**STR, "enum": Task.Status.values}, "progress": {**INT, "minimum": 0, "maximum": 100},
+        "start_on": _null(DATE_OUT), "due_on": _null(DATE_OUT), "verifier": _null(INT),
+        "verifier_name": _null(STR), "verify_by": _null(DATE_OUT),
+        "assignees": {"type": "array", "items": _ref("Assignee")}, "target": _null(INT),
+        "outcome": _null({**STR, "enum": Task.Outcome.values}), "completed_on": _null(DATE_OUT),
+        "version": {**INT, "description": "send it back with a change"},
+    }
+    task_in = {
+        "assignees": {"type": "array", "items": _ref("AssigneeInput"),
+                      "description": "rõ người, rõ trách nhiệm: exactly one has \"lead\": true"},
+        "title": {**STR, "maxLength": 300}, "description": TEXT, "start_on": _null(DATE_IN), "due_on": _null(DATE_IN),
+        "expected_output": TEXT, "measure_value": _null(NUM_IN), "measure_unit": {**STR, "maxLength": 40},
+        "verifier": _null({**INT, "minimum": 1, "description": "person id of the member who verifies"}),
+        "verify_by": _null(DATE_IN), "target": _null({**INT, "minimum": 1, "description": "target id"}),
+        "decision": {**STR, "maxLength": 300}, "recurrence": {**STR, "enum": Recurrence.values},
+        "repeat_until": _null(DATE_IN),
+    }
+    update = _obj({
+        "id": INT, "task": INT, "kind": {**STR, "enum": Update.Kind.values}, "progress": _null(INT), "note": STR,
+        "file_name": STR, "author": _null(STR), "on_behalf_of": _null(INT), "on_behalf_of_name": _null(STR),
+        "created_at": {**STR, "format": "date-time"},
+    })
+    return {
+        "Resolution": resolution,
+        "ResolutionList": _page_of("Resolution"),
+        "ResolutionDetail": {"allOf": [resolution, _obj({
+            "can_write": BOOL, "targets": {"type": "array", "items": _ref("Target")}})]},
+        "ResolutionCreate": _obj({"organisation": {**CODE, "description": "the issuing organisation"},
+                                  **resolution_in}, ["organisation", "body"], additionalProperties=False),
+        "ResolutionUpdate": _obj(resolution_in, additionalProperties=False,
+                                 description="Only the fields sent are changed."),
+        "Figure": figure,
+        "Target": _obj(target_props),
+        "TargetList": _page_of("Target"),
+        "TargetDetail": _obj({
+            **target_props, "milestones": {"type": "object", "additionalProperties": NUM_OUT},
+            "parts": {"type": "array", "items": _ref("Target")}, "can_write": BOOL, "can_report": BOOL}),
+        "TargetCreate": _obj({"resolution": {**INT, "minimum": 1, "description": "not needed with \"parent\""},
+                              **target_in}, ["organisation"], additionalProperties=False),
+        "TargetUpdate": _obj(target_in, additionalProperties=False, description="Only the fields sent are changed."),
+        "Measurement": measurement,
+        "MeasurementList": _page_of("Measurement"),
+        "MeasurementCreate": _obj({"measured_on": DATE_IN, "value": NUM_IN, "note": TEXT},
+                                  ["measured_on", "value"], additionalProperties=False),
+        "MeasurementResult": _obj({"measurement": _ref("Measurement"), "figure": _ref("Figure")},
+                                  ["measurement", "figure"]),
+        "Assignee": assignee,
+        "AssigneeInput": assignee_in,
+        "Task": _obj(task_props),
+        "TaskList": _page_of("Task"),
+        "TaskDetail": _obj({
+            **task_props, "description": STR, "expected_output": STR, "measure_value": _null(NUM_OUT),
+            "measure_unit": STR, "decision": STR, "recurrence": {**STR, "enum": Recurrence.values},
+            "repeat_until": _null(DATE_OUT), "series": _null(INT), "created_at": {**STR, "format": "date-time"},
+            "can_edit": BOOL, "can_report": BOOL, "can_verify": BOOL}),
+        "TaskCreate": _obj({"organisation": {**CODE, "description": "the organisation assigning the task"},
+                            **task_in}, ["organisation"], additionalProperties=False),
+        "TaskUpdate": _obj({**task_in, "version": {**INT, "minimum": 1}}, ["version"], additionalProperties=False,
+                           description="Only the fields sent are changed; \"assignees\" replaces them all."),
+        "Update": update,
+        "UpdateList": _page_of("Update"),
+        "UpdateCreate": _obj({
+            "kind": {**STR, "enum": ["progress", "submit", "accept", "return", "cancel"]},
+            "progress": {**INT, "minimum": 0, "maximum": 100, "description": "kind progress"},
+            "note": {**TEXT, "description": "required to submit, return and cancel"},
+            "exceeded": {**BOOL, "description": "kind accept: the result went beyond what was expected"},
+            "version": {**INT, "minimum": 1, "description": "the task's version as you read it (409 if stale)"},
+        }, ["kind"], additionalProperties=False),
+        "UpdateResult": _obj({"update": _ref("Update"), "task": _ref("TaskDetail")}, ["update", "task"]),
+    }
 
 
 def _person_input() -> dict[str, Any]:
@@ -182,6 +326,7 @@ def components() -> dict[str, Any]:
         "PostResult": _obj({**post_props, "warnings": {"type": "array", "items": STR}}),
         "PostCreate": _obj(post_input, ["person", "kind", "start_date"], additionalProperties=False),
         "PostUpdate": _obj(post_input, additionalProperties=False),
+        **_plan_components(),
         "OpenApi": {"type": "object", "description": "this document"},
     }
 
@@ -251,7 +396,8 @@ def build_schema(request: HttpRequest | None = None) -> dict[str, Any]:
         },
         "servers": [{"url": PREFIX, "description": "this server"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": t} for t in ("organisations", "members", "localities", "posts", "meta")],
+        "tags": [{"name": t} for t in ("organisations", "members", "localities", "posts", "resolutions", "targets",
+                                               "tasks", "meta")],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from chibo.api import plans as pl
 from chibo.api import views as v
 from chibo.api.auth import endpoint
 
@@ -21,5 +22,14 @@ urlpatterns = [
     path("localities/<str:code>/", endpoint(GET=v.locality_detail), name="locality"),
     path("posts/", endpoint(GET=v.post_list, POST=v.post_create), name="posts"),
     path("posts/<int:id>/", endpoint(GET=v.post_detail, PATCH=v.post_update), name="post"),
+    path("resolutions/", endpoint(GET=pl.resolution_list, POST=pl.resolution_create), name="resolutions"),
+    path("resolutions/<int:id>/", endpoint(GET=pl.resolution_detail, PATCH=pl.resolution_update), name="resolution"),
+    path("targets/", endpoint(GET=pl.target_list, POST=pl.target_create), name="targets"),
+    path("targets/<int:id>/", endpoint(GET=pl.target_detail, PATCH=pl.target_update), name="target"),
+    path("targets/<int:id>/measurements/", endpoint(GET=pl.measurement_list, POST=pl.measurement_create),
+         name="measurements"),
+    path("tasks/", endpoint(GET=pl.task_list, POST=pl.task_create), name="tasks"),
+    path("tasks/<int:id>/", endpoint(GET=pl.task_detail, PATCH=pl.task_update), name="task"),
+    path("tasks/<int:id>/updates/", endpoint(GET=pl.update_list, POST=pl.update_create), name="task-updates"),
     path("openapi.json", endpoint(public=True, GET=v.openapi), name="openapi"),
 ]

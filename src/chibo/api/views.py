@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -158,6 +159,47 @@ def identifier(value: Any) -> int:
     return value
 
 
+def object_id(*, null: bool = False) -> Parser:
+    def parse(value: Any) -> Any:
+        if value is None and null:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise Bad(_("Enter the id (a whole number from 1), as listed by the API."))
+        return value
+    return parse
+
+
+NUMBER_LIMIT = Decimal(10) ** 12  # the models' numbers: 14 digits, 2 of them decimals
+
+
+def number(*, null: bool = False) -> Parser:
+    """A decimal number, as a JSON number or a string ("95.5"); at most 2 decimals."""
+    def parse(value: Any) -> Any:
+        if value is None and null:
+            return None
+        if not isinstance(value, bool) and isinstance(value, int | float | str):
+            try:
+                d = Decimal(str(value).strip())
+            except InvalidOperation:
+                pass
+            else:
+                if d.is_finite() and abs(d) < NUMBER_LIMIT and d == d.quantize(Decimal("0.01")):
+                    return d.quantize(Decimal("0.01"))
+        raise Bad(_("Enter a number as a JSON number or a string with a decimal point, for example 30 or "
+                    "\"95.5\" (at most 2 decimals, less than 1,000,000,000,000)."))
+    return parse
+
+
+def year(*, null: bool = False) -> Parser:
+    def parse(value: Any) -> Any:
+        if value is None and null:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not EARLIEST_DATE.year <= value <= LATEST_DATE.year:
+            raise Bad(_("Enter a year as a whole number from 1900 to 2099, for example 2025."))
+        return value
+    return parse
+
+
 PERSON_SPEC: dict[str, Parser] = {
     "family_name": text(50), "middle_name": text(50), "given_name": text(50),
     "sex": sex, "birth_date": date(), "ethnicity": ethnicity,
@@ -257,6 +299,44 @@ def _organisation(user: Any, org_code: str | None) -> Organisation | None:
                                         "Use a code listed by /api/v1/organisations/.") % {"code": org_code}) from None
 
 
+def _query_flag(request: HttpRequest, name: str) -> bool:
+    raw = request.GET.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false"):
+        raise invalid(name, _("Give 1 (or true) to apply this filter, 0 (or false) or nothing not to."))
+    return raw in ("1", "true")
+
+
+def _query_id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise invalid(name, _("Give the id as a whole number from 1, as listed by the API."))
+    return int(raw)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        page = int(request.GET.get("page", "").strip() or "1")
+    except ValueError:
+        page = 0
+    if page < 1:
+        raise invalid("page", _("Give the page as a whole number from 1."))
+    return page
+
+
+def paginated(request: HttpRequest, qs: QuerySet[Any],
+              rows: Callable[[list[Any]], Iterable[dict[str, Any]]]) -> dict[str, Any]:
+    """One page (PAGE_SIZE rows) of an ordered queryset: {count, page, pages, results};
+    `rows` turns the page's objects into dicts (in a fixed number of queries)."""
+    page = _page_number(request)
+    count = qs.count()
+    start = (page - 1) * PAGE_SIZE
+    objects = list(qs[start:start + PAGE_SIZE]) if start < count else []
+    return {"count": count, "page": page, "pages": max(1, math.ceil(count / PAGE_SIZE)),
+            "results": list(rows(objects))}
+
+
 def _query_date(request: HttpRequest, name: str) -> dt.date | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
@@ -327,21 +407,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "").strip() or "current"
     if status not in MEMBER_STATUSES:
         raise invalid("status", _("Give one of: %(choices)s.") % {"choices": ", ".join(MEMBER_STATUSES)})
-    try:
-        page = int(request.GET.get("page", "").strip() or "1")
-    except ValueError:
-        page = 0
-    if page < 1:
-        raise invalid("page", _("Give the page as a whole number from 1."))
+    _page_number(request)  # a bad page is reported before the organisation is looked up
     org_code = request.GET.get("org", "").strip()
     within = access.get_organisation(request.user, org_code) if org_code else None
     qs = filter_members(access.memberships(request.user, within=within), q=request.GET.get("q", ""),
                         status=status).order_by("sort_key", "id")
-    count = qs.count()
-    start = (page - 1) * PAGE_SIZE
-    rows = qs.select_related("person", "organisation")[start:start + PAGE_SIZE] if start < count else []
-    return ok({"count": count, "page": page, "pages": max(1, math.ceil(count / PAGE_SIZE)),
-               "results": [s.member_row_to_dict(m) for m in rows]})
+    return ok(paginated(request, qs.select_related("person", "organisation"),
+                        lambda rows: [s.member_row_to_dict(m) for m in rows]))
 
 
 def _member_response(m: Membership, status: int = 200) -> HttpResponse:

@@ -23,14 +23,14 @@ def _key(obj: Person | Organisation) -> str:
 
 
 class TaskForm(ServiceFormMixin, forms.Form):
-    title = forms.CharField(label=_("Rõ việc — what is to be done"), max_length=300, required=False)
+    title = forms.CharField(label=_("what is to be done"), max_length=300, required=False)
     description = forms.CharField(label=_("details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    lead = forms.ChoiceField(label=_("Rõ người, rõ trách nhiệm — who leads"), required=False)
+    lead = forms.ChoiceField(label=_("who leads (one person or cell)"), required=False)
     coordinating = forms.MultipleChoiceField(label=_("who coordinates"), required=False,
                                              widget=forms.CheckboxSelectMultiple)
-    start_on = date_field(_("Rõ thời gian — start date"), required=False)
+    start_on = date_field(_("start date"), required=False)
     due_on = date_field(_("deadline"), required=False)
-    expected_output = forms.CharField(label=_("Rõ kết quả — the expected result or product"), required=False,
+    expected_output = forms.CharField(label=_("the expected result or product"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}),
                                       help_text=_("Something that can be checked, e.g. “5 households have a "
                                                   "hygienic toilet”."))
@@ -38,7 +38,7 @@ class TaskForm(ServiceFormMixin, forms.Form):
                                        localize=True,
                                        error_messages={"invalid": _("Enter the measure as a number, e.g. 5.")})
     measure_unit = forms.CharField(label=_("unit of the measure"), max_length=40, required=False)
-    verifier = forms.ChoiceField(label=_("Rõ kiểm tra — who verifies the result"), required=False)
+    verifier = forms.ChoiceField(label=_("who verifies the result"), required=False)
     verify_by = date_field(_("verify by"), required=False)
     target = forms.ChoiceField(label=_("carries out the target"), required=False)
     decision = forms.CharField(label=_("meeting decision"), max_length=300, required=False,
@@ -49,11 +49,11 @@ class TaskForm(ServiceFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     GROUPS = [
-        (_("Rõ việc"), ["title", "description"]),
-        (_("Rõ người · Rõ trách nhiệm"), ["lead", "coordinating"]),
-        (_("Rõ thời gian"), ["start_on", "due_on", "recurrence", "repeat_until"]),
-        (_("Rõ kết quả"), ["expected_output", "measure_value", "measure_unit"]),
-        (_("Rõ kiểm tra"), ["verifier", "verify_by"]),
+        (_("Rõ việc — what"), ["title", "description"]),
+        (_("Rõ người, rõ trách nhiệm — who, and who leads"), ["lead", "coordinating"]),
+        (_("Rõ thời gian — when"), ["start_on", "due_on", "recurrence", "repeat_until"]),
+        (_("Rõ kết quả — what result"), ["expected_output", "measure_value", "measure_unit"]),
+        (_("Rõ kiểm tra — who checks, by when"), ["verifier", "verify_by"]),
         (_("Where the task comes from"), ["target", "decision"]),
     ]
 

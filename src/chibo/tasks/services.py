@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
@@ -274,7 +275,7 @@ def task_accept(task: Task, *, actor: Any, note: str = "", exceeded: bool = Fals
     before = audit.snapshot(task, TASK_FIELDS)
     day = on or today()
     submitted = task.updates.filter(kind=Update.Kind.SUBMIT).order_by("-created_at", "-id").first()
-    done_on = min(day, submitted.created_at.date()) if submitted else day
+    done_on = min(day, timezone.localdate(submitted.created_at)) if submitted else day  # the local day
     task.status = Task.Status.DONE
     task.completed_on = done_on
     task.outcome = rules.outcome(completed_on=done_on, due_on=task.due_on, exceeded=exceeded)  # type: ignore[arg-type]
