@@ -9,9 +9,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
 from chibo.core.dates import today
+from chibo.organisations.models import PATH_STEP, Organisation
 from chibo.plans import rules
-from chibo.plans.models import Measurement, Milestone, Target
+from chibo.plans.models import Measurement, Milestone, Resolution, Target
+
+_UNUSED = ("search_text", "created_at", "updated_at")  # never shown with a figure
+_RESOLUTION = Target._meta.get_field("resolution")
+_ORGANISATION = Target._meta.get_field("organisation")
 
 
 @dataclass
@@ -29,23 +37,50 @@ class Figure:
 
 
 def figures(targets: Iterable[Target], day: dt.date | None = None) -> dict[int, Figure]:
-    """Figures for these targets and all their parts (keyed by target id)."""
+    """Figures for these targets and all their parts (keyed by target id), in a fixed number
+    of queries: one per level of parts (a commune → cells → party groups: two), each filtered
+    by the given targets' ids only; the parts' organisations; the latest values; milestones.
+    Pass the targets with their resolution loaded (select_related)."""
     day = day or today()
     by_id: dict[int, Target] = {t.pk: t for t in targets}
+    roots = list(by_id)
     children: dict[int, list[Target]] = defaultdict(list)
-    level = list(by_id)
-    while level:  # parts of parts, one query per level (a commune → cells → party groups: three)
-        found = list(Target.objects.filter(parent__in=level).select_related("organisation", "resolution"))
-        level = [t.pk for t in found if t.pk not in by_id]
+    placed: set[int] = set()
+    within = Q(pk__in=roots)
+    lookup = "parent__in"
+    while roots:
+        found = list(Target.objects.filter(**{lookup: roots}).defer(*_UNUSED))
+        if not found:
+            break
+        within |= Q(**{lookup: roots})
+        lookup = "parent__" + lookup
         for t in found:
+            if t.pk in placed:
+                continue
+            placed.add(t.pk)
+            parent = by_id[t.parent_id or 0]
+            if parent.resolution_id == t.resolution_id:  # a part shares its whole's resolution: not read again
+                _RESOLUTION.set_cached_value(t, parent.resolution)
             by_id.setdefault(t.pk, t)
             children[t.parent_id or 0].append(t)
-    latest: dict[int, Measurement] = {}
-    for m in Measurement.objects.filter(target__in=list(by_id)).order_by("target_id", "-measured_on", "-id"):
-        latest.setdefault(m.target_id, m)
+    missing = {t.organisation_id for t in by_id.values() if not _ORGANISATION.is_cached(t)}
+    if missing:  # the few organisations the parts are given to, each read once
+        orgs = Organisation.objects.in_bulk(missing)
+        for t in by_id.values():
+            if not _ORGANISATION.is_cached(t):
+                _ORGANISATION.set_cached_value(t, orgs[t.organisation_id])
+    ids = Target.objects.filter(within)
+    # The latest value of each target on `day`: one index seek per target (measurement_latest),
+    # never the whole history.
+    newest = (Measurement.objects.filter(target=OuterRef("pk"), measured_on__lte=day)
+              .order_by("-measured_on", "-id").values("pk")[:1])
+    latest: dict[int, tuple[Decimal, dt.date]] = {
+        target_id: (value, measured_on) for target_id, value, measured_on in Measurement.objects.filter(
+            pk__in=ids.values(latest=Subquery(newest))).values_list("target_id", "value", "measured_on")}
     milestones: dict[int, list[rules.Milestone]] = defaultdict(list)
-    for ms in Milestone.objects.filter(target__in=list(by_id)):
-        milestones[ms.target_id].append(rules.Milestone(ms.year, ms.value))
+    for target_id, year, value in Milestone.objects.filter(target__in=ids.values("pk")).values_list(
+            "target_id", "year", "value"):
+        milestones[target_id].append(rules.Milestone(year, value))
 
     out: dict[int, Figure] = {}
 
@@ -62,8 +97,7 @@ def figures(targets: Iterable[Target], day: dt.date | None = None) -> dict[int, 
             dates = [f.measured_on for f in part_figures if f.measured_on]
             measured_on = max(dates) if dates else None
         else:
-            m = latest.get(t.pk)
-            value, measured_on = (m.value, m.measured_on) if m else (None, None)
+            value, measured_on = latest.get(t.pk, (None, None))
         res = t.resolution
         progress = None if value is None else rules.progress(
             kind=t.kind, direction=t.direction, target=t.target_value, value=value, baseline=t.baseline_value)
@@ -84,3 +118,149 @@ def parts_of(target: Target) -> list[Target]:
 
 def history(target: Target) -> list[Measurement]:
     return list(target.measurements.select_related("reported_by").order_by("measured_on", "id"))
+
+
+# --- Shares of a target broken down into parts ------------------------------------------------
+
+@dataclass(frozen=True)
+class Shares:
+    """The parts' targets added up against the whole's target (for the sum rule): a gap is
+    worth a warning, never an error — a commune may keep part of its target for itself."""
+
+    total: Decimal  # the parts' targets added up
+    target: Decimal  # the whole's target
+    parts: int
+
+    @property
+    def difference(self) -> Decimal:
+        return self.total - self.target
+
+    @property
+    def matches(self) -> bool:
+        return self.total == self.target
+
+    def warning(self) -> str:
+        """E.g. "The parts' shares add up to 28, 2 less than the target of 30." ("" when they match)."""
+        if self.matches:
+            return ""
+        values = {"total": rules._num(self.total), "diff": rules._num(abs(self.difference)),
+                  "target": rules._num(self.target)}
+        if self.difference < 0:
+            return _("The parts' shares add up to %(total)s, %(diff)s less than the target of %(target)s.") % values
+        return _("The parts' shares add up to %(total)s, %(diff)s more than the target of %(target)s.") % values
+
+
+def shares(target: Target, parts: Iterable[Target]) -> Shares | None:
+    """How the parts' targets add up, for a target that is the sum of its parts (else None)."""
+    given = list(parts)
+    if not given or target.roll_up != Target.RollUp.SUM:
+        return None
+    return Shares(total=sum((p.target_value for p in given), Decimal(0)), target=target.target_value, parts=len(given))
+
+
+# --- A measured figure over time ------------------------------------------------------------
+
+def series(target: Target, parts: Iterable[Target] = (), day: dt.date | None = None) -> list[tuple[dt.date, Decimal]]:
+    """The target's value on each date it changed, up to `day`: its own measurements, or for a
+    rolled-up target the roll-up of each part's latest value as of every date a part reported
+    (two queries)."""
+    day = day or today()
+    given = list(parts)
+    if not given or target.roll_up == Target.RollUp.NONE:
+        rows = target.measurements.filter(measured_on__lte=day).order_by("measured_on", "id").values_list(
+            "measured_on", "value")
+        return list(dict(rows).items())  # the last figure of a day counts
+    by_part: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for target_id, d, v in Measurement.objects.filter(target__in=given, measured_on__lte=day).order_by(
+            "measured_on", "id").values_list("target_id", "measured_on", "value"):
+        by_part[target_id].append((d, v))
+    dates = sorted({d for rows in by_part.values() for d, _v in rows})
+    out: list[tuple[dt.date, Decimal]] = []
+    for d in dates:
+        combined = rules.roll_up(target.roll_up, [
+            rules.Part(str(p.pk), next((v for md, v in reversed(by_part[p.pk]) if md <= d), None), p.weight)
+            for p in given])
+        if combined.value is not None:
+            out.append((d, combined.value))
+    return out
+
+
+# --- An organisation's targets, with each sub-organisation's part ----------------------------
+
+@dataclass(frozen=True)
+class OverviewCell:
+    """One sub-organisation's part of a row's target."""
+
+    target: Target  # the part (its target_value is the share given to the organisation)
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    target: Target  # with .resolution and .organisation loaded
+    figure: Figure
+    explanation: str  # RollUp.explain() when the figure is added up from the parts, else ""
+    cells: tuple[OverviewCell | None, ...]  # one per column; None: that organisation has no part
+    shares: Shares | None  # the parts' targets against the whole's (sum rule), None without parts
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What an organisation has to achieve: every target of the resolutions in force it is
+    responsible for (rows, by resolution then number) × its sub-organisations (columns)."""
+
+    organisation: Organisation
+    day: dt.date
+    columns: tuple[Organisation, ...]  # active sub-organisations (when any row has parts), by name
+    rows: tuple[OverviewRow, ...]
+
+    @property
+    def resolutions(self) -> list[Resolution]:
+        seen: dict[int, Resolution] = {}
+        for row in self.rows:
+            seen.setdefault(row.target.resolution_id, row.target.resolution)
+        return list(seen.values())
+
+
+def overview(org: Organisation, day: dt.date | None = None, *, within: QuerySet[Target] | None = None) -> Overview:
+    """The overview of `org` on `day`, in a fixed number of queries whatever the number of
+    targets and sub-organisations (six for a commune whose targets are given to cells).
+    `within` limits the targets (the view passes `access.targets(user)`)."""
+    day = day or today()
+    qs = (within if within is not None else Target.objects.all()).filter(
+        organisation=org, resolution__status=Resolution.Status.IN_FORCE).select_related("resolution", "organisation")
+    own = sorted(qs, key=lambda t: (-t.resolution.issued_on.toordinal(), t.resolution_id, t.position, t.pk))
+    figs = figures(own, day)
+    parts: dict[int, list[Target]] = defaultdict(list)
+    for f in figs.values():
+        if f.target.parent_id is not None:
+            parts[f.target.parent_id].append(f.target)
+    columns: list[Organisation] = []
+    if any(parts.get(t.pk) for t in own):
+        columns = list(Organisation.objects.filter(parent=org, valid_to__isnull=True).order_by("sort_key"))
+    index = {c.pk: i for i, c in enumerate(columns)}
+    by_path = {c.path: c.pk for c in columns}
+    step = len(org.path) + PATH_STEP
+
+    def column_of(part: Target) -> int:
+        """The column of a part: its organisation's, or the sub-organisation above it; an
+        organisation outside the columns (ended since) gets a column of its own."""
+        key = by_path.get(part.organisation.path[:step], part.organisation_id)
+        if key not in index:
+            index[key] = len(columns)
+            columns.append(part.organisation)
+        return index[key]
+
+    placed: list[dict[int, OverviewCell]] = []
+    for t in own:
+        cells: dict[int, OverviewCell] = {}
+        for p in sorted(parts.get(t.pk, ()), key=lambda p: (len(p.organisation.path), p.position, p.pk)):
+            cells.setdefault(column_of(p), OverviewCell(target=p, figure=figs[p.pk]))
+        placed.append(cells)
+    rows = []
+    for t, cells in zip(own, placed, strict=True):
+        fig = figs[t.pk]
+        rows.append(OverviewRow(
+            target=t, figure=fig, explanation=fig.roll_up.explain() if fig.roll_up is not None else "",
+            cells=tuple(cells.get(i) for i in range(len(columns))), shares=shares(t, parts.get(t.pk, ()))))
+    return Overview(organisation=org, day=day, columns=tuple(columns), rows=tuple(rows))
