@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chibo.core.dates import today
+from chibo.plans import services as plans
 from chibo.tasks.models import Task
 from tests.browser.test_journeys import no_horizontal_scroll
 
@@ -25,6 +26,12 @@ def test_task_assigned_reported_returned_and_accepted_on_a_phone(
         new_context: Any, browser_world: Any, phone: dict[str, Any], artifacts: Path, tmp_path: Path) -> None:
     w = browser_world
     day = today()
+    res = plans.resolution_create(actor=None, organisation=w.org["C1"], body="congress", kind="resolution",
+                                  number="01-NQ/ĐH", issued_on=dt.date(2025, 8, 20), period_start=2025,
+                                  period_end=2030, title="Nghị quyết Đại hội Đảng bộ xã nhiệm kỳ 2025–2030")
+    whole = plans.target_create(actor=None, resolution=res, organisation=w.org["C1"], name="Hộ có nhà vệ sinh mới",
+                                unit="hộ", kind="count", target_value=40, roll_up="sum")
+    part_a, _part_b = plans.target_break_down(whole, actor=None, shares={w.org["A"]: 20, w.org["B"]: 20})
     secretary = new_context(user=w.users["secretary_a"], **phone).new_page()
     secretary.goto("/to-chuc/A/ke-hoach/")
     secretary.locator(f"a[href='/viec/moi/?org=A']").click()
@@ -33,6 +40,7 @@ def test_task_assigned_reported_returned_and_accepted_on_a_phone(
     secretary.fill("#id_start_on", day.strftime("%d/%m/%Y"))
     secretary.fill("#id_expected_output", "5 hộ có nhà vệ sinh hợp vệ sinh")
     secretary.select_option("#id_verifier", label=w.m["secretary_a"].person.full_name)
+    secretary.select_option("#id_target", value=str(part_a.pk))
     secretary.fill("#id_verify_by", (day + dt.timedelta(days=7)).strftime("%d/%m/%Y"))
     secretary.locator("main form button[type=submit]").click()
 
@@ -93,6 +101,22 @@ def test_task_assigned_reported_returned_and_accepted_on_a_phone(
 
     commune.reload()
     expect(commune.locator("main")).not_to_contain_text("Vận động 5 hộ")
+
+    # the commune overview before and after the cell reports the result on its target
+    overview = new_context(user=w.users["commune_staff"]).new_page()
+    overview.goto("/to-chuc/C1/chi-tieu/")
+    row = overview.locator("table.matrix tbody tr", has=overview.locator(f"a[href='/chi-tieu/{whole.pk}/']"))
+    before = row.locator(".explain").inner_text()
+    secretary.goto(f"/chi-tieu/{part_a.pk}/")
+    expect(secretary.locator("main")).to_contain_text("Vận động 5 hộ làm nhà vệ sinh")  # the task, on its target
+    secretary.fill("#id_value", "5")
+    secretary.fill("#id_note", "Theo kết quả việc đã được nghiệm thu")
+    secretary.locator("#measure-form button[type=submit]").click()
+    expect(secretary.locator("#figure-value")).to_have_text("5")
+    overview.reload()
+    expect(row.locator("td").first).to_contain_text("5")
+    assert row.locator(".explain").inner_text() != before
+    expect(row.locator(".explain")).to_contain_text("5")
     record = new_context(user=w.users["secretary_a"]).new_page()
     record.goto(f"/dang-vien/{w.m['member'].pk}/viec/")
     expect(record.locator(".stat .n").nth(2)).to_have_text("1")  # done on time, beyond what was expected

@@ -37,6 +37,7 @@ from chibo.plans.forms import (
 )
 from chibo.plans.models import Measurement, Resolution, Target
 from chibo.plans.templatetags.plans_tags import STATUS_LABELS, STATUS_SYMBOLS, num
+from chibo.tasks import selectors as task_selectors
 from chibo.web.views import _template
 
 # --- Resolutions ------------------------------------------------------------------------------
@@ -303,6 +304,8 @@ def _target_page(request: HttpRequest, target: Target, form: MeasurementForm | N
         "can_report": access.may_report(request.user, target),
         "may_break_down": access.organisations(request.user).filter(
             parent=target.organisation_id, valid_to__isnull=True).exists(),
+        "tasks": task_selectors.for_target(access.tasks(request.user), target.pk),
+        "may_assign": access.may_assign(request.user, target.organisation),
     }
     return render(request, _template(request, "plans/target.html", "plans/_target_figures.html"), context)
 

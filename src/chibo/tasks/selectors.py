@@ -141,3 +141,8 @@ def counts(qs: QuerySet[Task], *, start: dt.date, end: dt.date, day: dt.date) ->
     on_time = done[Task.Outcome.ON_TIME] + done[Task.Outcome.EXCEEDED]
     return {"tasks_open": open_now.count(), "tasks_overdue": overdue,
             "tasks_done": total, "tasks_done_on_time_pct": round(100 * on_time / total, 1) if total else None}
+
+
+def for_target(visible: QuerySet[Task], target_id: int, *, limit: int = 100) -> list[Task]:
+    """The tasks that carry out a target, open ones first."""
+    return list(with_people(visible.filter(target_id=target_id)).order_by("status", "due_on", "id")[:limit])
