@@ -3,7 +3,10 @@
 #   - a Python 3.11+ virtualenv in .venv with `pip install -e '.[dev]'`
 #     (re-run only when pyproject.toml changed since the last install),
 #   - gettext's msgfmt, and the translations compiled,
-#   - with --browser: Debian's chromium at /usr/bin/chromium (+ fonts-dejavu-core).
+#   - the Debian libraries and fonts WeasyPrint prints PDF documents with (Pango, HarfBuzz's
+#     subsetter, DejaVu fonts), installed when missing, on every run,
+#   - with --browser (what scripts/run-tests needs): Debian's chromium at /usr/bin/chromium, and
+#     poppler-utils (pdftotext, pdffonts, pdfinfo) for the tests that read the PDFs back.
 # Usage: scripts/bootstrap.sh [--browser]
 set -euo pipefail
 
@@ -109,15 +112,37 @@ if [ -n "$(find "$ROOT/src/chibo" -path '*/locale/*' -name '*.po' -print -quit 2
         || die "compilemessages failed."
 fi
 
-# --- Debian's chromium for the browser tests ----------------------------------------------
+# --- WeasyPrint's libraries and fonts (PDF documents) ------------------------------------------
+# deb_installed PKG — is the Debian package installed (not merely known, or removed with its config)?
+deb_installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
+
+# Pango (>= 1.44) lays out the text, HarfBuzz's subsetter embeds only the glyphs used, and the
+# DejaVu fonts hold every Vietnamese letter; -extra adds the italic and condensed faces the
+# party's document layout and the wide tables use. Debian bookworm has them all.
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra)
+if command -v dpkg-query >/dev/null 2>&1; then
+    need=()
+    for pkg in "${PDF_PACKAGES[@]}"; do
+        deb_installed "$pkg" || need+=("$pkg")
+    done
+    if [ "${#need[@]}" -gt 0 ]; then
+        apt_install "${need[@]}" || die "could not install ${need[*]} with apt-get.
+  chibo prints PDF documents with WeasyPrint, which needs them
+  (as root: apt-get install ${PDF_PACKAGES[*]})."
+    fi
+else
+    say "not a Debian system: make sure Pango >= 1.44, HarfBuzz (with its subset library) and the DejaVu fonts are installed"
+fi
+
+# --- Debian's chromium for the browser tests, poppler-utils for the PDF tests ----------------------
 if [ "$want_browser" = 1 ]; then
     need=()
     [ -x /usr/bin/chromium ] || need+=(chromium)
-    dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+    command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || need+=(poppler-utils)
     if [ "${#need[@]}" -gt 0 ]; then
         apt_install "${need[@]}" || die "could not install ${need[*]} with apt-get.
-  The browser tests need Debian's chromium at /usr/bin/chromium; install it
-  (as root: apt-get install chromium fonts-dejavu-core) and re-run."
+  The browser tests need Debian's chromium at /usr/bin/chromium and the PDF tests poppler-utils;
+  install them (as root: apt-get install chromium poppler-utils) and re-run."
     fi
     [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is missing after installing the chromium package;
   the browser tests need Debian's chromium there."

@@ -78,7 +78,8 @@ def test_every_web_url_is_in_the_matrix():
                "login", "logout",
                "resolutions", "resolution-create", "resolution", "resolution-edit", "resolution-file", "target-create", "target", "target-edit", "target-break-down", "target-measure", "measurement-file", "org-targets",  # plans: tests/test_access_plans.py
                "my-tasks", "task-create", "task", "task-edit", "task-act", "task-evidence", "org-plan", "org-due",
-               "member-tasks", "notifications"}  # tasks: tests/test_access_tasks.py
+               "member-tasks", "notifications",  # tasks: tests/test_access_tasks.py
+               "org-targets-xlsx", "org-targets-pdf", "org-plan-xlsx", "org-plan-pdf"}  # tests/test_plan_exports.py
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 
 

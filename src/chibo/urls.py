@@ -6,6 +6,10 @@ urlpatterns = [
     path("api/v1/", include("chibo.api.urls")),
     path("", include("chibo.quality.urls")),
     path("", include("chibo.exchange.urls")),
+    path("", include("chibo.plans.urls")),
+    path("", include("chibo.tasks.urls")),
+    path("", include("chibo.notifications.urls")),
+    path("", include("chibo.plans.export_urls")),
     path("", include("chibo.web.urls")),
 ]
 
