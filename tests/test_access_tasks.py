@@ -39,8 +39,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def ids(world):
     day = today()
-    common = dict(start_on=day - dt.timedelta(days=5), due_on=day + dt.timedelta(days=10),
-                  expected_output="Kết quả", verify_by=day + dt.timedelta(days=12))
+    common = {"start_on": day - dt.timedelta(days=5), "due_on": day + dt.timedelta(days=10),
+                  "expected_output": "Kết quả", "verify_by": day + dt.timedelta(days=12)}
     task = tasks.task_create(actor=None, organisation=world.org["A"], title="Việc chi bộ A",
                              verifier=world.m["secretary_a"].person,
                              assignees=[tasks.Assign(person=world.m["member"].person, lead=True)], **common)

@@ -25,6 +25,8 @@ from chibo.demo.builders import DEFAULT_PASSWORD
 from chibo.indicators.figures import _members_on, _members_today
 from chibo.members.models import Membership, Person, Post, Status
 from chibo.organisations.models import Locality, Organisation
+from chibo.plans.models import Resolution, Target
+from chibo.tasks.models import Task
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -159,6 +161,36 @@ def test_some_village_heads_are_not_members(demo: str) -> None:
     assert outsiders and all(p.person.residence_id == p.locality_id for p in outsiders)
 
 
+# --- resolutions, targets and tasks (issue 4) ---------------------------------------------------
+
+def test_each_commune_has_its_congress_resolution_with_19_targets(demo: str) -> None:
+    for code in ("BH", "GAO", "IAMO", "PT"):
+        res = Resolution.objects.get(organisation__code=code, body=Resolution.Body.CONGRESS)
+        assert res.number == "01-NQ/ĐH" and "lần thứ I, nhiệm kỳ 2025–2030" in res.title and res.issued_on.year == 2025
+        assert res.targets.filter(parent=None).count() == 19
+        admit = res.targets.get(parent=None, roll_up=Target.RollUp.SUM)
+        grassroots = Organisation.objects.filter(parent__code=code).exclude(kind="party_group").count()
+        assert admit.parts.count() == grassroots  # every grassroots organisation has its share
+        poverty = res.targets.get(parent=None, roll_up=Target.RollUp.MEAN)
+        assert poverty.parts.exists() and not poverty.parts.filter(weight=None).exists()  # weighted by households
+    assert Resolution.objects.filter(organisation__code="IAMO-KRONG", kind=Resolution.Kind.PLAN).exists()
+
+
+def test_tasks_in_every_state_and_the_logins_have_theirs(demo: str) -> None:
+    assert set(Task.objects.values_list("status", flat=True)) == set(Task.Status.values)
+    assert set(Task.objects.filter(status="done").values_list("outcome", flat=True)) == set(Task.Outcome.values)
+    day = today()
+    mine = Task.objects.filter(assignees__person=User.objects.get(username="dangvien").person,
+                               status__in=["open", "in_progress", "returned"])
+    assert mine.filter(due_on__lt=day).exists()  # overdue
+    assert mine.filter(due_on__gte=day, due_on__lte=day + dt.timedelta(days=3)).exists()  # due soon
+    secretary = User.objects.get(username="bithu.krong").person
+    assert Task.objects.filter(verifier=secretary, status="submitted").exists()
+    f = figures("IAMO")
+    assert f["targets_total"] > 19 and f["targets_on_track"] and f["targets_at_risk"] and f["targets_off_track"]
+    assert f["tasks_overdue"] > 0 and f["tasks_done_on_time_pct"] is not None
+
+
 # --- accounts --------------------------------------------------------------------------------
 
 def test_demo_logins(demo: str) -> None:
@@ -281,6 +313,9 @@ def test_synth_small(demo: str) -> None:
     assert 70 <= cells <= 90
     assert Organisation.objects.subtree(syn).filter(kind="grassroots_committee").exists()
     assert "2000/2000" in out
+    for commune in Organisation.objects.filter(parent=syn):
+        assert Target.objects.filter(resolution__organisation=commune, parent=None).count() == 19
+    assert Task.objects.filter(organisation__code__startswith="SYN-").count() >= 5 * cells
     run("rollups", "--check")
     f = figures("SYN")
     assert 1950 <= f["members_total"] <= 2000

@@ -23,12 +23,12 @@ D = dt.date
 
 
 def a_task(world, **over):
-    data = dict(
-        actor=world.users["secretary_a"], organisation=world.org["A"], title="Vận động 5 hộ làm nhà vệ sinh",
-        start_on=D(2026, 11, 1), due_on=D(2026, 11, 30), expected_output="5 hộ có nhà vệ sinh hợp vệ sinh",
-        measure_value=Decimal(5), measure_unit="hộ", verifier=world.m["secretary_a"].person, verify_by=D(2026, 12, 5),
-        assignees=[tasks.Assign(person=world.m["member"].person, lead=True),
-                   tasks.Assign(person=world.m["a_woman"].person)])
+    data = {
+        "actor": world.users["secretary_a"], "organisation": world.org["A"], "title": "Vận động 5 hộ làm nhà vệ sinh",
+        "start_on": D(2026, 11, 1), "due_on": D(2026, 11, 30), "expected_output": "5 hộ có nhà vệ sinh hợp vệ sinh",
+        "measure_value": Decimal(5), "measure_unit": "hộ", "verifier": world.m["secretary_a"].person, "verify_by": D(2026, 12, 5),
+        "assignees": [tasks.Assign(person=world.m["member"].person, lead=True),
+                   tasks.Assign(person=world.m["a_woman"].person)]}
     data.update(over)
     return tasks.task_create(**data)
 

@@ -32,11 +32,11 @@ def form_data(world, **over):
 
 def make_task(world, **over):
     day = today()
-    data = dict(actor=world.users["secretary_a"], organisation=world.org["A"], title="Rà soát hộ nghèo thôn Đông",
-                start_on=day - dt.timedelta(days=10), due_on=day + dt.timedelta(days=2),
-                expected_output="Danh sách hộ nghèo được cập nhật", verifier=world.m["secretary_a"].person,
-                verify_by=day + dt.timedelta(days=5),
-                assignees=[tasks.Assign(person=world.m["member"].person, lead=True)])
+    data = {"actor": world.users["secretary_a"], "organisation": world.org["A"], "title": "Rà soát hộ nghèo thôn Đông",
+                "start_on": day - dt.timedelta(days=10), "due_on": day + dt.timedelta(days=2),
+                "expected_output": "Danh sách hộ nghèo được cập nhật", "verifier": world.m["secretary_a"].person,
+                "verify_by": day + dt.timedelta(days=5),
+                "assignees": [tasks.Assign(person=world.m["member"].person, lead=True)]}
     data.update(over)
     return tasks.task_create(**data)
 

@@ -34,7 +34,7 @@ def test_task_assigned_reported_returned_and_accepted_on_a_phone(
     part_a, _part_b = plans.target_break_down(whole, actor=None, shares={w.org["A"]: 20, w.org["B"]: 20})
     secretary = new_context(user=w.users["secretary_a"], **phone).new_page()
     secretary.goto("/to-chuc/A/ke-hoach/")
-    secretary.locator(f"a[href='/viec/moi/?org=A']").click()
+    secretary.locator("a[href='/viec/moi/?org=A']").click()
     secretary.fill("#id_title", "Vận động 5 hộ làm nhà vệ sinh")
     secretary.select_option("#id_lead", label=w.m["member"].person.full_name)
     secretary.fill("#id_start_on", day.strftime("%d/%m/%Y"))

@@ -389,11 +389,24 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @doc("The indicators of an organisation's subtree on a date", "organisations", "Indicators",
-     query=(Param("date", "dd/mm/yyyy or yyyy-mm-dd; default today"),), errors=(400, 401, 404))
+     query=(Param("date", "dd/mm/yyyy or yyyy-mm-dd; default today"),
+            Param("from", "start of the period of completed tasks; default 1 January of the end's year"),
+            Param("to", "end of the period of completed tasks, not after date; default date")),
+     errors=(400, 401, 404))
 def organisation_indicators(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
-    report = indicators(org, _query_date(request, "date"))
-    return ok({**report.as_dict(), "date": report.on.isoformat()})  # ISO, like every API date
+    day = _query_date(request, "date") or today()
+    start, end = _query_date(request, "from"), _query_date(request, "to")
+    if end is not None and end > day:
+        raise invalid("to", _("The end of the period cannot be after the date of the figures (%(date)s). "
+                              "Give an earlier end, or a later date.") % {"date": day.strftime("%d/%m/%Y")})
+    if start is not None and start > (end or day):
+        raise invalid("from", _("The period cannot start after it ends (%(end)s). Give an earlier start.")
+                      % {"end": (end or day).strftime("%d/%m/%Y")})
+    report = indicators(org, day, start=start, end=end)
+    period_start, period_end = report.period
+    return ok({**report.as_dict(), "date": report.on.isoformat(),  # ISO, like every API date
+               "period": {"from": period_start.isoformat(), "to": period_end.isoformat()}})
 
 
 # --- Members ---------------------------------------------------------------------------------

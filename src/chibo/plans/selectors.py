@@ -264,3 +264,52 @@ def overview(org: Organisation, day: dt.date | None = None, *, within: QuerySet[
             target=t, figure=fig, explanation=fig.roll_up.explain() if fig.roll_up is not None else "",
             cells=tuple(cells.get(i) for i in range(len(columns))), shares=shares(t, parts.get(t.pk, ()))))
     return Overview(organisation=org, day=day, columns=tuple(columns), rows=tuple(rows))
+
+
+# --- How many targets of an organisation stand where (the indicators) -------------------------
+
+def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, int]:
+    """How many targets `org` answers for on `day`, by status (rules.Status): every target of
+    a resolution in force on that day (status "in force", issued by then, the day's year within
+    its period) whose responsible organisation is `org` or inside its subtree — its own targets
+    and the parts given to its cells, each counted once. The same figures as `figures()`, read
+    lean (one row per target, no model instances): three queries whatever the subtree's size."""
+    from chibo.organisations.models import PATH_END
+
+    day = day or today()
+    qs = Target.objects.filter(
+        organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END,
+        resolution__status=Resolution.Status.IN_FORCE, resolution__issued_on__lte=day,
+        resolution__period_start__lte=day.year, resolution__period_end__gte=day.year)
+    newest = (Measurement.objects.filter(target=OuterRef("pk"), measured_on__lte=day)
+              .order_by("-measured_on", "-id").values("value")[:1])
+    rows = {row[0]: row for row in qs.annotate(latest=Subquery(newest)).values_list(
+        "pk", "parent_id", "kind", "direction", "roll_up", "target_value", "baseline_value", "weight",
+        "resolution__period_start", "resolution__period_end", "latest").order_by()}
+    milestones: dict[int, list[rules.Milestone]] = defaultdict(list)
+    for target_id, year, value in Milestone.objects.filter(target__in=qs.values("pk")).values_list(
+            "target_id", "year", "value"):
+        milestones[target_id].append(rules.Milestone(year, value))
+    parts: dict[int, list[int]] = defaultdict(list)
+    for pk, parent_id, *_rest in rows.values():
+        if parent_id in rows:
+            parts[parent_id].append(pk)
+    values: dict[int, Decimal | None] = {}
+
+    def value_of(pk: int) -> Decimal | None:
+        if pk not in values:
+            _pk, _parent, _kind, _dir, roll_up, *_mid, weight, _start, _end, latest = rows[pk]
+            if parts.get(pk) and roll_up != Target.RollUp.NONE:
+                values[pk] = rules.roll_up(roll_up, [rules.Part("", value_of(p), rows[p][7]) for p in parts[pk]]).value
+            else:
+                values[pk] = latest
+        return values[pk]
+
+    counts = dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
+                            rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
+    for pk, _parent, kind, direction, _roll_up, target, baseline, _weight, start, end, _latest in rows.values():
+        state = rules.status(kind=kind, direction=direction, target=target, baseline=baseline, value=value_of(pk),
+                             start=dt.date(start, 1, 1), end=dt.date(end, 12, 31), day=day,
+                             milestones=milestones.get(pk, ()))
+        counts[state] += 1
+    return counts

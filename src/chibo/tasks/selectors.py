@@ -146,3 +146,8 @@ def counts(qs: QuerySet[Task], *, start: dt.date, end: dt.date, day: dt.date) ->
 def for_target(visible: QuerySet[Task], target_id: int, *, limit: int = 100) -> list[Task]:
     """The tasks that carry out a target, open ones first."""
     return list(with_people(visible.filter(target_id=target_id)).order_by("status", "due_on", "id")[:limit])
+
+
+def subtree_counts(org: Organisation, *, start: dt.date, end: dt.date, day: dt.date) -> dict[str, Any]:
+    """`counts()` for the tasks assigned by `org` or by any organisation in its subtree (the indicators)."""
+    return counts(in_subtree(Task.objects.all(), org), start=start, end=end, day=day)

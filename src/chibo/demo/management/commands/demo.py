@@ -5,8 +5,11 @@ The article's figures come out of `chibo indicators`: Biển Hồ 61 grassroots 
 organisations and 1,189 members; Phú Thiện 69 organisations, 100% of residential cells
 with a cell committee, 97.3% of village heads party members, 81.1% of cell secretaries
 also village heads; Ia Mơ's làng Krông cell with 16 members and its secretary Ksor Thăng,
-also the village head. Deterministic (fixed seed) and idempotent. Demo data only: the
-people are generated and every login shares one demo password."""
+also the village head. Each commune has its congress resolution (lần thứ I, 2025–2030)
+with 19 key targets broken down to its cells and villages, measured in 2025 and 2026; each
+cell its plan and 5–10 tasks in every state (`build_work`). Deterministic (fixed seed;
+dates counted from today) and idempotent. Demo data only: the people are generated and
+every login shares one demo password."""
 
 from __future__ import annotations
 
@@ -37,18 +40,34 @@ from chibo.demo.builders import (
     Login,
     Named,
     People,
+    ResolutionPlan,
+    TaskPlan,
     VillagePlan,
     allocate,
+    bulk_write_work,
+    committee_members,
+    commune_work,
     demo_password,
     logins_table,
     random_date,
     slug,
+    write_resolution,
+    write_tasks,
 )
 from chibo.members.models import Sex
 from chibo.organisations.models import Locality, Organisation
 
 SEED = 20250903  # the article's date
 PROVINCE_CODE = "GL"
+
+# The communes' congresses (lần thứ I, 2025–2030), held in August 2025; how developed each
+# commune is (which sizes its targets); the article's figures where it gives them.
+CONGRESS = {"BH": (dt.date(2025, 8, 8), 0.85), "GAO": (dt.date(2025, 8, 12), 0.45),
+            "IAMO": (dt.date(2025, 8, 20), 0.25), "PT": (dt.date(2025, 8, 14), 0.7)}
+OVERRIDES: dict[str, dict[str, tuple[float, float]]] = {
+    "PT": {"heads": (97.3, 100), "irrigation": (3850, 4600)},  # Ayun Hạ irrigation works
+    "IAMO": {"irrigation": (1200, 3500)},  # the Ia Mơ irrigation works
+}
 
 S = Organisation.Sector
 K = Organisation.Kind
@@ -326,10 +345,46 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
             lg.username, password=password, person_id=person.person_id if person else None,
             superuser=lg.role == "superuser", role=role, organisation=orgs_by_code.get(lg.scope) if role else None,
             full_name=person.full_name if person else "")
+    work = build_work(communes, today_=today_, dangvien=builder.named["dangvien"].person_id)
     return {"organisations": Organisation.objects.subtree(province).count(),
             "localities": 1 + sum(1 + len(c.villages) for c in communes),
             "members": builder.members, "posts": builder.posts, "non_members": builder.non_members,
-            "accounts": accounts}
+            "accounts": accounts, **work}
+
+
+def build_work(communes: list[CommunePlan], *, today_: dt.date, dangvien: int | None) -> dict[str, int]:
+    """Each commune's congress resolution with its 19 targets, each cell's plan, and 5–10
+    tasks per cell in every state. Ia Mơ's resolution and the plans and tasks of the two cells
+    with logins go through the services (every check and audit row of a real user's writes);
+    the rest, the same kind of data, through the bulk writer, which keeps `chibo demo` fast.
+    Làng Krông: the member login leads a task due within three days, an overdue one and one
+    done; the secretary has one to verify (the article: 2–3 new members in 2025–2027)."""
+    rng = random.Random(SEED + 4)  # its own stream: the members above do not change
+    anchors = [c.org for c in communes] + [x.org for c in communes for x in c.cells if x.kind == K.GRASSROOTS_COMMITTEE]
+    committees = committee_members(o for o in anchors if o is not None)
+    krong = next(x for c in communes for x in c.cells if x.code == "IAMO-KRONG")
+    other = next(p.person_id for p in krong.members
+                 if p.person_id not in (dangvien, krong.secretary.person_id if krong.secretary else None)
+                 and not p.temporary)
+    forced: dict[str, list[tuple[str, int | None]]] = {"IAMO-KRONG": [
+        ("due_soon", dangvien), ("overdue", dangvien), ("on_time", dangvien), ("submitted", other)]}
+    plans: list[ResolutionPlan] = []
+    tasks: list[TaskPlan] = []
+    for commune in communes:
+        held_on, development = CONGRESS[commune.code]
+        more_plans, more_tasks = commune_work(
+            rng, commune, today=today_, development=development, committees=committees, issued_on=held_on,
+            overrides=OVERRIDES.get(commune.code), shares={"IAMO-KRONG": 3}, forced=forced,
+            tasks_per_cell=(10, 10) if commune.code == "IAMO" else (5, 10),
+            notes={"IAMO-KRONG": "Chú trọng lực lượng trẻ; công tác tạo nguồn còn khó khăn"})
+        plans += more_plans
+        tasks += more_tasks
+    by_services = {"IAMO", "IAMO-KRONG", "IAMO-TOVO"}
+    targets = sum(write_resolution(p) for p in plans if p.organisation.code in by_services)
+    bulk = bulk_write_work([p for p in plans if p.organisation.code not in by_services],
+                           [t for t in tasks if t.organisation.code not in by_services], today=today_)
+    written = write_tasks([t for t in tasks if t.organisation.code in by_services], today=today_)
+    return {"resolutions": len(plans), "targets": targets + bulk["targets"], "tasks": written + bulk["tasks"]}
 
 
 class Command(BaseCommand):
@@ -351,6 +406,9 @@ class Command(BaseCommand):
               "%(posts)s posts, %(accounts)s accounts.") % {
                 "s": elapsed, "orgs": counts["organisations"], "locs": counts["localities"],
                 "members": counts["members"], "posts": counts["posts"], "accounts": counts["accounts"]}))
+        self.stdout.write(_("Plans: %(resolutions)s resolutions and plans with %(targets)s targets; %(tasks)s tasks.")
+                          % {"resolutions": counts["resolutions"], "targets": counts["targets"],
+                             "tasks": counts["tasks"]})
         self._logins(password, existing=False)
 
     def _logins(self, password: str, *, existing: bool) -> None:

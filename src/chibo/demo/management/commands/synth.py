@@ -1,8 +1,10 @@
 """`chibo synth --members N --communes M --seed S`: a synthetic province (code SYN) for
 load and performance work: M communes/wards, about N/25 party cells (residential and
 other sectors, a few grassroots party committees with their cells), N members, villages
-with heads, cell secretaries and committees, like the demo. Everything is written through
-the services in one transaction, members in chunks; then ANALYZE. Synthetic data only."""
+with heads, cell secretaries and committees, like the demo; each commune's congress
+resolution with its 19 targets broken down to its cells and villages, and about five tasks
+per cell (bulk inserts, with audit rows). Everything is written in one transaction, members
+in chunks; then ANALYZE. Synthetic data only."""
 
 from __future__ import annotations
 
@@ -33,6 +35,9 @@ from chibo.demo.builders import (
     People,
     VillagePlan,
     allocate,
+    bulk_write_work,
+    committee_members,
+    commune_work,
     demo_password,
     logins_table,
     random_date,
@@ -278,6 +283,23 @@ class Command(BaseCommand):
                 builder.named["synth_bithu"] = first_cell.secretary
             say(_("%(posts)s posts (%(heads)s village heads not in the party)")
                 % {"posts": builder.posts, "heads": builder.non_members})
+
+            # Each commune's congress resolution (19 targets, broken down to its grassroots
+            # organisations and villages) and about five tasks per cell, in bulk.
+            work_rng = random.Random(seed + 1_000_003)  # its own stream: the members above do not change
+            anchors = [c.org for c in communes] + [x.org for c in communes for x in c.cells
+                                                   if x.kind == K.GRASSROOTS_COMMITTEE]
+            committees = committee_members(o for o in anchors if o is not None)
+            plans, tasks = [], []
+            for c in communes:
+                more_plans, more_tasks = commune_work(
+                    work_rng, c, today=day, development=work_rng.uniform(0.2, 0.9), committees=committees,
+                    issued_on=random_date(work_rng, dt.date(2025, 8, 1), dt.date(2025, 8, 31)),
+                    tasks_per_cell=(5, 5), cell_plans=False)
+                plans += more_plans
+                tasks += more_tasks
+            work = bulk_write_work(plans, tasks, today=day)
+            say(_("%(resolutions)s resolutions with %(targets)s targets; %(tasks)s tasks") % work)
 
             scopes = {o.code: o for o in Organisation.objects.filter(code__in=[lg.scope for lg in LOGINS])}
             for lg in LOGINS:

@@ -1,8 +1,11 @@
-"""`chibo indicators ORG [--date dd/mm/yyyy] [--json]`: the report figures of an
-organisation's subtree, from the same `indicators()` as the dashboard and the API."""
+"""`chibo indicators ORG [--date dd/mm/yyyy] [--from dd/mm/yyyy] [--to dd/mm/yyyy] [--json]`:
+the report figures of an organisation's subtree, from the same `indicators()` as the dashboard
+and the API. `--from`/`--to` bound the period of the completed-task figures (default: the
+calendar year up to the date)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -58,6 +61,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("organisation", help="organisation code (e.g. PT) or exact name")
         parser.add_argument("--date", help="date as dd/mm/yyyy (default: today)")
+        parser.add_argument("--from", dest="start", help="start of the period of completed tasks, dd/mm/yyyy "
+                                                          "(default: 1 January of the end's year)")
+        parser.add_argument("--to", dest="end", help="end of the period of completed tasks, dd/mm/yyyy "
+                                                      "(default: the date)")
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,12 +79,41 @@ class Command(BaseCommand):
             if day > today():
                 raise CommandError(_("The date %(date)s is in the future. Give today or an earlier date.")
                                    % {"date": format_vn_date(day)})
-        report = indicators(org, day)
+        start, end = period(options.get("start"), options.get("end"), day)
+        report = indicators(org, day, start=start, end=end)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
             return
         for line in human(report):
             self.stdout.write(line)
+
+
+def _option_date(name: str, raw: str) -> dt.date:
+    try:
+        day = parse_vn_date(raw)
+    except ValueError:
+        raise CommandError(_("%(option)s: “%(value)s” is not a valid date. Enter it as dd/mm/yyyy, e.g. 01/01/2026.")
+                           % {"option": name, "value": raw}) from None
+    if day > today():
+        raise CommandError(_("%(option)s: the date %(date)s is in the future. Give today or an earlier date.")
+                           % {"option": name, "date": format_vn_date(day)})
+    return day
+
+
+def period(raw_start: str | None, raw_end: str | None, day: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """--from and --to, checked: real dates, not in the future, in order, and not after the date."""
+    start = _option_date("--from", raw_start) if raw_start else None
+    end = _option_date("--to", raw_end) if raw_end else None
+    if end is not None and end > day:
+        raise CommandError(_("--to: %(end)s is after the date of the figures, %(date)s (--date, default today). "
+                             "Give a date up to %(date)s, or a later --date.")
+                           % {"end": format_vn_date(end), "date": format_vn_date(day)})
+    last = end or day
+    if start is not None and start > last:
+        raise CommandError(_("--from: %(start)s is after the end of the period, %(end)s. The period must start "
+                             "on or before the day it ends.") % {"start": format_vn_date(start),
+                                                                  "end": format_vn_date(last)})
+    return start, end
 
 
 def human(report: Report) -> list[str]:
@@ -111,6 +147,23 @@ def human(report: Report) -> list[str]:
         ("  " + _("cell secretaries"), vn_int(f["cell_secretaries"])),
         ("  " + _("cell secretaries who are also village heads"),
          f"{vn_int(f['secretaries_who_are_heads'])} ({vn_pct(f['secretaries_who_are_heads_pct'])})"),
+    ]
+    w = report.work
+    targets = w["targets_total"]
+    start, end = report.period
+    rows += [
+        (_("Targets in resolutions in force (own and their parts)"), vn_int(targets)),
+        ("  " + _("achieved"), share(w["targets_achieved"], targets)),
+        ("  " + _("on track"), share(w["targets_on_track"], targets)),
+        ("  " + _("at risk"), share(w["targets_at_risk"], targets)),
+        ("  " + _("off track"), share(w["targets_off_track"], targets)),
+        ("  " + _("no figure yet"), share(targets - w["targets_achieved"] - w["targets_on_track"]
+                                          - w["targets_at_risk"] - w["targets_off_track"], targets)),
+        (_("Open tasks"), vn_int(w["tasks_open"])),
+        ("  " + _("overdue"), vn_int(w["tasks_overdue"])),
+        (_("Tasks completed %(start)s–%(end)s") % {"start": format_vn_date(start), "end": format_vn_date(end)},
+         vn_int(w["tasks_done"])),
+        ("  " + _("by their deadline"), vn_pct(w["tasks_done_on_time_pct"])),
     ]
     width = max(len(label) for label, _v in rows)
     lines = [f"{org.name} ({org.code}) — {format_vn_date(report.on)}", ""]

@@ -26,7 +26,8 @@ from chibo.organisations.models import Organisation
 
 SEARCHES = ["nguyen van duc", "tran thi", "ksor", "le hoang nam", "pham", "rah lan", "duc", "nguyen thi thu ha"]
 SORTS = ["name", "-name", "birth", "-birth", "admission", "-admission"]
-TARGETS_MS = {"dashboard": 30, "member list": 20, "search p95": 50, "member update p95": 30}
+TARGETS_MS = {"dashboard": 30, "member list": 20, "search p95": 50, "member update p95": 30,
+              "commune overview": 50, "my tasks": 20, "cell plan": 30}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -36,7 +37,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 class Command(BaseCommand):
-    help = "Measure server time of dashboards, member lists, search and member updates on the synthetic province."
+    help = ("Measure server time of dashboards, member lists, search, member updates, the commune's targets, a "
+            "cell's plan and a member's tasks on the synthetic province.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -126,6 +128,13 @@ class Command(BaseCommand):
                     "errors": response.context["form"].errors.as_text() if response.context else response.status_code})
 
         case("member update (form, service, audit, rollup)", "member update p95", update)
+
+        # Issue 4: the commune's targets × its cells, a cell's plan, and a secretary's own tasks
+        # (assigned to them, or waiting for their verification).
+        case("commune overview: targets × cells", "commune overview",
+             get(clients["synth.xa"], f"/to-chuc/{commune.code}/chi-tieu/"))
+        case("cell plan: targets and tasks", "cell plan", get(clients["synth.bithu"], f"/to-chuc/{cell.code}/ke-hoach/"))
+        case("my tasks: cell secretary", "my tasks", get(clients["synth.bithu"], "/viec-cua-toi/"))
 
         exports = self._exports(province) if opts["exports"] else []
         imports = import_benchmark(province) if opts["imports"] else None
