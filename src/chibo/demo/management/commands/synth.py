@@ -35,12 +35,14 @@ from chibo.demo.builders import (
     People,
     VillagePlan,
     allocate,
-    bulk_write_work,
-    committee_members,
-    commune_work,
     demo_password,
     logins_table,
     random_date,
+)
+from chibo.demo.work import (
+    bulk_write_work,
+    committee_members,
+    commune_work,
 )
 from chibo.organisations.models import Locality, Organisation
 
