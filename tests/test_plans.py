@@ -106,3 +106,11 @@ def test_bad_target_input(world, plan):
     with pytest.raises(ValidationError) as err:
         services.measurement_record(actor=world.users["secretary_a"], target=a, measured_on=None, value=None)
     assert {"measured_on", "value"} <= set(err.value.message_dict)
+
+
+def test_a_count_takes_whole_numbers_only(world, plan):
+    _res, _admit, part, _b = plan
+    with pytest.raises(ValidationError) as exc:
+        services.measurement_record(actor=None, target=part, measured_on=dt.date(2026, 3, 1), value=D("2.5"))
+    assert "whole number" in exc.value.message_dict["value"][0]
+    assert not part.measurements.exists()

@@ -309,3 +309,32 @@ def test_the_overview_reads_a_fixed_number_of_queries(world, plan):
     assert "Chi bộ thôn 3" in html and "Chỉ tiêu 3" in html
     assert small <= 15, small
     assert large == small, f"{small} queries with 2 cells, {large} with 6"
+
+
+@pytest.mark.parametrize(("typed", "kind", "unit", "outcome"), [
+    ("95 %", "percent", "%", "95"),
+    ("95%", "percent", "%", "95"),
+    ("12 đảng viên", "count", "đảng viên", "12"),
+    ("12 dang vien", "count", "đảng viên", "12"),
+    ("95 %", "count", "đảng viên", "measured in đảng viên, not in “%”"),
+    ("3 ha", "amount", "triệu đồng", "measured in triệu đồng, not in “ha”"),
+    ("2,5", "count", "đảng viên", "whole"),
+    ("1.234,5 triệu đồng", "amount", "triệu đồng", "1234.5"),
+])
+def test_a_figure_typed_with_its_unit_is_read_and_a_wrong_unit_is_refused(world, typed, kind, unit, outcome):
+    from chibo.plans.forms import MeasurementForm
+
+    res = services.resolution_create(actor=None, organisation=world.org["C1"], body="congress", kind="resolution",
+                                          number="01-NQ/ĐH", issued_on=dt.date(2025, 8, 20), period_start=2025,
+                                          period_end=2030, title="Nghị quyết")
+    target = services.target_create(actor=None, resolution=res, organisation=world.org["C1"], name="Chỉ tiêu",
+                                         unit=unit, kind=kind, target_value=D(90),
+                                         roll_up="mean" if kind == "percent" else "sum")
+    with translation.override("en"):
+        form = MeasurementForm({"measured_on": "01/11/2026", "value": typed}, target=target)
+        valid = form.is_valid()
+        if outcome[0].isdigit():
+            assert valid, form.errors
+            assert form.cleaned_data["value"] == D(outcome)
+        else:
+            assert not valid and outcome in form.errors["value"][0]

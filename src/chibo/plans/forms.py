@@ -3,6 +3,7 @@ values; plans.services validates the rest, and its errors are attached to the na
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.text import fold
 from chibo.organisations.models import Organisation
 from chibo.plans.models import Resolution, Target
 from chibo.plans.services import Upload
@@ -50,6 +52,38 @@ class NumberField(forms.DecimalField):
             text = f"{value.normalize():f}"
             return text.replace(".", ",")
         return value
+
+
+class MeasureField(NumberField):
+    """A target's figure, which people often type with its unit ("95 %", "12 đảng viên"):
+    the target's own unit is accepted and dropped; another unit is refused, naming both."""
+
+    def __init__(self, *, unit: str, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.unit, self.kind = unit.strip(), kind
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        match = UNIT_SUFFIX.match(text)
+        if match and match.group("unit"):
+            given = match.group("unit").strip()
+            own = {fold(self.unit)} | ({"%", "phan tram"} if self.kind == Target.Kind.PERCENT else set())
+            if fold(given) not in own:
+                expected = self.unit or ("%" if self.kind == Target.Kind.PERCENT else _("a plain number"))
+                raise forms.ValidationError(
+                    _("This target is measured in %(unit)s, not in “%(given)s”. Enter the figure in %(unit)s, "
+                      "as a number.") % {"unit": expected, "given": given}, code="unit")
+            text = match.group("number")
+        number = super().to_python(text)
+        if number is not None and self.kind == Target.Kind.COUNT and number != number.to_integral_value():
+            raise forms.ValidationError(_("This target counts whole %(unit)s: enter a whole number.") % {
+                "unit": self.unit or _("units")}, code="whole")
+        return number
+
+
+UNIT_SUFFIX = re.compile(r"^(?P<number>[-+]?[\d.,\s\u00a0]*\d)\s*(?P<unit>\D.*)?$")
 
 
 class FileFormMixin:
@@ -208,5 +242,7 @@ class MeasurementForm(FileFormMixin, ServiceFormMixin, forms.Form):
             self.fields["value"] = forms.TypedChoiceField(
                 label=_("done?"), coerce=Decimal, required=False, empty_value=None, widget=forms.RadioSelect,
                 choices=[("1", _("done")), ("0", _("not done yet"))])
-        elif target.unit:
-            self.fields["value"].label = _("figure (%(unit)s)") % {"unit": target.unit}
+        else:
+            self.fields["value"] = MeasureField(unit=target.unit, kind=target.kind, required=False,
+                                                label=_("figure (%(unit)s)") % {"unit": target.unit} if target.unit
+                                                else _("figure"))

@@ -244,6 +244,9 @@ def measurement_record(*, actor: Any, target: Target, measured_on: dt.date | Non
         errors["value"] = _("A percentage is between 0 and 100.")
     elif value < 0 and target.kind != Target.Kind.AMOUNT:
         errors["value"] = _("The figure cannot be negative.")
+    elif target.kind == Target.Kind.COUNT and value != value.to_integral_value():
+        errors["value"] = _("This target counts whole %(unit)s: enter a whole number.") % {
+            "unit": target.unit or _("units")}
     if errors or measured_on is None or value is None:
         raise ValidationError(errors)
     m = Measurement(target=target, measured_on=measured_on, value=value, note=nfc(note).strip(),
