@@ -10,12 +10,14 @@ import json
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count
 from django.test import Client
 from django.utils.translation import gettext as _
 
@@ -133,6 +135,12 @@ class Command(BaseCommand):
         # (assigned to them, or waiting for their verification).
         case("commune overview: targets × cells", "commune overview",
              get(clients["synth.xa"], f"/to-chuc/{commune.code}/chi-tieu/"))
+        largest = (Organisation.objects.filter(kind=Organisation.Kind.COMMUNE, path__startswith=province.path)
+                   .annotate(n=Count("children")).order_by("-n", "path").first())
+        if largest is not None:
+            with _every_target_broken_down(largest):
+                case(f"commune overview: every target × {largest.n} cells", "commune overview",  # type: ignore[attr-defined]
+                     get(clients["synth.tinh"], f"/to-chuc/{largest.code}/chi-tieu/"))
         case("cell plan: targets and tasks", "cell plan", get(clients["synth.bithu"], f"/to-chuc/{cell.code}/ke-hoach/"))
         case("my tasks: cell secretary", "my tasks", get(clients["synth.bithu"], "/viec-cua-toi/"))
 
@@ -206,3 +214,42 @@ class Command(BaseCommand):
             out.append({"format": fmt, "rows": count, "seconds": round(ours, 2), "library_seconds": round(raw, 2),
                         "ratio": round(ours / raw, 2) if raw else None})
         return out
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextmanager
+def _every_target_broken_down(commune: Organisation) -> Iterator[None]:
+    """The issue's worst case for the commune overview — every target of the commune's
+    resolution given to every cell, each part with a figure — built in a transaction that is
+    rolled back afterwards."""
+    from decimal import Decimal
+
+    from chibo.core.dates import today
+    from chibo.plans import services as plan_services
+    from chibo.plans.models import Target
+
+    try:
+        with transaction.atomic():
+            cells = list(Organisation.objects.filter(parent=commune, valid_to__isnull=True))
+            day = today()
+            for target in Target.objects.filter(organisation=commune, parent__isnull=True).select_related("resolution"):
+                if target.parts.exists():
+                    continue
+                share = Decimal(1) if target.kind == Target.Kind.YESNO else target.target_value
+                if target.kind in (Target.Kind.COUNT, Target.Kind.AMOUNT):
+                    share = max(Decimal(1), (target.target_value / len(cells)).quantize(Decimal(1)))
+                plan_services.target_update(target, actor=None, roll_up=(
+                    Target.RollUp.ALL if target.kind == Target.Kind.YESNO else
+                    Target.RollUp.MEAN if target.kind == Target.Kind.PERCENT else Target.RollUp.SUM))
+                for i, part in enumerate(plan_services.target_break_down(target, actor=None,
+                                                                          shares=dict.fromkeys(cells, share))):
+                    if i % 5:  # four parts in five have reported
+                        value = Decimal(i % 2) if part.kind == Target.Kind.YESNO else share
+                        plan_services.measurement_record(actor=None, target=part, measured_on=day, value=value)
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
