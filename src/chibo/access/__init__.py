@@ -1,7 +1,7 @@
 """The one gatekeeper: what a user may see and change.
 
-Views and the API get organisations, members, posts, localities and audit records only
-through these functions. An object outside the user's scope is answered with 404 (its
+Views and the API get organisations, members, posts, localities, audit records,
+resolutions, targets, measurements and tasks only through these functions. An object outside the user's scope is answered with 404 (its
 existence is not revealed); an object the user may see but not change raises
 PermissionDenied (403) on a write. Nothing else in chibo decides scope.
 
