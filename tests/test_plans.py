@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from chibo import access
 from chibo.audit.models import AuditEvent
@@ -110,7 +111,7 @@ def test_bad_target_input(world, plan):
 
 def test_a_count_takes_whole_numbers_only(world, plan):
     _res, _admit, part, _b = plan
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.measurement_record(actor=None, target=part, measured_on=dt.date(2026, 3, 1), value=D("2.5"))
     assert "whole number" in exc.value.message_dict["value"][0]
     assert not part.measurements.exists()

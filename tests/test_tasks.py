@@ -4,10 +4,12 @@ recurrence, conflicts, and the daily reminder — through the services."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +22,13 @@ from chibo.tasks import services as tasks
 from chibo.tasks.models import Task, Update
 
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are checked in English, the msgids (the pages show them in Vietnamese)."""
+    with translation.override("en"):
+        yield
 
 
 def a_task(world, **over):
