@@ -404,7 +404,7 @@ def test_task_list_filters(world, api):
     assert titles("commune_staff", org="C1") == [late["title"], mine["title"]]
     assert titles("commune_staff", org="B") == []
     assert titles("commune_staff", status="in_progress") == []
-    assert titles("commune_staff", status="open") == [late["title"], mine["title"]]
+    assert titles("commune_staff", status="active") == [late["title"], mine["title"]]
     error_of(api("commune_staff", "GET", "tasks/", {"org": "X"}), 404, "not_found")
     assert fields_of(api("commune_staff", "GET", "tasks/", {"status": "late"})) == ["status"]
     assert fields_of(api("commune_staff", "GET", "tasks/", {"mine": "yes"})) == ["mine"]

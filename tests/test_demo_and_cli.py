@@ -186,6 +186,10 @@ def test_tasks_in_every_state_and_the_logins_have_theirs(demo: str) -> None:
     assert mine.filter(due_on__gte=day, due_on__lte=day + dt.timedelta(days=3)).exists()  # due soon
     secretary = User.objects.get(username="bithu.krong").person
     assert Task.objects.filter(verifier=secretary, status="submitted").exists()
+    from chibo.notifications.models import Notification
+
+    reminder = Notification.objects.get(user__username="dangvien", day=day)  # the demo's daily pass
+    assert any(line["urgency"] == "overdue" for line in reminder.lines)
     f = figures("IAMO")
     assert f["targets_total"] > 19 and f["targets_on_track"] and f["targets_at_risk"] and f["targets_off_track"]
     assert f["tasks_overdue"] > 0 and f["tasks_done_on_time_pct"] is not None

@@ -50,7 +50,7 @@ from chibo.tasks import services as task_services
 from chibo.tasks.models import Assignee, Recurrence, Task, Update
 
 PAGE = Param("page", "page number, from 1", {"type": "integer", "minimum": 1})
-TASK_STATUSES = ["open", *Task.Status.values]  # "open": not started, in progress, submitted or returned
+TASK_STATUSES = ["active", *Task.Status.values]  # "active": not started, in progress, submitted or returned
 WORKING = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)
 
 
@@ -392,7 +392,7 @@ def _task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
 
 @doc("Tasks you may see, 25 a page, by deadline", "tasks", "TaskList", errors=(400, 401, 404),
      query=(Param("org", "only tasks assigned by the organisation with this code or one below it"),
-            Param("status", "\"open\": not started, in progress, submitted or returned",
+            Param("status", "\"active\": not started, in progress, submitted or returned (\"open\" alone is not started)",
                   {"type": "string", "enum": TASK_STATUSES}),
             Param("mine", "1: only tasks assigned to you (your person)", {"type": "integer", "enum": [0, 1]}),
             Param("overdue", "1: only tasks still being worked on past their deadline",
@@ -405,7 +405,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     qs: QuerySet[Task] = access.tasks(user)
     if org_code := request.GET.get("org", "").strip():
         qs = task_selectors.in_subtree(qs, access.get_organisation(user, org_code))
-    if status == "open":
+    if status == "active":
         qs = qs.filter(status__in=Task.OPEN_STATUSES)
     elif status:
         qs = qs.filter(status=status)

@@ -36,7 +36,7 @@ def _org_plan(request: HttpRequest, code: str, fmt: str) -> FileResponse:
     org = access.get_organisation(request.user, code)
     day = today()
     status = request.GET.get("status", "")  # as on the plan page; all tasks by default
-    if status not in {"open", "", *Task.Status.values}:
+    if status not in {"active", "", *Task.Status.values}:
         raise Http404
     plan = exports.plan(org, targets=access.targets(request.user),
                         tasks=org_tasks(access.tasks(request.user), org, status=status), day=day)

@@ -79,10 +79,11 @@ def due_lists(visible: QuerySet[Task], org: Organisation, *, day: dt.date | None
         days=days)
 
 
-def org_tasks(visible: QuerySet[Task], org: Organisation, *, status: str = "open", limit: int = 500) -> list[Task]:
-    """The tasks of an organisation's own plan (assigned by it), open ones first by deadline."""
+def org_tasks(visible: QuerySet[Task], org: Organisation, *, status: str = "active", limit: int = 500) -> list[Task]:
+    """The tasks of an organisation's own plan (assigned by it): "active" — every open status,
+    by deadline; one status; or "" — all, latest deadline first."""
     qs = with_people(visible.filter(organisation=org))
-    if status == "open":
+    if status == "active":
         qs = qs.filter(status__in=Task.OPEN_STATUSES).order_by("due_on", "id")
     elif status:
         qs = qs.filter(status=status).order_by("-due_on", "-id")

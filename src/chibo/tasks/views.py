@@ -280,9 +280,9 @@ def org_plan(request: HttpRequest, code: str) -> HttpResponse:
     """A cell's plan (or a commune's): the targets it is responsible for, and the tasks it has given."""
     org = access.get_organisation(request.user, code)
     day = today()
-    status = request.GET.get("status", "open")
-    if status not in {"open", "", *Task.Status.values}:
-        status = "open"
+    status = request.GET.get("status", "active")  # "active": every open status; "": all
+    if status not in {"active", "", *Task.Status.values}:
+        status = "active"
     targets = list(access.targets(request.user).filter(organisation=org, resolution__status="in_force")
                    .select_related("resolution", "organisation").order_by("resolution__issued_on", "position", "id"))
     figures = plan_selectors.figures(targets, day)

@@ -57,6 +57,7 @@ from chibo.demo.work import (
     write_tasks,
 )
 from chibo.members.models import Sex
+from chibo.notifications import services as notifications
 from chibo.organisations.models import Locality, Organisation
 
 SEED = 20250903  # the article's date
@@ -348,6 +349,7 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
             superuser=lg.role == "superuser", role=role, organisation=orgs_by_code.get(lg.scope) if role else None,
             full_name=person.full_name if person else "")
     work = build_work(communes, today_=today_, dangvien=builder.named["dangvien"].person_id)
+    notifications.send_daily(day=today_)  # today's reminders, as the daily pass would write them
     return {"organisations": Organisation.objects.subtree(province).count(),
             "localities": 1 + sum(1 + len(c.villages) for c in communes),
             "members": builder.members, "posts": builder.posts, "non_members": builder.non_members,
