@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -79,7 +80,8 @@ def send_daily(*, day: dt.date | None = None) -> int:
         if verifier_user and (prefs.get(verifier_user) is None or prefs[verifier_user].daily):
             lines[verifier_user].append(_line(task, "verify", day))
 
-    already = set(Notification.objects.filter(day=day, kind=Notification.Kind.DIGEST).values_list("user_id", flat=True))
+    already = set(Notification.objects.filter(day=day, kind=Notification.Kind.DIGEST, key="")
+                  .values_list("user_id", flat=True))
     new = []
     for user_id, items in lines.items():
         if user_id in already:
@@ -91,6 +93,25 @@ def send_daily(*, day: dt.date | None = None) -> int:
         new.append(Notification(user_id=user_id, day=day, title=title, lines=items))
     Notification.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def notify(user_ids: Iterable[int], *, kind: str, key: str, title: str, lines: list[dict[str, str]],
+           day: dt.date | None = None) -> int:
+    """One notice to each of these users about one subject (`key`, e.g. "meeting:12"), at most
+    once a day: publishing a meeting twice on a day does not invite twice. Returns how many."""
+    day = day or today()
+    ids = set(user_ids)
+    already = set(Notification.objects.filter(user_id__in=ids, kind=kind, key=key, day=day)
+                  .values_list("user_id", flat=True))
+    rows = [Notification(user_id=u, kind=kind, key=key, day=day, title=title[:200], lines=lines)
+            for u in sorted(ids - already)]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def users_of_people(person_ids: Iterable[int]) -> dict[int, int]:
+    """person id → id of their active user account, for the people who have one."""
+    return dict(User.objects.filter(person_id__in=list(person_ids), is_active=True).values_list("person_id", "id"))
 
 
 def unread_count(user: Any) -> int:
