@@ -1,7 +1,7 @@
 """The one gatekeeper: what a user may see and change.
 
 Views and the API get organisations, members, posts, localities, audit records,
-resolutions, targets, measurements and tasks only through these functions. An object outside the user's scope is answered with 404 (its
+resolutions, targets, measurements, tasks, meetings, documents and study sessions only through these functions. An object outside the user's scope is answered with 404 (its
 existence is not revealed); an object the user may see but not change raises
 PermissionDenied (403) on a write. Nothing else in chibo decides scope.
 
@@ -499,6 +499,285 @@ def may_verify_task(user: Any, task: Any, assignees: list[Any] | None = None) ->
     if person_id is not None and any(a.person_id == person_id for a in rows):
         return False
     return scope_for(user).writes_org(task.organisation)
+
+
+# --- Meetings -------------------------------------------------------------------------------------
+# A cell's meetings are seen by those whose scope holds the cell, by the cell's own members,
+# and by everyone invited (a guest from the commune); prepared, recorded and minuted by those
+# who write for the cell (its committee, the commune staff). A member sees a meeting's
+# materials once it is announced.
+
+def meetings(user: Any) -> QuerySet[Any]:
+    from chibo.meetings.models import Attendance, Meeting
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Meeting.objects.all()
+    q = Q(pk__in=[])
+    for g in scope.grants:
+        q |= Q(organisation__path__gte=g.org.path, organisation__path__lt=g.org.path + PATH_END)
+    m = scope.own_membership
+    if m is not None:
+        q |= Q(organisation_id__in=[pk for pk in (m.cell_id, m.organisation_id) if pk])
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None:
+        q |= Q(pk__in=Attendance.objects.filter(person_id=person_id).values("meeting_id"))
+    return Meeting.objects.filter(q)
+
+
+def get_meeting(user: Any, pk: Any, *, write: bool = False) -> Any:
+    meeting = (meetings(user).select_related("organisation", "chair", "recorder").filter(pk=pk).first()
+               if str(pk).isdigit() else None)
+    if meeting is None:
+        raise Http404
+    if write:
+        _deny_or_404(True, scope_for(user).writes_org(meeting.organisation))
+    return meeting
+
+
+def may_hold_meetings(user: Any, org: Organisation) -> bool:
+    """Meetings are prepared and recorded by those who write for the cell."""
+    return scope_for(user).writes_org(org)
+
+
+def sees_materials(user: Any, meeting: Any) -> bool:
+    from chibo.meetings.models import Meeting
+
+    return meeting.status != Meeting.Status.DRAFT or scope_for(user).writes_org(meeting.organisation)
+
+
+# --- Documents and study sessions -----------------------------------------------------------
+# A document is distributed to one organisation and reaches its whole subtree: it is read by
+# the members of that subtree (their own organisation lies inside it), by those whose scope
+# holds the organisation or any part of its subtree, and by whoever published it. It is
+# published (created, corrected) by those who write for the organisation. Who has not read it
+# is shown only to those who write for the organisation or for a part of its subtree, each for
+# the members they look after (a cell's secretary: the cell; the commune staff: the commune).
+# A study session is seen the same way and held by those who write for its organisation; each
+# participant writes their own reflection, read by them and by those whose scope holds the
+# organisation.
+
+def _reach_filter(scope: Scope, prefix: str) -> Q:
+    """Organisations whose documents and study sessions reach the scope: each organisation in
+    scope and every one above it, and the user's own organisation and every one above it."""
+    if scope.superuser:
+        return Q()
+    starts = [g.org for g in scope.grants]
+    m = scope.own_membership
+    if m is not None:
+        starts.append(m.organisation)
+    q = Q(**{f"{prefix}path__in": sorted({p for org in starts for p in org.ancestor_paths()})})
+    for g in scope.grants:
+        q |= Q(**{f"{prefix}path__gte": g.org.path, f"{prefix}path__lt": g.org.path + PATH_END})
+    return q
+
+
+def documents(user: Any) -> QuerySet[Any]:
+    from chibo.documents.models import Document
+
+    scope = scope_for(user)
+    q = _reach_filter(scope, "organisation__")
+    if not scope.superuser and getattr(user, "pk", None) is not None:
+        q |= Q(created_by_id=user.pk)
+    return Document.objects.filter(q)
+
+
+def get_document(user: Any, pk: Any, *, write: bool = False) -> Any:
+    doc = (documents(user).select_related("organisation").filter(pk=pk).first()
+           if str(pk).isdigit() else None)
+    if doc is None:
+        raise Http404
+    if write:
+        _deny_or_404(True, may_publish_document(user, doc.organisation))
+    return doc
+
+
+def may_publish_document(user: Any, org: Organisation) -> bool:
+    """Documents are distributed to an organisation by those who write for it."""
+    return scope_for(user).writes_org(org)
+
+
+def document_publishers(user: Any) -> QuerySet[Organisation]:
+    """Active organisations the user may distribute documents to or hold study sessions for
+    (a party group gets its documents through its cell)."""
+    return resolution_issuers(user)
+
+
+def get_document_publisher(user: Any, code: str) -> Organisation:
+    """The organisation a new document (or study session) is for: 404 when its documents do
+    not reach the user, 403 when the user sees them but may not publish for it."""
+    org = Organisation.objects.filter(code=code).first()
+    visible = org is not None and Organisation.objects.filter(_reach_filter(scope_for(user), ""), pk=org.pk).exists()
+    _deny_or_404(visible, org is not None and document_publishers(user).filter(pk=org.pk).exists())
+    assert org is not None
+    return org
+
+
+def is_addressee(user: Any, document: Any) -> bool:
+    """Is the document addressed to the user — a current member inside its subtree? Only
+    addressees mark a document read."""
+    m = scope_for(user).own_membership
+    return m is not None and m.organisation.path.startswith(document.organisation.path)
+
+
+def follow_up_orgs(user: Any, document: Any) -> list[Organisation]:
+    """The organisations whose members' reading of the document the user follows up: the
+    document's organisation for those who write for it, otherwise the parts of its subtree
+    they write for (a cell's committee: its cell). Empty: no list of who has not read."""
+    scope = scope_for(user)
+    if scope.writes_org(document.organisation):
+        return [document.organisation]
+    inside = sorted({g.org.path: g.org for g in scope.grants
+                     if g.write and g.org.path.startswith(document.organisation.path)}.items())
+    tops: list[Organisation] = []
+    for path, org in inside:
+        if not any(path.startswith(t.path) for t in tops):
+            tops.append(org)
+    return tops
+
+
+def get_document_follow_up(user: Any, pk: Any) -> tuple[Any, list[Organisation]]:
+    """A document and the organisations whose unread members the user may list (404 outside
+    the scope, 403 for a reader who follows nobody up)."""
+    doc = get_document(user, pk)
+    orgs = follow_up_orgs(user, doc)
+    _deny_or_404(True, bool(orgs))
+    return doc, orgs
+
+
+def study_sessions(user: Any) -> QuerySet[Any]:
+    from chibo.documents.models import Participant, StudySession
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return StudySession.objects.all()
+    q = _reach_filter(scope, "organisation__")
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None:
+        q |= Q(pk__in=Participant.objects.filter(person_id=person_id).values("session_id"))
+    return StudySession.objects.filter(q)
+
+
+def get_study_session(user: Any, pk: Any, *, write: bool = False) -> Any:
+    session = (study_sessions(user).select_related("organisation").filter(pk=pk).first()
+               if str(pk).isdigit() else None)
+    if session is None:
+        raise Http404
+    if write:
+        _deny_or_404(True, may_hold_study_session(user, session.organisation))
+    return session
+
+
+def may_hold_study_session(user: Any, org: Organisation) -> bool:
+    """Study sessions are recorded (participants included) by those who write for the organisation."""
+    return scope_for(user).writes_org(org)
+
+
+def may_read_reflections(user: Any, session: Any) -> bool:
+    """Every participant's reflection is read by those whose scope holds the organisation;
+    a participant always reads their own."""
+    return scope_for(user).sees_org(session.organisation)
+
+
+def get_participation(user: Any, session: Any) -> Any:
+    """The user's own place among a session's participants, where they write their
+    reflection: 403 for someone who did not take part."""
+    person_id = getattr(user, "person_id", None)
+    own = session.participants.select_related("person").filter(person_id=person_id).first() if person_id else None
+    _deny_or_404(True, own is not None)
+    return own
+
+
+# --- Two-way channel ----------------------------------------------------------------------------
+# A member writes to their own cell or to their commune. A thread is read by the member who
+# wrote it; by those who answer for the organisation it is sent to — a writing role held on
+# exactly that organisation (the cell's committee for a cell, the commune staff for the
+# commune); by the commune staff for threads sent to the cells of their commune (read-only:
+# they answer only what is sent to the commune, unless they also sit on the cell's committee);
+# and by administrators (read-only: they do not answer in an organisation's name). Province
+# staff do not read members' threads. Nobody answers their own thread.
+
+THREAD_OVERSEE_ROLES = {Role.COMMUNE_STAFF}  # read the threads sent to organisations below them
+
+
+def _answer_org_ids(scope: Scope) -> set[int]:
+    return {g.org.pk for g in scope.grants if g.role in WRITE_ROLES}
+
+
+def threads(user: Any) -> QuerySet[Any]:
+    from chibo.channel.models import Thread
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Thread.objects.all()
+    q = Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        q |= Q(author_id=user.pk)
+    if answer := _answer_org_ids(scope):
+        q |= Q(organisation_id__in=sorted(answer))
+    for g in scope.grants:
+        if g.role in THREAD_OVERSEE_ROLES:
+            q |= Q(organisation__path__gte=g.org.path, organisation__path__lt=g.org.path + PATH_END)
+    return Thread.objects.filter(q)
+
+
+def get_thread(user: Any, pk: Any, *, answer: bool = False) -> Any:
+    """A thread the user may read; with answer=True, one the user answers for its organisation."""
+    thread = (threads(user).select_related("organisation", "author__person").filter(pk=pk).first()
+              if str(pk).isdigit() else None)
+    if thread is None:
+        raise Http404
+    if answer:
+        _deny_or_404(True, may_answer(user, thread))
+    return thread
+
+
+def may_answer(user: Any, thread: Any) -> bool:
+    """Answers come from those who answer for the organisation, never from the thread's author."""
+    return thread.author_id != getattr(user, "pk", None) and \
+        thread.organisation_id in _answer_org_ids(scope_for(user))
+
+
+def may_take_part(user: Any, thread: Any) -> bool:
+    """Add a message or close the thread: its author, or one who answers it."""
+    return thread.author_id == getattr(user, "pk", None) or may_answer(user, thread)
+
+
+def inbox_orgs(user: Any) -> list[Organisation]:
+    """The organisations whose threads the user answers, in tree order."""
+    scope = scope_for(user)
+    return sorted({g.org.pk: g.org for g in scope.grants if g.role in WRITE_ROLES}.values(), key=lambda o: o.path)
+
+
+def may_use_inbox(user: Any) -> bool:
+    """The staff inbox: for those who answer or oversee threads, and administrators."""
+    scope = scope_for(user)
+    return scope.superuser or any(g.role in WRITE_ROLES | THREAD_OVERSEE_ROLES for g in scope.grants)
+
+
+def thread_recipients(user: Any) -> list[Organisation]:
+    """The active organisations the user may write to: their own cell and their commune."""
+    from chibo.channel.rules import recipient_ids
+
+    m = scope_for(user).own_membership
+    if m is None:
+        return []
+    ids = recipient_ids(cell_id=m.cell_id, base_id=m.base_id, commune_id=m.commune_id)
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids, valid_to__isnull=True)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def thread_readers(org: Organisation) -> tuple[list[Any], list[Any]]:
+    """Who reads a thread sent to `org`, to show the member before they send it: those who
+    answer (a writing role on exactly `org`) and those who only read (the commune staff
+    above it). Administrators read every thread; the pages say so in words."""
+    rows = list(RoleAssignment.objects.filter(
+        Q(organisation=org, role__in=WRITE_ROLES)
+        | Q(organisation__path__in=org.ancestor_paths(), role__in=THREAD_OVERSEE_ROLES),
+        user__is_active=True).select_related("user__person").order_by("user__username"))
+    answer = {r.user_id: r.user for r in rows if r.organisation_id == org.pk and r.role in WRITE_ROLES}
+    read = {r.user_id: r.user for r in rows if r.user_id not in answer}
+    return list(answer.values()), list(read.values())
 
 
 # --- Audit --------------------------------------------------------------------------------

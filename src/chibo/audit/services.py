@@ -22,7 +22,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> Sna
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

@@ -18,6 +18,8 @@ class Rule(models.Model):
         DAYS = "days", _("days")
         WORKING_DAYS = "working_days", _("working days")
         COUNT = "count", _("count")
+        MINUTES = "minutes", _("minutes")
+        PERCENT = "percent", _("per cent")
 
     key = models.CharField(_("key"), max_length=64)
     name = models.CharField(_("name"), max_length=200)

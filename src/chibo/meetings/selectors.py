@@ -1,0 +1,127 @@
+"""Reads for meetings: which required meetings each cell has not held, the figures for the
+indicators, a member's upcoming meetings and attendance record — each in a fixed number of
+queries, whatever the number of cells and months."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from chibo.core.dates import today
+from chibo.core.rules import RuleBook, RuleMissing
+from chibo.indicators.services import current_cell_facts
+from chibo.meetings import rules
+from chibo.meetings.models import Attendance, Meeting
+from chibo.organisations.models import PATH_END, Organisation
+
+
+def cadence(on: dt.date, book: RuleBook | None = None) -> rules.Cadence:
+    book = book or RuleBook()
+
+    def value(key: str, default: int) -> int:
+        try:
+            return book.value(rules.RULE_KEYS[key], on)
+        except RuleMissing:
+            return default
+
+    return rules.Cadence(regular_months=value("regular", 1), committee_months=value("committee", 1),
+                         thematic_months=value("thematic", 3))
+
+
+def in_subtree(qs: QuerySet[Meeting], org: Organisation) -> QuerySet[Meeting]:
+    return qs.filter(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+
+
+@dataclass
+class CellGap:
+    cell: Organisation
+    missing: list[rules.Required]
+    held: int
+
+
+@dataclass
+class Gaps:
+    start: dt.date
+    end: dt.date
+    cells: list[CellGap] = field(default_factory=list)  # only the cells with something missing
+    required: int = 0
+    satisfied: int = 0
+    cells_total: int = 0
+
+
+def gaps(org: Organisation, *, start: dt.date, end: dt.date) -> Gaps:
+    """Each active cell of the subtree and the required meetings of periods ending in
+    [start, end] that it has not held (status held; a cancelled or unrecorded one does not count)."""
+    book = RuleBook()
+    cad = cadence(end, book)
+    facts = list(current_cell_facts(org, today()).select_related("organisation").order_by("path"))
+    cell_ids = [f.organisation_id for f in facts]
+    held: dict[int, list[rules.Held]] = defaultdict(list)
+    for org_id, kind, date, topic in Meeting.objects.filter(
+            organisation_id__in=cell_ids, status=Meeting.Status.HELD, date__gte=start - dt.timedelta(days=366),
+            date__lte=end).values_list("organisation_id", "kind", "date", "thematic_topic"):
+        held[org_id].append(rules.Held(kind, date, kind == Meeting.Kind.THEMATIC or bool(topic)))
+    out = Gaps(start=start, end=end, cells_total=len(facts))
+    for f in facts:
+        reqs = rules.required(start=start, end=end, has_committee=f.has_committee, cadence=cad)
+        missing = rules.missing(reqs, held[f.organisation_id])
+        out.required += len(reqs)
+        out.satisfied += len(reqs) - len(missing)
+        if missing:
+            out.cells.append(CellGap(cell=f.organisation, missing=missing,
+                                     held=sum(1 for h in held[f.organisation_id] if start <= h.date <= end)))
+    return out
+
+
+def indicator_figures(org: Organisation, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """meetings_required / meetings_held / meetings_held_pct (required meetings of periods ending
+    in the period, and how many of them were held), thematic_meetings_held (thematic meetings,
+    or regular ones with a thematic part, held in the period) and attendance_pct (members
+    present or late ÷ members called, in the meetings held in the period; exempt members are not
+    called, guests not counted)."""
+    g = gaps(org, start=start, end=end)
+    held = in_subtree(Meeting.objects.filter(status=Meeting.Status.HELD, date__gte=start, date__lte=end), org)
+    thematic = held.filter(Q(kind=Meeting.Kind.THEMATIC) | ~Q(thematic_topic="")).count()
+    att = Attendance.objects.filter(meeting__in=held, role=Attendance.Role.MEMBER).aggregate(
+        called=Count("id"), came=Count("id", filter=Q(status__in=Attendance.PRESENT_STATUSES)))
+    return {
+        "meetings_required": g.required, "meetings_held": g.satisfied,
+        "meetings_held_pct": round(100 * g.satisfied / g.required, 1) if g.required else None,
+        "thematic_meetings_held": thematic,
+        "attendance_pct": round(100 * att["came"] / att["called"], 1) if att["called"] else None,
+    }
+
+
+def upcoming_for(person_id: int, *, day: dt.date | None = None, limit: int = 5) -> list[Meeting]:
+    """Announced meetings a person is invited to, from today on."""
+    day = day or today()
+    return list(Meeting.objects.filter(attendance__person_id=person_id, status=Meeting.Status.PUBLISHED,
+                                       date__gte=day).select_related("organisation")
+                .prefetch_related("materials").order_by("date", "start_time")[:limit])
+
+
+@dataclass
+class AttendanceRecord:
+    year: int
+    called: int
+    present: int
+    late: int
+    excused: int
+    unexcused: int
+
+    @property
+    def pct(self) -> int | None:
+        return None if not self.called else round(100 * (self.present + self.late) / self.called)
+
+
+def attendance_record(person_id: int, year: int) -> AttendanceRecord:
+    rows = Attendance.objects.filter(person_id=person_id, role=Attendance.Role.MEMBER, meeting__date__year=year,
+                                     meeting__status=Meeting.Status.HELD).values("status").annotate(n=Count("id"))
+    by = {r["status"]: r["n"] for r in rows}
+    return AttendanceRecord(year=year, called=sum(by.values()), present=by.get(Attendance.Status.PRESENT, 0),
+                            late=by.get(Attendance.Status.LATE, 0), excused=by.get(Attendance.Status.EXCUSED, 0),
+                            unexcused=by.get(Attendance.Status.UNEXCUSED, 0))

@@ -1,0 +1,525 @@
+"""Writes for meetings. Each function is atomic, validates with a message naming the field and
+saying how to fix it, and writes its audit record. Offline edits carry the revision they were
+based on; a stale one is returned as a conflict, never applied silently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.audit import services as audit
+from chibo.core import files
+from chibo.core.dates import format_vn_date, today
+from chibo.core.rules import RuleMissing, rule_value
+from chibo.core.text import nfc
+from chibo.meetings import rules
+from chibo.meetings.models import AgendaItem, Attendance, Material, Meeting, Minutes, Vote
+from chibo.members.models import Membership, Person, Status
+from chibo.notifications import services as notifications
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
+
+MEETING_FIELDS = ["organisation_id", "kind", "date", "start_time", "end_time", "place", "thematic_topic", "chair_id",
+                  "recorder_id", "status"]
+EDITABLE = ("kind", "date", "start_time", "end_time", "place", "thematic_topic", "chair", "recorder")
+Upload = tuple[bytes, str]
+
+
+def default_agenda() -> list[str]:
+    """The four parts of a regular meeting (HD 12-HD/BTCTW 2018, II.2.1)."""
+    return [
+        _("Political and ideological situation: news, new documents of the Party and State, the mood of members "
+          "and residents"),
+        _("Results of last month's tasks: each member's work, strengths, weaknesses and causes"),
+        _("Tasks for next month and who does them"),
+        _("Party building: members, new members, inspection and supervision, party fees"),
+    ]
+
+
+def rule_or(key: str, default: int, on: dt.date) -> int:
+    try:
+        return rule_value(key, on)
+    except RuleMissing:
+        return default
+
+
+class Conflict(ValidationError):
+    """The meeting (or one of its rows) changed since the user read it."""
+
+
+def _claim(meeting: Meeting, version: int | None) -> None:
+    if version is None:
+        version = meeting.version
+    if not Meeting.objects.filter(pk=meeting.pk, version=version).update(version=F("version") + 1):
+        raise Conflict({"version": _("Someone else changed this meeting while you were working on it. Your change "
+                                     "was not saved: look at the meeting as it is now, then make your change again.")})
+    meeting.version = version + 1
+
+
+def _clean(data: dict[str, Any], org: Organisation) -> dict[str, Any]:
+    out = {**data, "place": nfc(data.get("place") or "").strip(),
+           "thematic_topic": nfc(data.get("thematic_topic") or "").strip()}
+    errors: dict[str, str] = {}
+    if org.kind not in Organisation.MEMBER_KINDS or org.kind == Organisation.Kind.PARTY_GROUP:
+        errors["organisation"] = _("Meetings are held by a party cell. Choose the cell.")
+    if out.get("date") is None:
+        errors["date"] = _("Enter the date of the meeting, as dd/mm/yyyy.")
+    if out.get("start_time") is None:
+        errors["start_time"] = _("Enter the time the meeting starts, as hh:mm (for example 19:30).")
+    if not out["place"]:
+        errors["place"] = _("Write where the meeting is held, for example “Nhà văn hóa thôn”.")
+    if out.get("kind") == Meeting.Kind.THEMATIC and not out["thematic_topic"]:
+        errors["thematic_topic"] = _("Write the topic of the thematic meeting.")
+    end = out.get("end_time")
+    if end is not None and out.get("start_time") is not None and end <= out["start_time"]:
+        errors["end_time"] = _("The meeting cannot end before it starts. Check both times.")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _members_of(org: Organisation, day: dt.date) -> list[Membership]:
+    """The members a cell meeting calls: current members of the cell, not exempt."""
+    return list(Membership.objects.filter(current=True, exempt=False, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
+                .select_related("person").order_by("person__sort_key", "pk"))
+
+
+@dataclass(frozen=True)
+class Guest:
+    person: Person
+    title: str = ""
+
+
+@transaction.atomic
+def meeting_create(*, actor: Any, organisation: Organisation, agenda: Sequence[str] | None = None,
+                   guests: Sequence[Guest] = (), **data: Any) -> Meeting:
+    data = _clean({"kind": Meeting.Kind.REGULAR, **data}, organisation)
+    meeting = Meeting(organisation=organisation, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                      **{k: data.get(k) for k in EDITABLE if k in data})
+    meeting.save()
+    titles = [nfc(t).strip() for t in (agenda if agenda is not None else default_agenda()) if nfc(t).strip()]
+    if meeting.thematic_topic and meeting.kind == Meeting.Kind.REGULAR:
+        titles.append(_("Thematic part: %(topic)s") % {"topic": meeting.thematic_topic})
+    AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, position=i, title=t[:300])
+                                    for i, t in enumerate(titles, start=1)])
+    Attendance.objects.bulk_create([
+        Attendance(meeting=meeting, person=m.person, role=Attendance.Role.MEMBER, official=m.status == Status.OFFICIAL)
+        for m in _members_of(organisation, meeting.date)])
+    for g in guests:
+        _add_guest(meeting, g)
+    audit.record(actor=actor, action="create", obj=meeting, object_repr=str(meeting), org_path=organisation.path,
+                 after={**audit.snapshot(meeting, MEETING_FIELDS), "agenda": titles})
+    return meeting
+
+
+def _add_guest(meeting: Meeting, guest: Guest) -> Attendance:
+    if meeting.attendance.filter(person=guest.person).exists():
+        raise ValidationError({"guest": _("%(name)s is already invited.") % {"name": guest.person.full_name}})
+    return Attendance.objects.create(meeting=meeting, person=guest.person, role=Attendance.Role.GUEST,
+                                     guest_title=nfc(guest.title).strip()[:120])
+
+
+@transaction.atomic
+def guest_add(meeting: Meeting, *, actor: Any, guest: Guest) -> Attendance:
+    """Invite a guest explicitly (e.g. the commune committee member who follows the cell).
+    Guests are not counted for the quorum or the votes."""
+    row = _add_guest(meeting, guest)
+    audit.record(actor=actor, action="update", obj=meeting, object_repr=str(meeting),
+                 org_path=meeting.organisation.path, after={"guest": guest.person.full_name, "as": row.guest_title})
+    if meeting.status == Meeting.Status.PUBLISHED:
+        _invite(meeting, [row.person_id])
+    return row
+
+
+@transaction.atomic
+def meeting_update(meeting: Meeting, *, actor: Any, version: int | None = None, **data: Any) -> Meeting:
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        raise ValidationError({"status": _("A meeting that is %(status)s cannot be changed.") % {
+            "status": meeting.get_status_display()}})
+    _claim(meeting, version)
+    merged = _clean({**{k: getattr(meeting, k) for k in EDITABLE}, **data}, meeting.organisation)
+    before = audit.snapshot(meeting, MEETING_FIELDS)
+    for key in EDITABLE:
+        setattr(meeting, key, merged.get(key))
+    meeting.save()
+    old, new = audit.diff(before, audit.snapshot(meeting, MEETING_FIELDS))
+    if new:
+        audit.record(actor=actor, action="update", obj=meeting, object_repr=str(meeting),
+                     org_path=meeting.organisation.path, before=old, after=new)
+        if meeting.status == Meeting.Status.PUBLISHED and {"date", "start_time", "place"} & set(new):
+            _invite(meeting, list(meeting.attendance.values_list("person_id", flat=True)), changed=True)
+    return meeting
+
+
+def _invite(meeting: Meeting, person_ids: list[int], *, changed: bool = False) -> int:
+    users = notifications.users_of_people(person_ids)
+    when = f"{meeting.start_time:%H:%M} {format_vn_date(meeting.date)}"
+    title = (_("Changed: %(meeting)s of %(org)s") if changed else _("Invitation: %(meeting)s of %(org)s")) % {
+        "meeting": meeting.get_kind_display(), "org": meeting.organisation.name}
+    lines = [{"text": _("%(when)s at %(place)s") % {"when": when, "place": meeting.place},
+              "url": reverse("meeting", args=[meeting.pk]), "urgency": ""}]
+    if meeting.thematic_topic:
+        lines.append({"text": _("Topic: %(topic)s") % {"topic": meeting.thematic_topic},
+                      "url": reverse("meeting", args=[meeting.pk]), "urgency": ""})
+    key = f"meeting:{meeting.pk}" + (f":v{meeting.version}" if changed else "")
+    return notifications.notify(users.values(), kind="invitation", key=key, title=title, lines=lines)
+
+
+@transaction.atomic
+def meeting_publish(meeting: Meeting, *, actor: Any, now: dt.datetime | None = None) -> int:
+    """Announce the meeting: invitations to everyone invited; its materials become visible.
+    Returns how many invitations were sent (people with an account)."""
+    now = now or timezone.now()
+    if meeting.status != Meeting.Status.DRAFT:
+        raise ValidationError({"status": _("This meeting is already %(status)s.") % {
+            "status": meeting.get_status_display()}})
+    starts = timezone.make_aware(meeting.starts) if timezone.is_naive(meeting.starts) else meeting.starts
+    if starts <= now:
+        raise ValidationError({"date": _("The meeting on %(date)s has already started or passed; invitations are "
+                                         "sent before a meeting. To record a meeting already held, open it and take "
+                                         "the attendance.") % {"date": format_vn_date(meeting.date)}})
+    _claim(meeting, None)
+    meeting.status, meeting.published_at = Meeting.Status.PUBLISHED, now
+    meeting.save(update_fields=["status", "published_at", "updated_at"])
+    meeting.materials.filter(published_at__isnull=True).update(published_at=now)
+    audit.record(actor=actor, action="publish", obj=meeting, object_repr=str(meeting),
+                 org_path=meeting.organisation.path, after={"status": meeting.status})
+    return _invite(meeting, list(meeting.attendance.values_list("person_id", flat=True)))
+
+
+@transaction.atomic
+def material_add(meeting: Meeting, *, actor: Any, title: str, upload: Upload | None) -> Material:
+    title = nfc(title or "").strip()
+    errors = {}
+    if upload is None:
+        errors["file"] = _("Choose the file to attach (PDF, Word, Excel, OpenDocument, JPEG or PNG).")
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        errors["file"] = _("Materials are added before the meeting is recorded as held.")
+    if errors:
+        raise ValidationError(errors)
+    assert upload is not None
+    try:
+        path, name = files.store(upload[0], upload[1], "meetings")
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    published = timezone.now() if meeting.status == Meeting.Status.PUBLISHED else None
+    m = Material.objects.create(meeting=meeting, title=(title or name)[:200], file=path, file_name=name,
+                                published_at=published, added_by=actor if getattr(actor, "is_authenticated", False)
+                                else None)
+    audit.record(actor=actor, action="create", obj=m, object_repr=f"{meeting}: {m.title}",
+                 org_path=meeting.organisation.path, after={"title": m.title, "file_name": name})
+    return m
+
+
+def material_late(material: Material, meeting: Meeting) -> bool:
+    if material.published_at is None:
+        return False
+    starts = timezone.make_aware(meeting.starts) if timezone.is_naive(meeting.starts) else meeting.starts
+    return rules.materials_late(published=material.published_at, meeting_starts=starts,
+                                lead_days=rule_or(rules.RULE_KEYS["lead_days"], 1, meeting.date))
+
+
+# --- Attendance and notes (also from the offline screen) --------------------------------------
+
+@dataclass
+class SyncResult:
+    applied: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]]
+    refused: list[dict[str, Any]]
+
+
+def _check_attendance_day(meeting: Meeting, day: dt.date) -> None:
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError({"status": _("This meeting was cancelled.")})
+    if meeting.date > day:
+        raise ValidationError({"status": _("Attendance is taken on the day of the meeting (%(date)s).") % {
+            "date": format_vn_date(meeting.date)}})
+
+
+@transaction.atomic
+def attendance_record(meeting: Meeting, *, actor: Any, person_id: int, status: str, reason: str = "",
+                      base_revision: int | None = None, day: dt.date | None = None) -> Attendance:
+    """One person's attendance. Only invited people: a guest who came uninvited is added with
+    guest_add first. With `base_revision`, a row changed meanwhile is a Conflict."""
+    _check_attendance_day(meeting, day or today())
+    row = meeting.attendance.select_related("person").filter(person_id=person_id).first()
+    if row is None:
+        raise ValidationError({"person": _("This person was not invited to the meeting. Add them as a guest first "
+                                           "if they took part.")})
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": _("Choose present, came late, absent with reason or absent without "
+                                           "reason.")})
+    reason = nfc(reason or "").strip()[:200]
+    if status == Attendance.Status.EXCUSED and not reason:
+        raise ValidationError({"reason": _("Write the reason for the absence (for example “ốm”, “đi làm ăn xa”).")})
+    if base_revision is not None and base_revision != row.revision:
+        raise Conflict({"status": _("%(name)s's attendance was changed by someone else meanwhile.") % {
+            "name": row.person.full_name}})
+    before = {"status": row.status, "reason": row.reason}
+    if before == {"status": status, "reason": reason}:
+        return row
+    row.status, row.reason, row.revision = status, reason, row.revision + 1
+    row.save(update_fields=["status", "reason", "revision", "updated_at"])
+    audit.record(actor=actor, action="attendance", obj=meeting, object_repr=f"{meeting}: {row.person.full_name}",
+                 org_path=meeting.organisation.path, before=before, after={"status": status, "reason": reason})
+    return row
+
+
+@transaction.atomic
+def agenda_note(meeting: Meeting, *, actor: Any, item_id: int, notes: str, conclusion: str,
+                base_revision: int | None = None) -> AgendaItem:
+    item = meeting.agenda.filter(pk=item_id).first()
+    if item is None:
+        raise ValidationError({"item": _("This agenda item is not part of the meeting.")})
+    if base_revision is not None and base_revision != item.revision:
+        raise Conflict({"notes": _("The notes on “%(item)s” were changed by someone else meanwhile.") % {
+            "item": item.title}})
+    notes, conclusion = nfc(notes or "").strip(), nfc(conclusion or "").strip()
+    if (notes, conclusion) == (item.notes, item.conclusion):
+        return item
+    before = {"notes": item.notes, "conclusion": item.conclusion}
+    item.notes, item.conclusion, item.revision = notes, conclusion, item.revision + 1
+    item.save(update_fields=["notes", "conclusion", "revision"])
+    audit.record(actor=actor, action="notes", obj=meeting, object_repr=f"{meeting}: {item.title}",
+                 org_path=meeting.organisation.path, before=before, after={"notes": notes, "conclusion": conclusion})
+    return item
+
+
+def sync(meeting: Meeting, *, actor: Any, changes: Sequence[dict[str, Any]], day: dt.date | None = None) -> SyncResult:
+    """Apply changes made offline, each in its own transaction: attendance
+    {"type": "attendance", "person", "status", "reason", "base"} and notes
+    {"type": "notes", "item", "notes", "conclusion", "base"}. A change whose base revision is
+    stale is not applied: it comes back as a conflict with the server's value, for the person
+    to choose; a change refused for bad input comes back with the message."""
+    out = SyncResult([], [], [])
+    for change in changes:
+        try:
+            if change.get("type") == "notes":
+                item = agenda_note(meeting, actor=actor, item_id=int(change["item"]), notes=change.get("notes", ""),
+                                   conclusion=change.get("conclusion", ""), base_revision=change.get("base"))
+                out.applied.append({**change, "revision": item.revision})
+            else:
+                row = attendance_record(meeting, actor=actor, person_id=int(change["person"]),
+                                        status=change.get("status", ""), reason=change.get("reason", ""),
+                                        base_revision=change.get("base"), day=day)
+                out.applied.append({**change, "revision": row.revision})
+        except Conflict as exc:
+            current = _current(meeting, change)
+            out.conflicts.append({**change, "message": " ".join(exc.messages), "server": current})
+        except (ValidationError, KeyError, TypeError, ValueError) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [_("This change could not be read.")]
+            out.refused.append({**change, "message": " ".join(messages)})
+    return out
+
+
+def _current(meeting: Meeting, change: dict[str, Any]) -> dict[str, Any]:
+    if change.get("type") == "notes":
+        item = meeting.agenda.filter(pk=int(change.get("item") or 0)).first()
+        return {"notes": item.notes, "conclusion": item.conclusion, "revision": item.revision} if item else {}
+    row = meeting.attendance.filter(person_id=int(change.get("person") or 0)).first()
+    return {"status": row.status, "reason": row.reason, "revision": row.revision} if row else {}
+
+
+# --- Votes, closing, minutes -----------------------------------------------------------------------
+
+def counts(meeting: Meeting) -> tuple[int, int, int, int]:
+    """(members called, members present, official members called, official members present)."""
+    rows = list(meeting.attendance.filter(role=Attendance.Role.MEMBER).values_list("status", "official"))
+    came = {Attendance.Status.PRESENT, Attendance.Status.LATE}
+    return (len(rows), sum(1 for s, _o in rows if s in came), sum(1 for _s, o in rows if o),
+            sum(1 for s, o in rows if o and s in came))
+
+
+@transaction.atomic
+def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_for: int | None,
+                votes_against: int | None, votes_abstain: int | None, decision: str = "",
+                vote: Vote | None = None) -> Vote:
+    """Record (or correct) an item voted on; whether it passed is computed by the rule of its kind."""
+    title, decision = nfc(title or "").strip(), nfc(decision or "").strip()
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("Write what was voted on.")
+    if kind not in Vote.Kind.values:
+        errors["kind"] = _("Choose the kind of decision.")
+    for name, value in (("votes_for", votes_for), ("votes_against", votes_against), ("votes_abstain", votes_abstain)):
+        if value is None or value < 0:
+            errors[name] = _("Enter the number of votes as a whole number (0 if none).")
+    if errors:
+        raise ValidationError(errors)
+    assert votes_for is not None and votes_against is not None and votes_abstain is not None
+    _called, present, official, _official_present = counts(meeting)
+    result = rules.vote_result(kind=kind, votes_for=votes_for, against=votes_against, abstain=votes_abstain,
+                               present=present, official=official,
+                               num=rule_or(rules.RULE_KEYS["special_num"], 2, meeting.date),
+                               den=rule_or(rules.RULE_KEYS["special_den"], 3, meeting.date))
+    if result.error:
+        raise ValidationError({"votes_for": result.error})
+    before = audit.snapshot(vote, ["kind", "title", "votes_for", "votes_against", "votes_abstain", "passed"]) \
+        if vote else None
+    vote = vote or Vote(meeting=meeting, position=meeting.votes.count() + 1)
+    vote.kind, vote.title, vote.decision = kind, title[:300], decision
+    vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
+    vote.passed, vote.basis = result.passed, result.basis[:300]
+    vote.save()
+    audit.record(actor=actor, action="vote", obj=meeting, object_repr=f"{meeting}: {vote.title}",
+                 org_path=meeting.organisation.path, before=before,
+                 after=audit.snapshot(vote, ["kind", "title", "votes_for", "votes_against", "votes_abstain", "passed",
+                                             "basis"]))
+    return vote
+
+
+@transaction.atomic
+def vote_link_task(vote: Vote, *, actor: Any, task: Any) -> None:
+    """A "6 rõ" task created to carry out this decision."""
+    vote.tasks.add(task)
+    audit.record(actor=actor, action="update", obj=vote.meeting, object_repr=f"{vote.meeting}: {vote.title}",
+                 org_path=vote.meeting.organisation.path, after={"task": task.pk})
+
+
+@transaction.atomic
+def meeting_held(meeting: Meeting, *, actor: Any, end_time: dt.time | None, day: dt.date | None = None) -> Meeting:
+    """Record the meeting as held: its attendance is complete and it counts for the cadence."""
+    day = day or today()
+    errors: dict[str, str] = {}
+    if meeting.date > day:
+        errors["date"] = _("The meeting is on %(date)s; it can be recorded as held from that day.") % {
+            "date": format_vn_date(meeting.date)}
+    if end_time is None:
+        errors["end_time"] = _("Enter the time the meeting ended, as hh:mm.")
+    elif end_time <= meeting.start_time:
+        errors["end_time"] = _("The meeting cannot end before it starts. Check the time.")
+    missing = meeting.attendance.filter(status=Attendance.Status.INVITED).count()
+    if missing:
+        errors["attendance"] = _("The attendance of %(n)s people is not recorded yet. Mark each one present, late or "
+                                 "absent first.") % {"n": missing}
+    if meeting.status == Meeting.Status.CANCELLED:
+        errors["status"] = _("This meeting was cancelled.")
+    if errors:
+        raise ValidationError(errors)
+    _claim(meeting, None)
+    meeting.status, meeting.end_time = Meeting.Status.HELD, end_time
+    meeting.save(update_fields=["status", "end_time", "updated_at"])
+    audit.record(actor=actor, action="held", obj=meeting, object_repr=str(meeting), org_path=meeting.organisation.path,
+                 after={"status": meeting.status, "end_time": str(end_time)})
+    return meeting
+
+
+def too_short(meeting: Meeting) -> int | None:
+    """The minimum length (minutes) when the meeting ended sooner, per the rule in force."""
+    if meeting.end_time is None:
+        return None
+    try:
+        floor = rule_value(rules.RULE_KEYS["min_minutes"], meeting.date)
+        combined_floor = rule_value(rules.RULE_KEYS["combined_min_minutes"], meeting.date)
+    except RuleMissing:
+        return None
+    return rules.too_short(start=meeting.start_time, end=meeting.end_time, combined=meeting.combined,
+                           min_minutes=floor, combined_min_minutes=combined_floor)
+
+
+@transaction.atomic
+def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
+    """The open draft of the minutes, or a new one written from the agenda, attendance and votes."""
+    draft = meeting.minutes.filter(finalised_at__isnull=True).first()
+    if draft is not None:
+        return draft
+    latest = meeting.minutes.order_by("-version").first()
+    called, present, _official, _op = counts(meeting)
+    rows = list(meeting.attendance.select_related("person"))
+    absent = [f"{a.person.full_name} ({a.reason or a.get_status_display()})" for a in rows
+              if a.role == Attendance.Role.MEMBER and not a.came]
+    guests = [f"{a.person.full_name}{' — ' + a.guest_title if a.guest_title else ''}" for a in rows
+              if a.role == Attendance.Role.GUEST and a.came]
+    chair = meeting.chair.full_name if meeting.chair else "…"
+    recorder = meeting.recorder.full_name if meeting.recorder else "…"
+    opening = _("Time: %(start)s, %(date)s. Place: %(place)s.\nMembers called: %(called)s; present: %(present)s; "
+                "absent: %(absent)s%(names)s.\nGuests: %(guests)s.\nChaired by: %(chair)s. Minutes taken by: "
+                "%(recorder)s.") % {
+        "start": meeting.start_time.strftime("%H:%M"), "date": format_vn_date(meeting.date), "place": meeting.place,
+        "called": called, "present": present, "absent": called - present,
+        "names": f" ({'; '.join(absent)})" if absent else "", "guests": "; ".join(guests) or _("none"),
+        "chair": chair, "recorder": recorder}
+    content = "\n\n".join(f"{i}. {a.title}\n{a.notes}".rstrip() for i, a in enumerate(meeting.agenda.all(), start=1))
+    conclusions = "\n".join([*(f"- {a.conclusion}" for a in meeting.agenda.all() if a.conclusion),
+                             *(f"- {v.title}: {v.votes_for}/{v.votes_against}/{v.votes_abstain} — {v.basis}"
+                               + (f". {v.decision}" if v.decision else "") for v in meeting.votes.all())])
+    closing = _("The meeting ended at %(end)s on the same day.") % {
+        "end": meeting.end_time.strftime("%H:%M") if meeting.end_time else "…"}
+    m = Minutes.objects.create(meeting=meeting, version=(latest.version + 1) if latest else 1,
+                               opening=latest.opening if latest else opening,
+                               content=latest.content if latest else content,
+                               conclusions=latest.conclusions if latest else conclusions,
+                               closing=latest.closing if latest else closing)
+    audit.record(actor=actor, action="create", obj=m, object_repr=_("Minutes of %(meeting)s, version %(v)s") % {
+        "meeting": meeting, "v": m.version}, org_path=meeting.organisation.path)
+    return m
+
+
+MINUTES_FIELDS = ("opening", "content", "conclusions", "closing", "correction_note")
+
+
+@transaction.atomic
+def minutes_update(minutes: Minutes, *, actor: Any, **data: Any) -> Minutes:
+    if minutes.final:
+        raise ValidationError({"content": _("These minutes are final and cannot be edited. To correct them, start a "
+                                            "new version.")})
+    before = audit.snapshot(minutes, list(MINUTES_FIELDS))
+    for key in MINUTES_FIELDS:
+        if key in data:
+            setattr(minutes, key, nfc(data[key] or "").strip())
+    if minutes.version > 1 and not minutes.correction_note:
+        raise ValidationError({"correction_note": _("Say what this version corrects.")})
+    minutes.save()
+    old, new = audit.diff(before, audit.snapshot(minutes, list(MINUTES_FIELDS)))
+    if new:
+        audit.record(actor=actor, action="update", obj=minutes, object_repr=str(minutes.meeting),
+                     org_path=minutes.meeting.organisation.path, before=old, after=new)
+    return minutes
+
+
+@transaction.atomic
+def minutes_finalise(minutes: Minutes, *, actor: Any) -> Minutes:
+    if minutes.final:
+        raise ValidationError({"content": _("These minutes are already final.")})
+    if minutes.meeting.status != Meeting.Status.HELD:
+        raise ValidationError({"content": _("Record the meeting as held (attendance complete, end time) before "
+                                            "finalising its minutes.")})
+    if not minutes.content.strip():
+        raise ValidationError({"content": _("Write the content of the meeting before finalising the minutes.")})
+    minutes.finalised_at = timezone.now()
+    minutes.finalised_by = actor if getattr(actor, "is_authenticated", False) else None
+    minutes.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
+    audit.record(actor=actor, action="finalise", obj=minutes, object_repr=str(minutes.meeting),
+                 org_path=minutes.meeting.organisation.path, after={"version": minutes.version})
+    return minutes
+
+
+@transaction.atomic
+def meeting_cancel(meeting: Meeting, *, actor: Any, reason: str) -> Meeting:
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Write why the meeting is cancelled; the invitees will be told.")})
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        raise ValidationError({"status": _("This meeting is already %(status)s.") % {
+            "status": meeting.get_status_display()}})
+    _claim(meeting, None)
+    was_published = meeting.status == Meeting.Status.PUBLISHED
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="cancel", obj=meeting, object_repr=str(meeting),
+                 org_path=meeting.organisation.path, after={"reason": reason})
+    if was_published:
+        users = notifications.users_of_people(meeting.attendance.values_list("person_id", flat=True))
+        notifications.notify(users.values(), kind="invitation", key=f"meeting:{meeting.pk}:cancelled",
+                             title=_("Cancelled: %(meeting)s of %(org)s") % {"meeting": meeting.get_kind_display(),
+                                                                            "org": meeting.organisation.name},
+                             lines=[{"text": reason, "url": reverse("meeting", args=[meeting.pk]), "urgency": ""}])
+    return meeting
