@@ -131,6 +131,8 @@ def _add_guest(meeting: Meeting, guest: Guest) -> Attendance:
 def guest_add(meeting: Meeting, *, actor: Any, guest: Guest) -> Attendance:
     """Invite a guest explicitly (e.g. the commune committee member who follows the cell).
     Guests are not counted for the quorum or the votes."""
+    if meeting.status in (Meeting.Status.HELD, Meeting.Status.CANCELLED):
+        raise ValidationError({"guest": _("Guests are invited before the meeting is recorded as held.")})
     row = _add_guest(meeting, guest)
     audit.record(actor=actor, action="update", obj=meeting, object_repr=str(meeting),
                  org_path=meeting.organisation.path, after={"guest": guest.person.full_name, "as": row.guest_title})
@@ -344,6 +346,8 @@ def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_fo
                 vote: Vote | None = None) -> Vote:
     """Record (or correct) an item voted on; whether it passed is computed by the rule of its kind."""
     title, decision = nfc(title or "").strip(), nfc(decision or "").strip()
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError({"status": _("This meeting was cancelled.")})
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("Write what was voted on.")

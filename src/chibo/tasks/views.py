@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chibo import access
 from chibo.audit import services as audit
 from chibo.core import files
-from chibo.core.dates import today
+from chibo.core.dates import format_vn_date, today
+from chibo.meetings import services as meeting_services
 from chibo.members import selectors as member_selectors
 from chibo.organisations.models import Organisation
 from chibo.plans import selectors as plan_selectors
@@ -225,18 +227,29 @@ def task_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"start_on": day}
     if request.GET.get("target", "").isdigit():
         initial["target"] = request.GET["target"]
+    vote = None  # a meeting's decision this task carries out (?vote=<id>): linked once the task exists
+    if "vote" in request.GET:
+        vote = access.get_vote(request.user, request.GET["vote"], write=True)
+        if vote.meeting.organisation_id != org.pk:
+            raise Http404
+        initial["decision"] = (_("Cell resolution of %(date)s: %(text)s") % {
+            "date": format_vn_date(vote.meeting.date), "text": vote.decision or vote.title})[:300]
     form = _form(request, org, request.POST if request.method == "POST" else None, initial)
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.task_create(actor=request.user, organisation=org, assignees=form.assignees(),
-                                        **form.task_data())
+            with transaction.atomic():
+                task = services.task_create(actor=request.user, organisation=org, assignees=form.assignees(),
+                                            **form.task_data())
+                if vote is not None:
+                    meeting_services.vote_link_task(vote, actor=request.user, task=task)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The task was assigned. Its assignees will see it in “My tasks”."))
             return redirect("task", pk=task.pk)
+    back = reverse("meeting", args=[vote.meeting_id]) if vote is not None else reverse("org-plan", args=[org.code])
     return render(request, "tasks/task_form.html", {"form": form, "org": org, "title": _("New task for %(org)s") % {
-        "org": org.name}, "back": reverse("org-plan", args=[org.code])}, status=400 if form.errors else 200)
+        "org": org.name}, "back": back}, status=400 if form.errors else 200)
 
 
 @login_required
