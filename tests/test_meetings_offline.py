@@ -19,7 +19,9 @@ from tests.conftest import PERSONAS
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
+def _english(settings: Any) -> Iterator[None]:
+    """Messages are checked in English, the msgids; pages are asked for in English too."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
