@@ -188,11 +188,43 @@ def test_tasks_in_every_state_and_the_logins_have_theirs(demo: str) -> None:
     assert Task.objects.filter(verifier=secretary, status="submitted").exists()
     from chibo.notifications.models import Notification
 
-    reminder = Notification.objects.get(user__username="dangvien", day=day)  # the demo's daily pass
+    reminder = Notification.objects.get(user__username="dangvien", day=day, kind="digest")  # the demo's daily pass
     assert any(line["urgency"] == "overdue" for line in reminder.lines)
     f = figures("IAMO")
     assert f["targets_total"] > 19 and f["targets_on_track"] and f["targets_at_risk"] and f["targets_off_track"]
     assert f["tasks_overdue"] > 0 and f["tasks_done_on_time_pct"] is not None
+
+
+# --- meetings (issue 5) ------------------------------------------------------------------------
+
+def test_meetings_held_with_minutes_a_gap_krongs_next_meeting_and_documents_read(demo: str) -> None:
+    from chibo.meetings import selectors
+    from chibo.meetings.models import Attendance, Meeting, Vote
+
+    held = Meeting.objects.filter(status="held")
+    assert held.filter(organisation__code="IAMO-KRONG").count() >= 12
+    assert not held.exclude(minutes__finalised_at__isnull=False).exists()  # every one has final minutes
+    assert held.filter(kind="thematic").exists() and held.filter(kind="committee").exists()
+    assert set(Attendance.objects.values_list("status", flat=True)) >= {"present", "late", "excused", "unexcused"}
+    assert Attendance.objects.filter(status="excused", reason__in=["ốm", "đi làm ăn xa"]).exists()
+    assert Vote.objects.filter(kind="admission", passed=True, meeting__organisation__code="IAMO-KRONG").exists()
+    assert Vote.objects.filter(passed=False).exists()  # one admission short of two-thirds
+    day = today()
+    gaps = selectors.gaps(Organisation.objects.get(code="GL"), start=add_months(day.replace(day=1), -12), end=day)
+    assert any(r.kind == "regular" for cell in gaps.cells for r in cell.missing)
+    dangvien = User.objects.get(username="dangvien")
+    upcoming = selectors.upcoming_for(dangvien.person_id)  # type: ignore[arg-type]
+    assert [m.organisation.code for m in upcoming] == ["IAMO-KRONG"]
+    assert day < upcoming[0].date <= day + dt.timedelta(days=7) and upcoming[0].materials.exists()
+    assert dangvien.notifications.filter(kind="invitation").exists()
+    f = figures("IAMO")
+    assert f["meetings_held"] > 0 and 80 <= f["attendance_pct"] <= 100
+    from chibo.documents.models import Document, Receipt
+
+    assert set(Document.objects.values_list("number", flat=True)) >= {"339-QĐ/TW", "50-CT/TW"}
+    assert Receipt.objects.filter(person=dangvien.person, document__number="339-QĐ/TW").exists()
+    assert not Receipt.objects.filter(person=dangvien.person, document__number="50-CT/TW").exists()  # to read
+    assert 50 <= figures("IAMO", "--from", "01/07/2025")["documents_read_pct"] <= 95  # issued in 2025
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -320,6 +352,10 @@ def test_synth_small(demo: str) -> None:
     for commune in Organisation.objects.filter(parent=syn):
         assert Target.objects.filter(resolution__organisation=commune, parent=None).count() == 19
     assert Task.objects.filter(organisation__code__startswith="SYN-").count() >= 5 * cells
+    from chibo.meetings.models import Attendance, Meeting
+
+    assert Meeting.objects.filter(organisation__code__startswith="SYN-", status="held").count() >= 11 * cells
+    assert Attendance.objects.filter(meeting__organisation__code__startswith="SYN-").count() >= 10 * 1900
     run("rollups", "--check")
     f = figures("SYN")
     assert 1950 <= f["members_total"] <= 2000

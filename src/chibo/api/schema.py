@@ -26,8 +26,8 @@ ERROR_DESCRIPTIONS = {
     401: "No valid bearer token",
     403: "Your post lets you read this but not change it",
     404: "Not found within your scope",
-    409: "The task changed since you read it (code `invalid`, naming `version`): read it again, then resend "
-         "your change with its current version",
+    409: "The task or meeting changed since you read it (code `invalid`, naming `version`, or for one person's "
+         "attendance `status`): read it again, then resend your change with its current version",
 }
 CONVERTERS = {"int": {"type": "integer", "minimum": 1}, "str": {"type": "string"}}
 
@@ -236,6 +236,24 @@ def _person_output() -> dict[str, Any]:
     }
 
 
+def _channel_components() -> dict[str, Any]:
+    from chibo.api.channel import schemas  # it imports this module's helpers
+
+    return schemas()
+
+
+def _document_components() -> dict[str, Any]:
+    from chibo.api.documents import schemas  # it imports this module's helpers
+
+    return schemas()
+
+
+def _meeting_components() -> dict[str, Any]:
+    from chibo.api.meetings import schemas  # it imports this module's helpers
+
+    return schemas()
+
+
 def components() -> dict[str, Any]:
     org = _obj({
         "code": STR, "name": STR, "kind": {**STR, "enum": Organisation.Kind.values},
@@ -327,6 +345,9 @@ def components() -> dict[str, Any]:
         "PostCreate": _obj(post_input, ["person", "kind", "start_date"], additionalProperties=False),
         "PostUpdate": _obj(post_input, additionalProperties=False),
         **_plan_components(),
+        **_channel_components(),
+        **_document_components(),
+        **_meeting_components(),
         "OpenApi": {"type": "object", "description": "this document"},
     }
 
@@ -397,7 +418,7 @@ def build_schema(request: HttpRequest | None = None) -> dict[str, Any]:
         "servers": [{"url": PREFIX, "description": "this server"}],
         "security": [{"bearer": []}],
         "tags": [{"name": t} for t in ("organisations", "members", "localities", "posts", "resolutions", "targets",
-                                               "tasks", "meta")],
+                                               "tasks", "meetings", "threads", "documents", "meta")],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -388,10 +388,12 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-@doc("The indicators of an organisation's subtree on a date", "organisations", "Indicators",
+@doc("The indicators of an organisation's subtree on a date, with the work, meetings and documents of a period",
+     "organisations", "Indicators",
      query=(Param("date", "dd/mm/yyyy or yyyy-mm-dd; default today"),
-            Param("from", "start of the period of completed tasks; default 1 January of the end's year"),
-            Param("to", "end of the period of completed tasks, not after date; default date")),
+            Param("from", "start of the period of completed tasks, meetings and documents read; default 1 January "
+                          "of the end's year"),
+            Param("to", "end of that period, not after date; default date")),
      errors=(400, 401, 404))
 def organisation_indicators(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)

@@ -20,7 +20,24 @@ The figures of the work (issue 4), `Report.work`, come from the plans and tasks 
   of the date's year to the date) and the share of them completed by their deadline, work
   beyond what was expected counting as on time (one decimal; none completed → None).
 They are computed when first read, so a page that does not show them does not pay for them
-(about 0.15 s for a province of 14,000 targets and 48,000 tasks)."""
+(about 0.15 s for a province of 14,000 targets and 48,000 tasks).
+
+The figures of the cell meetings and documents (issue 5), `Report.meetings`, come from the
+meetings and documents selectors, for the same period (by default 1 January of the date's
+year to the date), and are likewise computed when first read:
+- meetings_required, meetings_held, meetings_held_pct: the meetings the rules required of the
+  subtree's active cells (a regular meeting each month, a cell committee meeting each month
+  where the cell has a committee, a thematic meeting each quarter — meetings.rules) for the
+  months and quarters that ended in the period, and how many of them were held (recorded as
+  held on a date inside their month or quarter);
+- thematic_meetings_held: thematic meetings, and regular ones with a thematic part, held in the
+  period;
+- attendance_pct: of the members invited to the meetings held in the period (exempt members are
+  not invited; guests are not counted), the share present or late;
+- documents_read_pct: of the (member, document) pairs where a document issued in the period
+  reaches a current member of the subtree who is not exempt, the share the member has marked
+  read (documents.selectors.read_counts).
+A percentage without a denominator is None."""
 
 from __future__ import annotations
 
@@ -68,6 +85,12 @@ WORK_KEYS = [
     "tasks_open", "tasks_overdue", "tasks_done", "tasks_done_on_time_pct",
 ]
 INDICATOR_KEYS += WORK_KEYS
+# The figures of the cell meetings and documents (issue 5): Report.meetings.
+MEETING_KEYS = [
+    "meetings_required", "meetings_held", "meetings_held_pct", "thematic_meetings_held", "attendance_pct",
+    "documents_read_pct",
+]
+INDICATOR_KEYS += MEETING_KEYS
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -94,7 +117,7 @@ class Report:
     on: dt.date
     figures: dict[str, Any]
     members: MemberFigures
-    start: dt.date | None = None  # the period of tasks_done (default: 1 January of on's year … on)
+    start: dt.date | None = None  # the period of tasks_done and the meetings (default: 1 January of on's year … on)
     end: dt.date | None = None
 
     @property
@@ -107,6 +130,11 @@ class Report:
         """The figures of the work (WORK_KEYS), read on first use."""
         return work_figures(self.organisation, self.on, *self.period)
 
+    @cached_property
+    def meetings(self) -> dict[str, Any]:
+        """The figures of the meetings and documents (MEETING_KEYS), read on first use."""
+        return meeting_figures(self.organisation, *self.period)
+
     def as_dict(self) -> dict[str, Any]:
         start, end = self.period
         return {
@@ -115,6 +143,7 @@ class Report:
             "date": self.on.strftime("%d/%m/%Y"),
             **self.figures,
             **self.work,
+            **self.meetings,
             "period": {"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")},
         }
 
@@ -254,6 +283,28 @@ def work_figures(org: Organisation, on: dt.date, start: dt.date, end: dt.date) -
         "tasks_overdue": tasks["tasks_overdue"],
         "tasks_done": tasks["tasks_done"],
         "tasks_done_on_time_pct": tasks["tasks_done_on_time_pct"],
+    }
+
+
+def meeting_figures(org: Organisation, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Required, held and thematic meetings, attendance and documents read in [start, end]
+    (see the module's docstring) — through the meetings and documents selectors."""
+    # Imported here: meetings.selectors reads the cell facts of indicators.services, which
+    # imports this module.
+    from chibo.documents.selectors import read_counts
+    from chibo.meetings.selectors import indicator_figures
+
+    if start > end:
+        raise ValueError("the period starts after it ends")
+    figures = indicator_figures(org, start=start, end=end)
+    read, expected = read_counts(org, start, end)
+    return {
+        "meetings_required": figures["meetings_required"],
+        "meetings_held": figures["meetings_held"],
+        "meetings_held_pct": figures["meetings_held_pct"],
+        "thematic_meetings_held": figures["thematic_meetings_held"],
+        "attendance_pct": figures["attendance_pct"],
+        "documents_read_pct": pct(read, expected),
     }
 
 

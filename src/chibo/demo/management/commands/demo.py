@@ -7,7 +7,10 @@ with a cell committee, 97.3% of village heads party members, 81.1% of cell secre
 also village heads; Ia Mơ's làng Krông cell with 16 members and its secretary Ksor Thăng,
 also the village head. Each commune has its congress resolution (lần thứ I, 2025–2030)
 with 19 key targets broken down to its cells and villages, measured in 2025 and 2026; each
-cell its plan and 5–10 tasks in every state (`build_work`). Deterministic (fixed seed;
+cell its plan and 5–10 tasks in every state (`build_work`); every cell its meetings of the past
+twelve months with attendance, votes and minutes, and làng Krông's next meeting announced
+and QĐ 339-QĐ/TW, CT 50-CT/TW and HD 42-HD/BTCTW in the document library, read by most members
+(`demo.meetings`). Deterministic (fixed seed;
 dates counted from today) and idempotent. Demo data only: the people are generated and
 every login shares one demo password."""
 
@@ -22,7 +25,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chibo.accounts.models import Role
+from chibo.accounts.models import Role, User
 from chibo.core.dates import today
 from chibo.core.ethnicities import KINH
 from chibo.demo.builders import (
@@ -47,6 +50,7 @@ from chibo.demo.builders import (
     random_date,
     slug,
 )
+from chibo.demo.meetings import build_demo_documents, build_demo_meetings
 from chibo.demo.work import (
     ResolutionPlan,
     TaskPlan,
@@ -349,11 +353,15 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
             superuser=lg.role == "superuser", role=role, organisation=orgs_by_code.get(lg.scope) if role else None,
             full_name=person.full_name if person else "")
     work = build_work(communes, today_=today_, dangvien=builder.named["dangvien"].person_id)
+    meetings = build_demo_meetings(communes, today=today_, seed=SEED + 5)  # its own stream
+    users = {u.username: u for u in User.objects.filter(username__in=["dangvien", "bithu.krong"])}
+    documents = build_demo_documents(communes, province=province, today=today_, seed=SEED + 6, readers=[
+        (users["dangvien"], ["339-QĐ/TW"]), (users["bithu.krong"], ["339-QĐ/TW", "50-CT/TW", "42-HD/BTCTW"])])
     notifications.send_daily(day=today_)  # today's reminders, as the daily pass would write them
     return {"organisations": Organisation.objects.subtree(province).count(),
             "localities": 1 + sum(1 + len(c.villages) for c in communes),
             "members": builder.members, "posts": builder.posts, "non_members": builder.non_members,
-            "accounts": accounts, **work}
+            "accounts": accounts, **work, **meetings, **documents}
 
 
 def build_work(communes: list[CommunePlan], *, today_: dt.date, dangvien: int | None) -> dict[str, int]:
@@ -413,6 +421,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Plans: %(resolutions)s resolutions and plans with %(targets)s targets; %(tasks)s tasks.")
                           % {"resolutions": counts["resolutions"], "targets": counts["targets"],
                              "tasks": counts["tasks"]})
+        self.stdout.write(_("Meetings: %(held)s held in the past twelve months, with %(attendance)s attendance "
+                            "records; %(announced)s announced.") % {
+            "held": counts["meetings_held"], "attendance": counts["attendance"],
+            "announced": counts["meetings_announced"]})
+        self.stdout.write(_("Documents: %(documents)s in the library, %(receipts)s read receipts.") % {
+            "documents": counts["documents"], "receipts": counts["receipts"]})
         self._logins(password, existing=False)
 
     def _logins(self, password: str, *, existing: bool) -> None:

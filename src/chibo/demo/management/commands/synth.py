@@ -2,9 +2,10 @@
 load and performance work: M communes/wards, about N/25 party cells (residential and
 other sectors, a few grassroots party committees with their cells), N members, villages
 with heads, cell secretaries and committees, like the demo; each commune's congress
-resolution with its 19 targets broken down to its cells and villages, and about five tasks
-per cell (bulk inserts, with audit rows). Everything is written in one transaction, members
-in chunks; then ANALYZE. Synthetic data only."""
+resolution with its 19 targets broken down to its cells and villages, about five tasks per
+cell, and twelve months of regular meetings for each cell with every member's attendance
+(bulk inserts, with audit rows). Everything is written in one transaction, members in
+chunks; then ANALYZE. Synthetic data only."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from chibo.demo.builders import (
     logins_table,
     random_date,
 )
+from chibo.demo.meetings import bulk_synth_meetings
 from chibo.demo.work import (
     bulk_write_work,
     committee_members,
@@ -302,6 +304,10 @@ class Command(BaseCommand):
                 tasks += more_tasks
             work = bulk_write_work(plans, tasks, today=day)
             say(_("%(resolutions)s resolutions with %(targets)s targets; %(tasks)s tasks") % work)
+
+            # Twelve months of regular meetings for each cell, with the attendance of every member.
+            meetings = bulk_synth_meetings(communes, today=day, seed=seed + 2_000_003)
+            say(_("%(meetings)s meetings with %(attendance)s attendance records") % meetings)
 
             scopes = {o.code: o for o in Organisation.objects.filter(code__in=[lg.scope for lg in LOGINS])}
             for lg in LOGINS:

@@ -1,7 +1,7 @@
 """`chibo indicators ORG [--date dd/mm/yyyy] [--from dd/mm/yyyy] [--to dd/mm/yyyy] [--json]`:
 the report figures of an organisation's subtree, from the same `indicators()` as the dashboard
-and the API. `--from`/`--to` bound the period of the completed-task figures (default: the
-calendar year up to the date)."""
+and the API. `--from`/`--to` bound the period of the completed tasks, the meetings and the
+documents read (default: the calendar year up to the date)."""
 
 from __future__ import annotations
 
@@ -61,10 +61,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("organisation", help="organisation code (e.g. PT) or exact name")
         parser.add_argument("--date", help="date as dd/mm/yyyy (default: today)")
-        parser.add_argument("--from", dest="start", help="start of the period of completed tasks, dd/mm/yyyy "
-                                                          "(default: 1 January of the end's year)")
-        parser.add_argument("--to", dest="end", help="end of the period of completed tasks, dd/mm/yyyy "
-                                                      "(default: the date)")
+        parser.add_argument("--from", dest="start", help="start of the period of completed tasks, meetings and "
+                                                          "documents, dd/mm/yyyy (default: 1 January of the end's year)")
+        parser.add_argument("--to", dest="end", help="end of the period of completed tasks, meetings and "
+                                                      "documents, dd/mm/yyyy (default: the date)")
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -164,6 +164,15 @@ def human(report: Report) -> list[str]:
         (_("Tasks completed %(start)s–%(end)s") % {"start": format_vn_date(start), "end": format_vn_date(end)},
          vn_int(w["tasks_done"])),
         ("  " + _("by their deadline"), vn_pct(w["tasks_done_on_time_pct"])),
+    ]
+    m = report.meetings
+    rows += [
+        (_("Cell meetings required %(start)s–%(end)s") % {"start": format_vn_date(start), "end": format_vn_date(end)},
+         vn_int(m["meetings_required"])),
+        ("  " + _("held"), f"{vn_int(m['meetings_held'])} ({vn_pct(m['meetings_held_pct'])})"),
+        (_("Thematic meetings held"), vn_int(m["thematic_meetings_held"])),
+        (_("Attendance of the members invited"), vn_pct(m["attendance_pct"])),
+        (_("Documents read by the members they reach"), vn_pct(m["documents_read_pct"])),
     ]
     width = max(len(label) for label, _v in rows)
     lines = [f"{org.name} ({org.code}) — {format_vn_date(report.on)}", ""]

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
@@ -29,7 +30,7 @@ from chibo.organisations.models import Organisation
 SEARCHES = ["nguyen van duc", "tran thi", "ksor", "le hoang nam", "pham", "rah lan", "duc", "nguyen thi thu ha"]
 SORTS = ["name", "-name", "birth", "-birth", "admission", "-admission"]
 TARGETS_MS = {"dashboard": 30, "member list": 20, "search p95": 50, "member update p95": 30,
-              "commune overview": 50, "my tasks": 20, "cell plan": 30}
+              "commune overview": 50, "my tasks": 20, "cell plan": 30, "meeting page": 30, "missing meetings": 50}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -144,6 +145,16 @@ class Command(BaseCommand):
         case("cell plan: targets and tasks", "cell plan", get(clients["synth.bithu"], f"/to-chuc/{cell.code}/ke-hoach/"))
         case("my tasks: cell secretary", "my tasks", get(clients["synth.bithu"], "/viec-cua-toi/"))
 
+        # Issue 5: a meeting with 60 invitees (its votes and minutes), as the cell's secretary sees it;
+        # the missing meetings of the commune with the most cells over the last 12 months.
+        with _meeting_with_invitees(cell, 60) as (meeting, invited):
+            case(f"meeting page: {invited} invitees", "meeting page",
+                 get(clients["synth.bithu"], reverse("meeting", args=[meeting.pk])))
+        most, n_cells = _commune_with_most_cells(province)
+        if most is not None:
+            case(f"missing meetings: {n_cells} cells × 12 months", "missing meetings",
+                 get(clients["synth.tinh"], reverse("org-meeting-gaps", args=[most.code])))
+
         exports = self._exports(province) if opts["exports"] else []
         imports = import_benchmark(province) if opts["imports"] else None
         report = {
@@ -218,6 +229,61 @@ class Command(BaseCommand):
 
 class _Rollback(Exception):
     pass
+
+
+def _commune_with_most_cells(province: Organisation) -> tuple[Organisation | None, int]:
+    from chibo.organisations.models import PATH_END
+
+    best: tuple[Organisation | None, int] = (None, 0)
+    for commune in Organisation.objects.filter(kind=Organisation.Kind.COMMUNE, path__startswith=province.path):
+        n = Organisation.objects.filter(path__gt=commune.path, path__lt=commune.path + PATH_END,
+                                        kind__in=Organisation.CELL_KINDS, valid_to__isnull=True).count()
+        if n > best[1]:
+            best = (commune, n)
+    return best
+
+
+@contextmanager
+def _meeting_with_invitees(cell: Organisation, n: int) -> Iterator[tuple[Any, int]]:
+    """The cell's latest meeting held, with `n` invitees (members of its commune invited as
+    well when the cell has fewer), a vote by majority, an admission vote and finalised minutes
+    — built in a transaction that is rolled back afterwards."""
+    import datetime as dt
+
+    from chibo.core.dates import today
+    from chibo.meetings import services as meeting_services
+    from chibo.meetings.models import Attendance, Meeting
+
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.filter(organisation=cell, status=Meeting.Status.HELD).order_by("-date").first()
+            if meeting is None:
+                meeting = meeting_services.meeting_create(
+                    actor=None, organisation=cell, date=today() - dt.timedelta(days=1), start_time=dt.time(19, 30),
+                    place="Nhà văn hóa")
+                meeting.attendance.update(status=Attendance.Status.PRESENT)
+                meeting_services.meeting_held(meeting, actor=None, end_time=dt.time(21, 30))
+            invited = set(meeting.attendance.values_list("person_id", flat=True))
+            commune = Organisation.objects.filter(path__in=cell.ancestor_paths(), kind=Organisation.Kind.COMMUNE).first()
+            if len(invited) < n and commune is not None:
+                extra = (Membership.objects.filter(commune=commune, current=True, exempt=False)
+                         .exclude(person_id__in=invited).order_by("id")[:n - len(invited)])
+                Attendance.objects.bulk_create([
+                    Attendance(meeting=meeting, person_id=m.person_id, official=m.status == "official",
+                               status=Attendance.Status.PRESENT if i % 9 else Attendance.Status.EXCUSED,
+                               reason="" if i % 9 else "ốm") for i, m in enumerate(extra)])
+            _called, present, official, _op = meeting_services.counts(meeting)
+            meeting_services.vote_record(meeting, actor=None, kind="general", title="Nghị quyết chi bộ tháng",
+                                         votes_for=present, votes_against=0, votes_abstain=0)
+            meeting_services.vote_record(meeting, actor=None, kind="admission", title="Đề nghị kết nạp đảng viên",
+                                         votes_for=min(present, -(-official * 2 // 3)), votes_against=0,
+                                         votes_abstain=0)
+            meeting.minutes.all().delete()
+            meeting_services.minutes_finalise(meeting_services.minutes_draft(meeting, actor=None), actor=None)
+            yield meeting, meeting.attendance.count()
+            raise _Rollback
+    except _Rollback:
+        pass
 
 
 @contextmanager
