@@ -48,6 +48,7 @@ MATRIX: dict[str, list[int]] = {
     "/dia-ban/LC1/":                      [404, 404, 404, 200, 404, 200, 200],
     "/nhat-ky/":                          [404, 404, 404, 200, 200, 200, 200],
     "/nhat-ky/?org=C1":                   [404, 404, 404, 200, 404, 200, 200],
+    "/cua-toi/":                          [200, 200, 200, 200, 200, 200, 200],
 }
 
 
@@ -73,12 +74,18 @@ def test_anonymous_users_are_sent_to_sign_in(world, template):
 def test_every_web_url_is_in_the_matrix():
     web_names = {p.name for include in get_resolver().url_patterns
                  if not str(include.pattern).startswith("api/") for p in include.url_patterns}
-    covered = {"home", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
+    covered = {"home", "for-me", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
                "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-retry", "import-rejected", "export-job", "export-download",
                "login", "logout",
                "resolutions", "resolution-create", "resolution", "resolution-edit", "resolution-file", "target-create", "target", "target-edit", "target-break-down", "target-measure", "measurement-file", "org-targets",  # plans: tests/test_access_plans.py
                "my-tasks", "task-create", "task", "task-edit", "task-act", "task-evidence", "org-plan", "org-due",
                "member-tasks", "notifications",  # tasks: tests/test_access_tasks.py
+               "documents", "my-documents", "document-create", "document", "document-edit", "document-file", "document-read", "document-unread", "study-sessions", "study-session-create", "study-session", "study-session-edit", "study-reflection",  # tests/test_access_documents.py
+               "threads", "thread-create", "thread-inbox", "thread", "thread-reply", "thread-close",  # tests/test_access_channel.py
+               "meeting-attendance", "meeting-attendance-sync", "meeting-sw",  # tests/test_meetings_offline.py
+               "org-meetings", "org-meeting-gaps", "meeting-create", "meeting", "meeting-edit", "meeting-publish",
+               "meeting-material", "meeting-material-file", "meeting-guest", "meeting-vote", "meeting-held",
+               "meeting-cancel", "meeting-minutes", "minutes-pdf",  # tests/test_access_meetings.py
                "org-targets-xlsx", "org-targets-pdf", "org-plan-xlsx", "org-plan-pdf"}  # tests/test_plan_exports.py
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 

@@ -188,3 +188,10 @@ def test_a_meeting_in_the_future_cannot_be_recorded_as_held(world):
         services.meeting_held(m, actor=None, end_time=T(21, 0))
     assert "date" in exc.value.message_dict and "attendance" in exc.value.message_dict
     assert Meeting.objects.get(pk=m.pk).status == "draft"
+
+
+def test_a_committee_meeting_calls_the_committee_only(world):
+    m = a_meeting(world, kind="committee")
+    called = set(m.attendance.values_list("person_id", flat=True))
+    # the secretary and the committee member of cell A hold committee posts; the others do not
+    assert called == {world.m["secretary_a"].person.pk, world.m["member"].person.pk}

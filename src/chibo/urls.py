@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("chibo.tasks.urls")),
     path("", include("chibo.notifications.urls")),
     path("", include("chibo.plans.export_urls")),
+    path("", include("chibo.documents.urls")),
+    path("", include("chibo.channel.urls")),
+    path("", include("chibo.meetings.offline_urls")),
+    path("", include("chibo.meetings.urls")),
     path("", include("chibo.web.urls")),
 ]
 

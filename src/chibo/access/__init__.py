@@ -1,7 +1,7 @@
 """The one gatekeeper: what a user may see and change.
 
 Views and the API get organisations, members, posts, localities, audit records,
-resolutions, targets, measurements, tasks, meetings, documents and study sessions only through these functions. An object outside the user's scope is answered with 404 (its
+resolutions, targets, measurements, tasks, meetings, documents, study sessions and members' questions (threads) only through these functions. An object outside the user's scope is answered with 404 (its
 existence is not revealed); an object the user may see but not change raises
 PermissionDenied (403) on a write. Nothing else in chibo decides scope.
 
@@ -505,7 +505,7 @@ def may_verify_task(user: Any, task: Any, assignees: list[Any] | None = None) ->
 # A cell's meetings are seen by those whose scope holds the cell, by the cell's own members,
 # and by everyone invited (a guest from the commune); prepared, recorded and minuted by those
 # who write for the cell (its committee, the commune staff). A member sees a meeting's
-# materials once it is announced.
+# materials once it is announced, and its minutes once final.
 
 def meetings(user: Any) -> QuerySet[Any]:
     from chibo.meetings.models import Attendance, Meeting
@@ -544,6 +544,28 @@ def sees_materials(user: Any, meeting: Any) -> bool:
     from chibo.meetings.models import Meeting
 
     return meeting.status != Meeting.Status.DRAFT or scope_for(user).writes_org(meeting.organisation)
+
+
+def sees_draft_minutes(user: Any, meeting: Any) -> bool:
+    """Minutes not yet final are read by those whose scope holds the cell (its committee, the
+    commune and province staff); a member, or a guest without such a role, reads the final
+    versions only."""
+    return scope_for(user).sees_org(meeting.organisation)
+
+
+def get_vote(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """An item voted on, through its meeting: 404 when the meeting is outside the scope, 403
+    on a write (e.g. giving a task from the decision) by someone who does not write for the
+    cell."""
+    from chibo.meetings.models import Vote
+
+    vote = (Vote.objects.select_related("meeting", "meeting__organisation")
+            .filter(pk=pk, meeting__in=meetings(user)).first() if str(pk).isdigit() else None)
+    if vote is None:
+        raise Http404
+    if write:
+        _deny_or_404(True, scope_for(user).writes_org(vote.meeting.organisation))
+    return vote
 
 
 # --- Documents and study sessions -----------------------------------------------------------

@@ -185,10 +185,11 @@ class CellPlanner:
         self.place = _place(cell)
         self.used_topics: set[str] = set()
 
-    def attendance(self, *, all_but: int | None = None) -> dict[int, tuple[str, str]]:
+    def attendance(self, *, all_but: int | None = None,
+                   invitees: list[tuple[int, bool]] | None = None) -> dict[int, tuple[str, str]]:
         rng = self.rng
         out: dict[int, tuple[str, str]] = {}
-        for pid, _official in self.invitees:
+        for pid, _official in (self.invitees if invitees is None else invitees):
             chance, usual = self.away[pid]
             if all_but is not None:
                 chance = 0.0 if len(out) != all_but else 1.0
@@ -209,10 +210,14 @@ class CellPlanner:
         return TOPICS[-3][1]
 
     def meeting(self, kind: str, day: dt.date, *, topic: str = "", minutes: int = 120) -> MeetingPlan:
+        invitees = self.invitees
+        if kind == Meeting.Kind.COMMITTEE:  # the cell committee meets alone
+            committee = {p.person_id for p in self.cell.post_holders} | {self.chair}
+            invitees = [(pid, official) for pid, official in self.invitees if pid in committee]
         m = MeetingPlan(cell=self.cell, kind=kind, date=day, start=self.start, end=_plus(self.start, minutes),
                         place=self.place, topic=topic, chair=self.chair, recorder=self.recorder,
-                        invitees=self.invitees)
-        m.attendance = self.attendance()
+                        invitees=invitees)
+        m.attendance = self.attendance(invitees=invitees)
         if kind == Meeting.Kind.REGULAR:
             nxt = add_months(day.replace(day=1), 1)
             m.notes = {1: (self.rng.choice(SITUATION), ""), 2: (self.rng.choice(RESULTS), ""),

@@ -44,7 +44,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
@@ -53,6 +52,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from chibo.core.dates import add_years, today
 from chibo.core.ethnicities import ETHNICITY_NAMES, KINH
+from chibo.core.numbers import pct
 from chibo.members.models import (
     CURRENT_STATUSES,
     MemberAgeStat,
@@ -91,13 +91,6 @@ MEETING_KEYS = [
     "documents_read_pct",
 ]
 INDICATOR_KEYS += MEETING_KEYS
-
-
-def pct(part: int, whole: int) -> float | None:
-    """A percentage to one decimal, rounded half up as reports write it (36/37 → 97.3)."""
-    if not whole:
-        return None
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass

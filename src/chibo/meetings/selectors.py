@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from chibo.core.dates import today
+from chibo.core.numbers import pct
 from chibo.core.rules import RuleBook, RuleMissing
 from chibo.indicators.services import current_cell_facts
 from chibo.meetings import rules
@@ -90,9 +91,9 @@ def indicator_figures(org: Organisation, *, start: dt.date, end: dt.date) -> dic
         called=Count("id"), came=Count("id", filter=Q(status__in=Attendance.PRESENT_STATUSES)))
     return {
         "meetings_required": g.required, "meetings_held": g.satisfied,
-        "meetings_held_pct": round(100 * g.satisfied / g.required, 1) if g.required else None,
+        "meetings_held_pct": pct(g.satisfied, g.required),
         "thematic_meetings_held": thematic,
-        "attendance_pct": round(100 * att["came"] / att["called"], 1) if att["called"] else None,
+        "attendance_pct": pct(att["came"], att["called"]),
     }
 
 

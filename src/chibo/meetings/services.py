@@ -23,6 +23,7 @@ from chibo.core.rules import RuleMissing, rule_value
 from chibo.core.text import nfc
 from chibo.meetings import rules
 from chibo.meetings.models import AgendaItem, Attendance, Material, Meeting, Minutes, Vote
+from chibo.members import selectors as member_selectors
 from chibo.members.models import Membership, Person, Status
 from chibo.notifications import services as notifications
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
@@ -86,10 +87,13 @@ def _clean(data: dict[str, Any], org: Organisation) -> dict[str, Any]:
     return out
 
 
-def _members_of(org: Organisation, day: dt.date) -> list[Membership]:
-    """The members a cell meeting calls: current members of the cell, not exempt."""
-    return list(Membership.objects.filter(current=True, exempt=False, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
-                .select_related("person").order_by("person__sort_key", "pk"))
+def _members_of(org: Organisation, day: dt.date, kind: str = Meeting.Kind.REGULAR) -> list[Membership]:
+    """The members a cell meeting calls: current members of the cell, not exempt; for a cell
+    committee meeting, only those who hold a committee post in the cell on the day."""
+    qs = Membership.objects.filter(current=True, exempt=False, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
+    if kind == Meeting.Kind.COMMITTEE:
+        qs = qs.filter(person_id__in=member_selectors.committee_posts([org], on=day).values("person_id"))
+    return list(qs.select_related("person").order_by("person__sort_key", "pk"))
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def meeting_create(*, actor: Any, organisation: Organisation, agenda: Sequence[s
                                     for i, t in enumerate(titles, start=1)])
     Attendance.objects.bulk_create([
         Attendance(meeting=meeting, person=m.person, role=Attendance.Role.MEMBER, official=m.status == Status.OFFICIAL)
-        for m in _members_of(organisation, meeting.date)])
+        for m in _members_of(organisation, meeting.date, meeting.kind)])
     for g in guests:
         _add_guest(meeting, g)
     audit.record(actor=actor, action="create", obj=meeting, object_repr=str(meeting), org_path=organisation.path,

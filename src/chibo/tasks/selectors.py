@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from chibo.core.dates import today
+from chibo.core.numbers import pct
 from chibo.organisations.models import PATH_END, Organisation
 from chibo.tasks import rules
 from chibo.tasks.models import Assignee, Task
@@ -141,7 +142,7 @@ def counts(qs: QuerySet[Task], *, start: dt.date, end: dt.date, day: dt.date) ->
     total = sum(done.values())
     on_time = done[Task.Outcome.ON_TIME] + done[Task.Outcome.EXCEEDED]
     return {"tasks_open": open_now.count(), "tasks_overdue": overdue,
-            "tasks_done": total, "tasks_done_on_time_pct": round(100 * on_time / total, 1) if total else None}
+            "tasks_done": total, "tasks_done_on_time_pct": pct(on_time, total)}
 
 
 def for_target(visible: QuerySet[Task], target_id: int, *, limit: int = 100) -> list[Task]:

@@ -35,7 +35,7 @@ def for_me(request: HttpRequest) -> HttpResponse:
         "m": m, "day": day,
         "meetings": meetings,
         "tasks": mine.doing[:5], "tasks_total": len(mine.doing),
-        "overdue": sum(1 for t in mine.doing if t.urgency == "overdue"),  # type: ignore[attr-defined]
+        "overdue": len([t for t in mine.doing if getattr(t, "urgency", "") == "overdue"]),
         "to_verify": len(mine.to_verify),
         "documents": docs.to_read, "documents_total": docs.to_read_count,
         "attendance": meeting_selectors.attendance_record(person_id, day.year) if person_id else None,

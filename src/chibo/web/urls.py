@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from chibo.web import views
+from chibo.web import for_me, views
 
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("cua-toi/", for_me.for_me, name="for-me"),
     path("to-chuc/", views.organisation_tree, name="tree"),
     path("to-chuc/moi/", views.organisation_create, name="organisation-create"),
     path("to-chuc/<str:code>/", views.organisation_detail, name="organisation"),
