@@ -29,9 +29,9 @@ def _english() -> Iterator[None]:
 
 
 def a_meeting(world, day=None, **over):
-    data = dict(actor=world.users["secretary_a"], organisation=world.org["A"], kind="regular",
-                date=day or timezone.localdate() + dt.timedelta(days=3), start_time=T(19, 30), place="Nhà văn hóa thôn",
-                chair=world.m["secretary_a"].person, recorder=world.m["member"].person)
+    data = {"actor": world.users["secretary_a"], "organisation": world.org["A"], "kind": "regular",
+                "date": day or timezone.localdate() + dt.timedelta(days=3), "start_time": T(19, 30), "place": "Nhà văn hóa thôn",
+                "chair": world.m["secretary_a"].person, "recorder": world.m["member"].person}
     data.update(over)
     return services.meeting_create(**data)
 
@@ -195,3 +195,14 @@ def test_a_committee_meeting_calls_the_committee_only(world):
     called = set(m.attendance.values_list("person_id", flat=True))
     # the secretary and the committee member of cell A hold committee posts; the others do not
     assert called == {world.m["secretary_a"].person.pk, world.m["member"].person.pk}
+
+
+def test_materials_are_the_issues_file_kinds_checked_by_content(world):
+    m = a_meeting(world)
+    old_word = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600  # an old .doc (OLE), not in the list
+    with pytest.raises(ValidationError) as exc:
+        services.material_add(m, actor=None, title="Công văn", upload=(old_word, "cong-van.doc"))
+    assert "Save it as a PDF" in exc.value.message_dict["file"][0]
+    with pytest.raises(ValidationError):
+        services.material_add(m, actor=None, title="Ảnh", upload=(b"GIF89a....", "anh.png"))  # name lies
+    assert not m.materials.exists()

@@ -86,9 +86,25 @@ def safe_name(name: str) -> str:
     return base or "tep"
 
 
-def store(data: bytes, name: str, folder: str) -> tuple[str, str]:
+# What party documents and meeting materials may be (issue 5: PDF, DOCX, XLSX, ODT, JPEG, PNG),
+# checked by content, never by name. Other attachments (evidence, resolutions) also take the
+# older Office formats and the other OpenDocument kinds.
+DOCUMENT_TYPES = frozenset({
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "image/jpeg",
+    "image/png",
+})
+
+
+def store(data: bytes, name: str, folder: str, *, allowed: frozenset[str] | None = None) -> tuple[str, str]:
     """Check and keep a file; returns (path relative to DATA_DIR/files, its safe name)."""
-    content_type(data)
+    ctype = content_type(data)
+    if allowed is not None and ctype not in allowed:
+        raise ValidationError(_("This kind of file cannot be attached here. Save it as a PDF, a Word (.docx), Excel "
+                                "(.xlsx) or OpenDocument (.odt) file, or a photo (JPEG or PNG), and attach that."))
     clean = safe_name(name)
     relative = f"{folder}/{uuid.uuid4().hex}/{clean}"
     path = root() / relative

@@ -35,15 +35,6 @@ SESSION_FIELDS = ["organisation_id", "title", "held_on", "place", "summary"]
 MAX_REFLECTION = 2000
 MAX_SUMMARY = 10000
 CHUNK = 5000
-# What a document may be (the list): checked by content (chibo.core.files), never by name.
-DOCUMENT_TYPES = {
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.text",
-    "image/jpeg",
-    "image/png",
-}
 Upload = tuple[bytes, str]  # (content, the file's name)
 
 
@@ -121,11 +112,7 @@ def _attach(upload: Upload | None) -> dict[str, str]:
         return {}
     data, name = upload
     try:
-        if files.content_type(data) not in DOCUMENT_TYPES:
-            raise ValidationError(_("This kind of file cannot be attached to a document. Save it as a PDF, a Word "
-                                    "(.docx), Excel (.xlsx) or OpenDocument (.odt) file, or a photo (JPEG or PNG), "
-                                    "and attach that."))
-        path, clean = files.store(data, name, "documents")
+        path, clean = files.store(data, name, "documents", allowed=files.DOCUMENT_TYPES)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
     return {"file": path, "file_name": clean}

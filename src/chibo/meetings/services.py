@@ -213,7 +213,7 @@ def material_add(meeting: Meeting, *, actor: Any, title: str, upload: Upload | N
         raise ValidationError(errors)
     assert upload is not None
     try:
-        path, name = files.store(upload[0], upload[1], "meetings")
+        path, name = files.store(upload[0], upload[1], "meetings", allowed=files.DOCUMENT_TYPES)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
     published = timezone.now() if meeting.status == Meeting.Status.PUBLISHED else None
