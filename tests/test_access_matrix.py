@@ -49,6 +49,8 @@ MATRIX: dict[str, list[int]] = {
     "/nhat-ky/":                          [404, 404, 404, 200, 200, 200, 200],
     "/nhat-ky/?org=C1":                   [404, 404, 404, 200, 404, 200, 200],
     "/cua-toi/":                          [200, 200, 200, 200, 200, 200, 200],
+    "/quy-dinh/":                         [200, 200, 200, 200, 200, 200, 200],
+    "/ngay-nghi/":                        [200, 200, 200, 200, 200, 200, 200],
 }
 
 
@@ -74,7 +76,7 @@ def test_anonymous_users_are_sent_to_sign_in(world, template):
 def test_every_web_url_is_in_the_matrix():
     web_names = {p.name for include in get_resolver().url_patterns
                  if not str(include.pattern).startswith("api/") for p in include.url_patterns}
-    covered = {"home", "for-me", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
+    covered = {"home", "for-me", "rules", "rule-version", "holidays", "holiday-remove", "tree", "organisation", "organisation-edit", "organisation-create", "members", "member",
                "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-retry", "import-rejected", "export-job", "export-download",
                "login", "logout",
                "resolutions", "resolution-create", "resolution", "resolution-edit", "resolution-file", "target-create", "target", "target-edit", "target-break-down", "target-measure", "measurement-file", "org-targets",  # plans: tests/test_access_plans.py

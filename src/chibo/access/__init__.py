@@ -802,6 +802,14 @@ def thread_readers(org: Organisation) -> tuple[list[Any], list[Any]]:
     return list(answer.values()), list(read.values())
 
 
+# --- Rulebook and working-day calendar ---------------------------------------------------------------
+# Everyone signed in reads the rules and the holidays (the deadlines they see are computed from
+# them); only an administrator adds a rule version or changes the holidays.
+
+def may_edit_rulebook(user: Any) -> bool:
+    return scope_for(user).superuser
+
+
 # --- Audit --------------------------------------------------------------------------------
 
 def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:

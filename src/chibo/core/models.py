@@ -42,3 +42,24 @@ class Rule(models.Model):
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day < self.effective_to)
+
+
+class Holiday(models.Model):
+    """A weekday with no work: a public holiday, or the day given in place of one that fell on a
+    weekend. Tết Nguyên đán and the Hùng Kings' day move with the lunar calendar, and the
+    Government sets each year's days off, so holidays are data per year that an administrator
+    edits (chibo.core.calendar counts working days with them)."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("holiday"), max_length=120)
+    confirmed = models.BooleanField(_("confirmed"), default=True,
+                                    help_text=_("Unticked while the Government has not announced the year's days off."))
+    note = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"

@@ -3,13 +3,17 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from chibo.web import for_me, views
+from chibo.web import for_me, rulebook, views
 
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("cua-toi/", for_me.for_me, name="for-me"),
+    path("quy-dinh/", rulebook.rules, name="rules"),
+    path("quy-dinh/<str:key>/phien-ban-moi/", rulebook.rule_version, name="rule-version"),
+    path("ngay-nghi/", rulebook.holidays, name="holidays"),
+    path("ngay-nghi/<int:pk>/xoa/", rulebook.holiday_remove, name="holiday-remove"),
     path("to-chuc/", views.organisation_tree, name="tree"),
     path("to-chuc/moi/", views.organisation_create, name="organisation-create"),
     path("to-chuc/<str:code>/", views.organisation_detail, name="organisation"),
