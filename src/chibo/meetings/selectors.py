@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from chibo.core.dates import today
 from chibo.core.numbers import pct
@@ -126,3 +127,23 @@ def attendance_record(person_id: int, year: int) -> AttendanceRecord:
     return AttendanceRecord(year=year, called=sum(by.values()), present=by.get(Attendance.Status.PRESENT, 0),
                             late=by.get(Attendance.Status.LATE, 0), excused=by.get(Attendance.Status.EXCUSED, 0),
                             unexcused=by.get(Attendance.Status.UNEXCUSED, 0))
+
+
+def unexcused_months(org: Organisation, *, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """For the removal flag (chibo.lifecycle.rules.removal_flag): every calendar month in
+    [start, end] in which a member was called, as a member of the cell, to at least one held
+    meeting of a cell in `org`'s subtree (cell committee meetings left out) and was recorded
+    "absent without reason" at every one of them. Rows {"person_id", "year", "month", "last"}
+    (`last` the month's last such meeting). One query, whatever the number of meetings."""
+    return list(
+        Attendance.objects.filter(role=Attendance.Role.MEMBER, meeting__status=Meeting.Status.HELD,
+                                  meeting__date__gte=start, meeting__date__lte=end,
+                                  meeting__organisation__path__gte=org.path,
+                                  meeting__organisation__path__lt=org.path + PATH_END)
+        .exclude(meeting__kind=Meeting.Kind.COMMITTEE)
+        .annotate(year=ExtractYear("meeting__date"), month=ExtractMonth("meeting__date"))
+        .values("person_id", "year", "month")
+        .annotate(called=Count("id"), missed=Count("id", filter=Q(status=Attendance.Status.UNEXCUSED)),
+                  last=Max("meeting__date"))
+        .filter(called=F("missed"))
+        .order_by("person_id", "year", "month"))
