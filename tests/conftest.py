@@ -145,6 +145,11 @@ def _migration_data(transactional_db: None) -> None:
     started, asyncio reports a running loop on the main thread, so Django's thread-critical
     `connections` hands out a different DatabaseWrapper than the one pytest-django stored
     the serialized contents on whenever the test database was set up before the browser.)"""
+    from importlib import import_module
+
     from django.apps import apps
 
-    __import__("importlib").import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
+    import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
+    import_module("chibo.core.migrations.0005_holidays_2026_2027").add(apps, None)
+    import_module("chibo.core.migrations.0006_rules_lifecycle").add_rules(apps, None)
+    import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)

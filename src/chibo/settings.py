@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "chibo.notifications",
     "chibo.documents",
     "chibo.meetings",
+    "chibo.lifecycle",
+    "chibo.recruitment",
     "chibo.channel",
     "chibo.exchange",
     "chibo.web",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("chibo.channel.urls")),
     path("", include("chibo.meetings.offline_urls")),
     path("", include("chibo.meetings.urls")),
+    path("", include("chibo.lifecycle.urls")),
+    path("", include("chibo.recruitment.urls")),
     path("", include("chibo.web.urls")),
 ]
 

@@ -802,6 +802,19 @@ def thread_readers(org: Organisation) -> tuple[list[Any], list[Any]]:
     return list(answer.values()), list(read.values())
 
 
+# --- Lifecycle ---------------------------------------------------------------------------------------
+# What's due (probation ends, recognitions, badges, removal flags) and the badge list name members,
+# so they are read by exactly those who may list the organisation's members; others get 404, as
+# the member list answers them. Nothing here is written: each item links to the member's page.
+
+def get_lifecycle_organisation(user: Any, code: str) -> Organisation:
+    """The organisation whose due dates and badge list the user may read."""
+    org = get_organisation(user, code)
+    if not sees_members_of(user, org):
+        raise Http404
+    return org
+
+
 # --- Rulebook and working-day calendar ---------------------------------------------------------------
 # Everyone signed in reads the rules and the holidays (the deadlines they see are computed from
 # them); only an administrator adds a rule version or changes the holidays.
@@ -825,3 +838,36 @@ def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[Audi
     if within is not None:
         qs = qs.filter(org_path__gte=within.path, org_path__lt=within.path + PATH_END)
     return qs
+
+
+# --- Recruitment ----------------------------------------------------------------------------------
+# Candidates (people who are not members yet) are seen by those whose scope holds their cell
+# (the cell committee, the commune and the province staff) — not by the cell's members, as
+# with the member list; they are managed by those who write for the cell or the commune.
+# Recognition of a probationary member is recorded by those who write for the member's cell.
+
+def candidates(user: Any) -> QuerySet[Any]:
+    from chibo.recruitment.models import Candidate
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Candidate.objects.all()
+    q = Q(pk__in=[])
+    for g in scope.grants:
+        q |= Q(organisation__path__gte=g.org.path, organisation__path__lt=g.org.path + PATH_END)
+    return Candidate.objects.filter(q)
+
+
+def get_candidate(user: Any, pk: Any, *, write: bool = False) -> Any:
+    c = (candidates(user).select_related("person", "organisation", "membership").filter(pk=pk).first()
+         if str(pk).isdigit() else None)
+    if c is None:
+        raise Http404
+    if write:
+        _deny_or_404(True, scope_for(user).writes_org(c.organisation))
+    return c
+
+
+def may_manage_candidates(user: Any, org: Organisation) -> bool:
+    """Candidates are entered and moved on by those who write for the cell or the commune."""
+    return scope_for(user).writes_org(org)
