@@ -1,5 +1,8 @@
 """The daily reminder: for each person, one notification listing their tasks that are overdue
-or due within their chosen number of days, and the results waiting for their verification.
+or due within their chosen number of days, and the results waiting for their verification;
+for a cell's committee also the cell's probationary members whose probation ends within those
+days and those whose recognition the cell has not considered by its statutory date (issue 6
+point 4, computed by chibo.lifecycle.selectors with the rules in force).
 Idempotent: running it twice on a day sends nothing new (one digest per person per day)."""
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.audit import services as audit
 from chibo.core.dates import format_vn_date, today
 from chibo.notifications.models import Notification, Preference
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.tasks import rules
 from chibo.tasks.models import Assignee, Task
 from chibo.tasks.selectors import soon_days
@@ -42,6 +46,57 @@ def _line(task: Task, urgency: str, day: dt.date) -> dict[str, str]:
     else:
         text = _("%(task)s — due %(due)s") % {"task": task.title, "due": due}
     return {"text": text, "url": reverse("task", args=[task.pk]), "urgency": urgency}
+
+
+def _probation_lines(committees: dict[int, list[int]], prefs: dict[int, Preference],
+                     day: dt.date) -> dict[int, list[dict[str, str]]]:
+    """For each cell committee user: the cell's probationary members whose probation ends within
+    the user's due-soon days, and those whose recognition is overdue (lifecycle.selectors.due_items,
+    read once per commune holding such cells, never per member)."""
+    from chibo.lifecycle import selectors as lifecycle
+
+    if not committees:
+        return {}
+    orgs = list(Organisation.objects.filter(pk__in=list(committees)).only("pk", "path", "kind"))
+    communes = {c.path: c for c in Organisation.objects.filter(
+        kind=Organisation.Kind.COMMUNE, path__in={p for o in orgs for p in o.ancestor_paths()}).only(
+        "pk", "path", "kind")}
+    roots: dict[int, Organisation] = {}
+    for org in orgs:
+        root = next((communes[p] for p in org.ancestor_paths() if p in communes), None)
+        if root is None and org.kind in LEVEL_OF_KIND:
+            root = org
+        if root is not None:
+            roots[root.pk] = root
+    kinds = (lifecycle.Kind.PROBATION_END, lifecycle.Kind.RECOGNITION)
+    lines: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for root in sorted(roots.values(), key=lambda o: o.path):
+        for item in lifecycle.due_items(root, day, MAX_SOON_DAYS):
+            if item.kind not in kinds:
+                continue
+            m = item.membership
+            recipients = set(committees.get(item.cell.pk, [])) | set(committees.get(m.organisation_id, []))
+            what = f"{m.person.full_name}: {item.label}"
+            for user_id in sorted(recipients):
+                pref = prefs.get(user_id)
+                if pref is not None and not pref.daily:
+                    continue
+                soon = pref.due_soon_days if pref else soon_days()
+                if item.kind == lifecycle.Kind.RECOGNITION and item.date < day:
+                    late = (day - item.date).days
+                    text = ngettext("%(task)s — deadline %(due)s, %(n)s day late",
+                                    "%(task)s — deadline %(due)s, %(n)s days late", late) % {
+                        "task": what, "due": format_vn_date(item.date), "n": late}
+                    urgency = "overdue"
+                elif item.kind == lifecycle.Kind.PROBATION_END and 0 <= (item.date - day).days <= soon:
+                    text = (_("%(task)s — due today") % {"task": what} if item.date == day else
+                            _("%(task)s — due %(due)s") % {"task": what, "due": format_vn_date(item.date)})
+                    urgency = "due_soon"
+                else:
+                    continue
+                lines[user_id].append({"text": text, "url": reverse("member-recognition", args=[m.pk]),
+                                       "urgency": urgency, "about": "probation"})
+    return lines
 
 
 @transaction.atomic
@@ -79,6 +134,8 @@ def send_daily(*, day: dt.date | None = None) -> int:
         verifier_user = users_of_person.get(task.verifier_id) if task.verifier_id else None
         if verifier_user and (prefs.get(verifier_user) is None or prefs[verifier_user].daily):
             lines[verifier_user].append(_line(task, "verify", day))
+    for user_id, extra in _probation_lines(committees, prefs, day).items():
+        lines[user_id].extend(extra)
 
     already = set(Notification.objects.filter(day=day, kind=Notification.Kind.DIGEST, key="")
                   .values_list("user_id", flat=True))
@@ -86,7 +143,7 @@ def send_daily(*, day: dt.date | None = None) -> int:
     for user_id, items in lines.items():
         if user_id in already:
             continue
-        overdue = sum(1 for i in items if i["urgency"] == "overdue")
+        overdue = sum(1 for i in items if i["urgency"] == "overdue" and "about" not in i)  # tasks only
         with override(settings.LANGUAGE_CODE):
             title = (ngettext("%(n)s task is overdue", "%(n)s tasks are overdue", overdue) % {"n": overdue}
                      if overdue else _("Your tasks for the coming days"))
