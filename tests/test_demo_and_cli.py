@@ -142,7 +142,8 @@ def test_members_look_real(demo: str) -> None:
             assert m.official_date == add_months(m.admission_date, 12) <= day
             assert m.card_number
         else:
-            assert m.official_date is None and m.admission_date > add_months(day, -12)
+            # within the 12 months, or (one in làng Tơ Vơ) overdue for recognition
+            assert m.official_date is None and m.admission_date > add_months(day, -15)
         assert re.fullmatch(r"\d{12}", m.person.citizen_id or "")
         assert m.person.residence_id is not None
     assert len({m.person.citizen_id for m in ms}) == n
@@ -252,6 +253,24 @@ def test_demo_logins(demo: str) -> None:
     assert str(User.objects.get(username="vanphong.gao").person) == "Đào Thị Ninh"
     assert role("tinh") == (Role.PROVINCE_STAFF, "GL")
     assert User.objects.get(username="admin").is_superuser
+
+
+# --- member development (issue 6) -----------------------------------------------------------------
+
+def test_candidates_at_every_stage_and_probation_ending_within_two_weeks(demo: str) -> None:
+    from chibo.recruitment.models import Candidate
+
+    krong = Candidate.objects.filter(organisation__code="IAMO-KRONG")
+    assert sorted(krong.values_list("stage", flat=True)) == ["applicant", "outstanding", "sympathiser"]
+    waiting = krong.get(stage="applicant")
+    assert waiting.resolution_passed and waiting.decision_on is None  # waiting for the decision
+    assert krong.get(stage="outstanding").introduced_by.startswith("Chi đoàn")  # the Youth Union
+    assert figures("IAMO-KRONG")["candidates_total"] == 3
+    day = today()
+    ends = [add_months(m.admission_date, 12) for m in Membership.objects.filter(
+        organisation__code="IAMO-TOVO", status=Status.PROBATIONARY)]
+    assert any(day <= end <= day + dt.timedelta(days=14) for end in ends)
+    assert any(end < day - dt.timedelta(days=30) for end in ends)  # overdue for recognition
 
 
 # --- idempotence, rollups, history -----------------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("chibo.meetings.urls")),
     path("", include("chibo.lifecycle.urls")),
     path("", include("chibo.recruitment.urls")),
+    path("", include("chibo.recruitment.export_urls")),
     path("", include("chibo.web.urls")),
 ]
 

@@ -37,7 +37,18 @@ year to the date), and are likewise computed when first read:
 - documents_read_pct: of the (member, document) pairs where a document issued in the period
   reaches a current member of the subtree who is not exempt, the share the member has marked
   read (documents.selectors.read_counts).
-A percentage without a denominator is None."""
+A percentage without a denominator is None.
+
+The figures of member development (issue 6), `Report.recruitment`, come from the recruitment
+and members selectors, for the same period, and are likewise computed when first read:
+- candidates_total: the people in the pipeline now (outstanding citizen, sympathiser,
+  applicant) followed by a cell of the subtree — as they stand, also for a past date;
+- members_admitted: the members of the subtree counted in đảng số now (probationary or official,
+  not here on temporary activity) whose admission date is in the period — every membership,
+  whether admitted through chibo's pipeline or imported with its admission date (most arrive by
+  import); members who have left since (transferred out, removed, died) are not counted;
+- admitted_under_30, admitted_women, admitted_ethnic_minority: of those, the members under 30
+  on their admission date, the women, and those whose ethnicity is not Kinh."""
 
 from __future__ import annotations
 
@@ -91,6 +102,11 @@ MEETING_KEYS = [
     "documents_read_pct",
 ]
 INDICATOR_KEYS += MEETING_KEYS
+# The figures of member development (issue 6): Report.recruitment.
+RECRUITMENT_KEYS = [
+    "candidates_total", "members_admitted", "admitted_under_30", "admitted_women", "admitted_ethnic_minority",
+]
+INDICATOR_KEYS += RECRUITMENT_KEYS
 
 
 @dataclass
@@ -128,6 +144,11 @@ class Report:
         """The figures of the meetings and documents (MEETING_KEYS), read on first use."""
         return meeting_figures(self.organisation, *self.period)
 
+    @cached_property
+    def recruitment(self) -> dict[str, Any]:
+        """The figures of member development (RECRUITMENT_KEYS), read on first use."""
+        return recruitment_figures(self.organisation, *self.period)
+
     def as_dict(self) -> dict[str, Any]:
         start, end = self.period
         return {
@@ -137,6 +158,7 @@ class Report:
             **self.figures,
             **self.work,
             **self.meetings,
+            **self.recruitment,
             "period": {"from": start.strftime("%d/%m/%Y"), "to": end.strftime("%d/%m/%Y")},
         }
 
@@ -298,6 +320,24 @@ def meeting_figures(org: Organisation, start: dt.date, end: dt.date) -> dict[str
         "thematic_meetings_held": figures["thematic_meetings_held"],
         "attendance_pct": figures["attendance_pct"],
         "documents_read_pct": pct(read, expected),
+    }
+
+
+def recruitment_figures(org: Organisation, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The candidates in the pipeline now and the members admitted in [start, end] with their
+    parts (see the module's docstring) — through the recruitment and members selectors."""
+    from chibo.members.selectors import admitted_in
+    from chibo.recruitment.selectors import candidates_total
+
+    if start > end:
+        raise ValueError("the period starts after it ends")
+    admitted = admitted_in(org, start, end)
+    return {
+        "candidates_total": candidates_total(org),
+        "members_admitted": admitted.total,
+        "admitted_under_30": admitted.under_30,
+        "admitted_women": admitted.women,
+        "admitted_ethnic_minority": admitted.ethnic_minority,
     }
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from chibo.core.dates import add_years, today
+from chibo.core.dates import add_years, full_years, today
 from chibo.core.ethnicities import KINH
 from chibo.core.text import fold
-from chibo.members.models import Membership, Person, Post, Status
+from chibo.members.models import Membership, Person, Post, Sex, Status
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
 # Each order follows its index column by column, down to the row id, so SQLite reads the
@@ -96,3 +97,43 @@ def committee_posts(orgs: list[Organisation], *, on: dt.date | None = None) -> Q
     day = on or today()
     return Post.objects.filter(organisation__in=orgs, kind__in=Post.COMMITTEE_KINDS, start_date__lte=day).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=day))
+
+
+# --- New members (issue 6 point 7: the indicators and the recruitment page) ------------------------
+
+@dataclass
+class Breakdown:
+    """How many people, and of them how many under 30 (on the date that counts for each),
+    women, and of an ethnic minority (not Kinh)."""
+    total: int = 0
+    under_30: int = 0
+    women: int = 0
+    ethnic_minority: int = 0
+
+    def add(self, *, birth_date: dt.date, on: dt.date, sex: str, ethnicity: str) -> None:
+        self.total += 1
+        self.under_30 += full_years(birth_date, on) < 30
+        self.women += sex == Sex.FEMALE
+        self.ethnic_minority += ethnicity != KINH
+
+
+def admitted_in(org: Organisation, start: dt.date, end: dt.date) -> Breakdown:
+    """The members admitted in [start, end]: the memberships of `org`'s subtree now counted in
+    đảng số (probationary or official, not here on temporary activity) whose admission date is
+    in the period — whether admitted through chibo's pipeline or imported with their admission
+    date. Age is counted on the admission date. One index range (ms_<level>_admi)."""
+    found = Breakdown()
+    rows = Membership.objects.filter(
+        **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True, admission_date__gte=start,
+        admission_date__lte=end, temporary=False).values_list("birth_date", "admission_date", "sex", "ethnicity")
+    for birth, admitted, sex, ethnicity in rows.order_by():
+        found.add(birth_date=birth, on=admitted, sex=sex, ethnicity=ethnicity)
+    return found
+
+
+def admission_dates(org: Organisation, since: dt.date, until: dt.date) -> list[dt.date]:
+    """The admission dates in [since, until] of the members of `org`'s subtree counted as in
+    `admitted_in`, oldest first (one query, for several periods at once)."""
+    return list(Membership.objects.filter(
+        **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True, admission_date__gte=since,
+        admission_date__lte=until, temporary=False).order_by("admission_date").values_list("admission_date", flat=True))

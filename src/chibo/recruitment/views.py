@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,12 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chibo import access
 from chibo.core.calendar import Calendar
 from chibo.core.dates import today
+from chibo.core.numbers import pct
 from chibo.core.rules import RuleBook
+from chibo.members import selectors as member_selectors
 from chibo.members.models import Membership, Person, Status
+from chibo.members.selectors import Breakdown
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
 from chibo.recruitment import forms as f
-from chibo.recruitment import rules, services
+from chibo.recruitment import rules, selectors, services
 from chibo.recruitment.models import OPEN_STAGES, Candidate, FileItem, Recognition, Stage
+from chibo.web.charts import BarChart, bar_chart
 
 # action → (form class, service, what the form's cleaned data is called in the service)
 ACTIONS: dict[str, Any] = {
@@ -114,6 +119,19 @@ def _within(qs: Any, org: Organisation, prefix: str = "organisation__") -> Any:
     return qs.filter(**{f"{prefix}path__gte": org.path, f"{prefix}path__lt": org.path + PATH_END})
 
 
+def _breakdown_chart(title: str, b: Breakdown) -> BarChart:
+    """A bar per part (under 30, women, ethnic minorities), each as a share of all the people
+    counted (the parts overlap: a young Jrai woman is in all three)."""
+    chart = bar_chart(f"{title}: {b.total}", [(_("under 30"), b.under_30), (_("women"), b.women),
+                                               (_("ethnic minorities"), b.ethnic_minority)])
+    chart.total = b.total
+    for bar in chart.bars:
+        share = pct(bar.value, b.total)
+        bar.width = float(share or 0)
+        bar.note = f"{formats.number_format(share, 1)}%" if share is not None else ""
+    return chart
+
+
 @login_required
 @require_GET
 def recruitment(request: HttpRequest, code: str) -> HttpResponse:
@@ -137,8 +155,18 @@ def recruitment(request: HttpRequest, code: str) -> HttpResponse:
             end, consider_by, r = rules.recognition_due(m.admission_date, cal, book)
             probation.append({"m": m, "end": end, "due": consider_by, "rule": r, "overdue": consider_by < day,
                               "open": end <= day})
-    context = {"org": org, "day": day, "rows": rows, "probation": probation,
-               "can_add": org.is_cell and access.may_manage_candidates(request.user, org)}
+    # Targets and breakdowns (point 7): the new-member targets of resolutions in force with
+    # their progress, and candidates and this year's new members by age, sex and ethnicity.
+    targets = selectors.new_member_targets(access.targets(request.user), org, day)
+    year_start = dt.date(day.year, 1, 1)
+    admitted = member_selectors.admitted_in(org, year_start, day)
+    breakdowns = [
+        _breakdown_chart(_("Candidates"), selectors.candidate_breakdown(cands, day)),
+        _breakdown_chart(_("Members admitted %(start)s–%(end)s") % {
+            "start": year_start.strftime("%d/%m/%Y"), "end": day.strftime("%d/%m/%Y")}, admitted),
+    ]
+    context = {"org": org, "day": day, "rows": rows, "probation": probation, "targets": targets,
+               "breakdowns": breakdowns, "can_add": org.is_cell and access.may_manage_candidates(request.user, org)}
     return render(request, "recruitment/recruitment.html", context)
 
 

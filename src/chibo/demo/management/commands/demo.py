@@ -10,7 +10,8 @@ with 19 key targets broken down to its cells and villages, measured in 2025 and 
 cell its plan and 5–10 tasks in every state (`build_work`); every cell its meetings of the past
 twelve months with attendance, votes and minutes, and làng Krông's next meeting announced
 and QĐ 339-QĐ/TW, CT 50-CT/TW and HD 42-HD/BTCTW in the document library, read by most members
-(`demo.meetings`). Deterministic (fixed seed;
+(`demo.meetings`); candidates at every stage in làng Krông and làng Tơ Vơ, probationary members
+near their 12-month date and badges due at the next occasion (`demo.recruitment`). Deterministic (fixed seed;
 dates counted from today) and idempotent. Demo data only: the people are generated and
 every login shares one demo password."""
 
@@ -51,6 +52,7 @@ from chibo.demo.builders import (
     slug,
 )
 from chibo.demo.meetings import build_demo_documents, build_demo_meetings
+from chibo.demo.recruitment import build_demo_recruitment
 from chibo.demo.work import (
     ResolutionPlan,
     TaskPlan,
@@ -357,11 +359,12 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
     users = {u.username: u for u in User.objects.filter(username__in=["dangvien", "bithu.krong"])}
     documents = build_demo_documents(communes, province=province, today=today_, seed=SEED + 6, readers=[
         (users["dangvien"], ["339-QĐ/TW"]), (users["bithu.krong"], ["339-QĐ/TW", "50-CT/TW", "42-HD/BTCTW"])])
+    recruitment = build_demo_recruitment(communes, today=today_)  # candidates, probation ends, badges
     notifications.send_daily(day=today_)  # today's reminders, as the daily pass would write them
     return {"organisations": Organisation.objects.subtree(province).count(),
             "localities": 1 + sum(1 + len(c.villages) for c in communes),
             "members": builder.members, "posts": builder.posts, "non_members": builder.non_members,
-            "accounts": accounts, **work, **meetings, **documents}
+            "accounts": accounts, **work, **meetings, **documents, **recruitment}
 
 
 def build_work(communes: list[CommunePlan], *, today_: dt.date, dangvien: int | None) -> dict[str, int]:

@@ -174,6 +174,16 @@ def human(report: Report) -> list[str]:
         (_("Attendance of the members invited"), vn_pct(m["attendance_pct"])),
         (_("Documents read by the members they reach"), vn_pct(m["documents_read_pct"])),
     ]
+    r = report.recruitment
+    admitted = r["members_admitted"]
+    rows += [
+        (_("Candidates"), vn_int(r["candidates_total"])),
+        (_("Members admitted %(start)s–%(end)s") % {"start": format_vn_date(start), "end": format_vn_date(end)},
+         vn_int(admitted)),
+        ("  " + _("under 30"), share(r["admitted_under_30"], admitted)),
+        ("  " + _("women"), share(r["admitted_women"], admitted)),
+        ("  " + _("ethnic minorities"), share(r["admitted_ethnic_minority"], admitted)),
+    ]
     width = max(len(label) for label, _v in rows)
     lines = [f"{org.name} ({org.code}) — {format_vn_date(report.on)}", ""]
     lines += [f"{label.ljust(width)}  {value}" for label, value in rows]
