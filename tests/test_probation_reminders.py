@@ -74,3 +74,15 @@ def test_an_overdue_recognition_is_listed_and_does_not_count_as_an_overdue_task(
     with translation.override(settings.LANGUAGE_CODE):  # the title is in the site's language
         assert n.title == gettext("Your tasks for the coming days")
     assert not any("Lê Thị Mai" in line["text"] for n in digest(world.users["secretary_b"], day) for line in n.lines)
+
+
+def test_once_the_cell_has_passed_its_resolution_the_recognition_is_no_longer_to_consider(world):
+    from chibo.recruitment import services as recruitment
+
+    sec = world.users["secretary_a"]
+    m = members.member_create(actor=None, person_data=person_data("Lê", "Thị", "Mai", sex="F"),
+                              organisation=world.org["A"], status="probationary", admission_date=D(2025, 9, 15))
+    recruitment.recognition_resolution(m, actor=None, proposal="recognise", on=D(2026, 10, 20), number="20-NQ/CB",
+                                       votes_for=4, against=0, abstain=0, present=4, official=4)
+    services.send_daily(day=D(2026, 11, 2))  # the committee's decision is awaited, not the cell's consideration
+    assert not any(line["text"].startswith("Lê Thị Mai") for n in digest(sec, D(2026, 11, 2)) for line in n.lines)

@@ -162,3 +162,15 @@ def test_the_resolution_proposing_removal(world, tmp_path):
 def test_anonymous_users_are_sent_to_sign_in(world, name):
     response = world.client("anonymous").get(reverse(name, args=[1]))
     assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+
+
+
+def test_the_admission_resolution_prints_every_count_of_the_vote(world, tmp_path):
+    c = services.resolution_record(applicant(world), actor=None, on=D(2026, 1, 15), number="12-NQ/CB", votes_for=7,
+                                   against=1, abstain=1, present=9, official=10)
+    response = world.client("secretary_a").get(reverse("candidate-resolution-pdf", args=[c.pk]))
+    text = pdf_text(b"".join(response.streaming_content), tmp_path)
+    assert "Đảng viên chính thức có mặt: 9/10" in text
+    cells = " ".join(text.split())
+    assert "10 7 1 1" in cells  # official, for, against, abstaining: every count, none left as "……"
+    assert "……" not in cells.split("Kết quả")[0]

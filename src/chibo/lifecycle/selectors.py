@@ -24,6 +24,7 @@ from chibo.lifecycle import rules as lc
 from chibo.meetings import selectors as meeting_selectors
 from chibo.members.models import Membership, Status
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
+from chibo.recruitment import selectors as recruitment_selectors
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -108,12 +109,14 @@ def _probation_items(org: Organisation, day: dt.date, horizon: dt.date, book: Ru
     admission date) while it is ahead, and the cell's consideration of recognition
     (recognition_consider_working_days after the end) when it falls before the horizon."""
     items = []
-    for m in _members(org).filter(status=Status.PROBATIONARY):
+    members = list(_members(org).filter(status=Status.PROBATIONARY))
+    considered = recruitment_selectors.considered_for_recognition(m.pk for m in members)
+    for m in members:
         end = due("probation_months", m.admission_date, calendar=cal, book=book)
         if day <= end.date <= horizon:
             items.append(DueItem(Kind.PROBATION_END, m, end.date, (end.rule,), start=m.admission_date))
         consider = due("recognition_consider_working_days", end.date, calendar=cal, book=book)
-        if consider.date <= horizon:
+        if consider.date <= horizon and m.pk not in considered:  # the cell has not passed its resolution yet
             items.append(DueItem(Kind.RECOGNITION, m, consider.date, (consider.rule, end.rule), start=end.date,
                                  unrecorded_years=consider.unrecorded_years,
                                  unconfirmed_days=tuple(cal.unconfirmed_between(end.date, consider.date))))

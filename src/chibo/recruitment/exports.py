@@ -44,6 +44,7 @@ class Vote:
     votes_for: int | None
     against: int | None = None
     abstain: int | None = None
+    present: int | None = None
     num: int = 2
     den: int = 3
     passed: bool = False
@@ -131,10 +132,15 @@ def candidate_resolution_pdf_bytes(c: Candidate) -> bytes:
     """The cell's resolution proposing admission of the candidate (6-KNĐ)."""
     assert c.resolution_on is not None
     org = c.organisation
-    counts = counts_from_basis(c.resolution_basis) or {}
     num, den = rule("vote_special_numerator", c.resolution_on), rule("vote_special_denominator", c.resolution_on)
-    vote = Vote(official=counts.get("official"), votes_for=counts.get("votes_for"), num=num.value, den=den.value,
-                passed=bool(c.resolution_passed))
+    if c.resolution_for is not None:
+        vote = Vote(official=c.resolution_official, votes_for=c.resolution_for, against=c.resolution_against,
+                    abstain=c.resolution_abstain, present=c.resolution_present, num=num.value, den=den.value,
+                    passed=bool(c.resolution_passed))
+    else:  # recorded before the counts were kept: read them back from the arithmetic written out
+        counts = counts_from_basis(c.resolution_basis) or {}
+        vote = Vote(official=counts.get("official"), votes_for=counts.get("votes_for"), num=num.value, den=den.value,
+                    passed=bool(c.resolution_passed))
     person = c.person
     context = {**_context(org, c.resolution_on, c.resolution_number), "c": c, "person": person, "sex": _sex(person),
                "residence": person.residence.name if person.residence is not None else "", "vote": vote,

@@ -66,6 +66,12 @@ class Candidate(models.Model):
     resolution_number = models.CharField(_("cell resolution number"), max_length=50, blank=True)
     resolution_passed = models.BooleanField(null=True)
     resolution_basis = models.CharField(max_length=300, blank=True)
+    # the vote of the cell's resolution, as the resolution (6-KNĐ) prints it
+    resolution_for = models.PositiveIntegerField(_("for"), null=True, blank=True)
+    resolution_against = models.PositiveIntegerField(_("against"), null=True, blank=True)
+    resolution_abstain = models.PositiveIntegerField(_("abstaining"), null=True, blank=True)
+    resolution_present = models.PositiveIntegerField(_("official members present"), null=True, blank=True)
+    resolution_official = models.PositiveIntegerField(_("official members of the cell"), null=True, blank=True)
     extended = models.BooleanField(_("decision deadline extended"), default=False)
     decision_on = models.DateField(_("admission decision date"), null=True, blank=True)
     decision_number = models.CharField(_("admission decision number"), max_length=50, blank=True)

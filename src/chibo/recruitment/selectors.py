@@ -88,3 +88,12 @@ def breakdown_rows(b: Breakdown, labels: dict[str, Any]) -> list[tuple[Any, int]
     """The parts of a breakdown as (label, count) rows for a chart."""
     return [(labels["under_30"], b.under_30), (labels["women"], b.women),
             (labels["ethnic_minority"], b.ethnic_minority)]
+
+
+def considered_for_recognition(membership_ids: Iterable[int]) -> set[int]:
+    """Of these probationary members, those whose cell has already passed its resolution on
+    recognition (or on removal): their consideration is done, whatever the decision's date."""
+    from chibo.recruitment.models import Recognition
+
+    return set(Recognition.objects.filter(membership_id__in=list(membership_ids), passed=True)
+               .values_list("membership_id", flat=True))

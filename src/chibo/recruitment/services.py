@@ -324,7 +324,11 @@ def resolution_record(c: Candidate, *, actor: Any, on: dt.date | None, number: s
     before = audit.snapshot(c, CANDIDATE_FIELDS)
     c.resolution_on, c.resolution_number = on, nfc(number).strip()
     c.resolution_passed, c.resolution_basis = result.passed, f"{result.basis} ({_cite(num)})"[:300]
-    c.save(update_fields=["resolution_on", "resolution_number", "resolution_passed", "resolution_basis", "updated_at"])
+    c.resolution_for, c.resolution_against, c.resolution_abstain = votes_for, against, abstain
+    c.resolution_present, c.resolution_official = present, official
+    c.save(update_fields=["resolution_on", "resolution_number", "resolution_passed", "resolution_basis",
+                          "resolution_for", "resolution_against", "resolution_abstain", "resolution_present",
+                          "resolution_official", "updated_at"])
     _step(c, actor, Step.Kind.RESOLUTION, on, number=number, decided_by=c.organisation.name, note=c.resolution_basis,
           before=before)
     return c
