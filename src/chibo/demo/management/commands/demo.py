@@ -62,7 +62,7 @@ from chibo.demo.work import (
     write_resolution,
     write_tasks,
 )
-from chibo.members.models import Sex
+from chibo.members.models import Membership, Sex
 from chibo.notifications import services as notifications
 from chibo.organisations.models import Locality, Organisation
 
@@ -363,7 +363,7 @@ def build(*, today_: dt.date, password: str) -> dict[str, int]:
     notifications.send_daily(day=today_)  # today's reminders, as the daily pass would write them
     return {"organisations": Organisation.objects.subtree(province).count(),
             "localities": 1 + sum(1 + len(c.villages) for c in communes),
-            "members": builder.members, "posts": builder.posts, "non_members": builder.non_members,
+            "members": Membership.objects.filter(province=province, current=True).count(), "posts": builder.posts, "non_members": builder.non_members,
             "accounts": accounts, **work, **meetings, **documents, **recruitment}
 
 
