@@ -254,5 +254,5 @@ def test_query_counts_do_not_grow_with_the_members(world):
     _fill(world, "X", 20)
     small, large = _count(world, "B", "admin", 2), _count(world, "X", "admin", 20)
     assert small == large
-    assert small[0] == 7  # rules, holidays, probationary members, their recognitions, badge candidates,
-    #                      missed months, flagged members
+    assert small[0] == 9  # rules, holidays, probationary members, their recognitions, badge candidates,
+    #                      missed months, flagged members, transfer letters, temporary activities ending

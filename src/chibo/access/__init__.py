@@ -823,6 +823,30 @@ def may_edit_rulebook(user: Any) -> bool:
     return scope_for(user).superuser
 
 
+# --- Transfer letters ------------------------------------------------------------------------------
+
+def get_transfer_letter(user: Any, pk: Any) -> tuple[Any, bool]:
+    """A transfer letter if the user may list the members of its member's organisation or of
+    either organisation it names (else 404), and whether they may record on it: those who write
+    for the receiving organisation, or for the issuing one when the receiving organisation is
+    outside chibo (or for a letter received from outside)."""
+    from chibo.lifecycle.models import TransferLetter
+
+    letter = (TransferLetter.objects.select_related("membership__person", "membership__organisation", "organisation",
+                                                    "other_organisation").filter(pk=pk).first()
+              if str(pk).isdigit() else None)
+    if letter is None:
+        raise Http404
+    orgs = [letter.organisation, letter.membership.organisation]
+    if letter.other_organisation is not None:
+        orgs.append(letter.other_organisation)
+    if not any(sees_members_of(user, o) for o in orgs):
+        raise Http404
+    out_in_chibo = letter.direction == TransferLetter.Direction.OUT and letter.other_organisation is not None
+    writer = letter.other_organisation if out_in_chibo else letter.organisation
+    return letter, writer is not None and scope_for(user).writes_org(writer)
+
+
 # --- Audit --------------------------------------------------------------------------------
 
 def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:

@@ -4,7 +4,7 @@ Nothing is stored: every date is computed when the list is read.
 
 A fixed number of queries whatever the number of members: the rules, the holidays, and one
 query per kind of item (probationary members; badge candidates; months missed at meetings and
-the members they concern). The caller has checked with chibo.access that the user may list the
+the members they concern; transfer letters not presented; temporary activities ending). The caller has checked with chibo.access that the user may list the
 organisation's members (so the whole subtree is theirs to see)."""
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from chibo.core.dates import add_years
 from chibo.core.models import Holiday, Rule
 from chibo.core.rules import RuleBook
 from chibo.lifecycle import rules as lc
+from chibo.lifecycle.models import TransferLetter
 from chibo.meetings import selectors as meeting_selectors
 from chibo.members.models import Membership, Status
-from chibo.organisations.models import LEVEL_OF_KIND, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
 from chibo.recruitment import selectors as recruitment_selectors
 
 DEFAULT_DAYS = 30
@@ -36,12 +37,16 @@ class Kind:
     RECOGNITION = "recognition"
     BADGE = "badge"
     REMOVAL_FLAG = "removal_flag"
+    TRANSFER_PRESENT = "transfer_present"
+    TEMPORARY_ENDS = "temporary_ends"
 
     LABELS = {
         PROBATION_END: _("probation ends"),
         RECOGNITION: _("recognition as official member to consider"),
         BADGE: _("party badge due at the next occasion"),
         REMOVAL_FLAG: _("removal flag: meetings missed without reason"),
+        TRANSFER_PRESENT: _("transfer letter to present"),
+        TEMPORARY_ENDS: _("temporary activity ends"),
     }
 
 
@@ -72,6 +77,7 @@ class DueItem:
     unconfirmed_days: tuple[dt.date, ...] = ()  # days off counted that are not announced yet
     missed_months: tuple[lc.MissedMonth, ...] = ()
     year: int | None = None  # for a removal flag
+    letter: TransferLetter | None = None  # for a transfer letter or a temporary activity
     url: str = ""  # where to act, set by the view
 
     @property
@@ -185,12 +191,46 @@ def removal_items(org: Organisation, day: dt.date, book: RuleBook) -> list[DueIt
     return items
 
 
+def _letters(org: Organisation) -> QuerySet[TransferLetter]:
+    """Letters of the subtree's current members, and letters addressed to a cell of the subtree."""
+    inside = Q(**{f"membership__{LEVEL_OF_KIND[org.kind]}_id": org.pk}, membership__current=True)
+    addressed = Q(other_organisation__path__gte=org.path, other_organisation__path__lt=org.path + PATH_END)
+    return TransferLetter.objects.filter(inside | addressed).select_related(
+        "membership__person", "membership__organisation", "membership__cell", "membership__base",
+        "other_organisation")
+
+
+def transfer_items(org: Organisation, horizon: dt.date, book: RuleBook) -> list[DueItem]:
+    """Letters not presented yet: to be presented by the letter date + transfer_present_days (the
+    rule in force on the letter date). One query."""
+    items = []
+    for letter in _letters(org).filter(status=TransferLetter.State.ISSUED):
+        found = due("transfer_present_days", letter.letter_date, book=book)
+        if found.date <= horizon:
+            items.append(DueItem(Kind.TRANSFER_PRESENT, letter.membership, found.date, (found.rule,),
+                                 start=letter.letter_date, letter=letter))
+    return items
+
+
+def temporary_items(org: Organisation, horizon: dt.date, book: RuleBook) -> list[DueItem]:
+    """Temporary activities not ended yet whose end date falls by the horizon, with the rule that
+    bounds their length (study or residence/work). One query."""
+    items = []
+    for letter in _letters(org).filter(kind=TransferLetter.Kind.TEMPORARY, temporary_end__lte=horizon).exclude(
+            status=TransferLetter.State.ENDED):
+        assert letter.temporary_end is not None
+        key = "temporary_study_max_months" if letter.study else "temporary_transfer_max_months"
+        items.append(DueItem(Kind.TEMPORARY_ENDS, letter.membership, letter.temporary_end,
+                             (book.rule(key, letter.letter_date),), start=letter.letter_date, letter=letter))
+    return items
+
+
 def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list[DueItem]:
     """Everything with a statutory date in `org`'s subtree that is overdue (before `day`) or due in
     the next `days` days, by date: probation ends, recognitions to consider, badges due at the next
     award occasion (and the occasions in the next `days` days), and removal flags raised from
-    meeting attendance. Transfers are not listed (chibo does not record when a transfer letter
-    is presented). Queries: the rules, the holidays, and one or two per kind — never per member."""
+    meeting attendance, transfer letters not presented yet, and temporary activities ending.
+    Queries: the rules, the holidays, and one or two per kind — never per member."""
     book = RuleBook()
     cal = LifecycleCalendar()
     horizon = day + dt.timedelta(days=days)
@@ -198,6 +238,8 @@ def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list
         *_probation_items(org, day, horizon, book, cal),
         *badge_items(org, day, badge_occasions(day, days), book),
         *removal_items(org, day, book),
+        *transfer_items(org, horizon, book),
+        *temporary_items(org, horizon, book),
     ]
     items.sort(key=lambda i: (i.date, i.membership.sort_key, i.kind))
     return items

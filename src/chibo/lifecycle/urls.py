@@ -8,3 +8,7 @@ urlpatterns = [
     path("to-chuc/<str:code>/den-han/", views.org_due_dates, name="org-due-dates"),
     path("to-chuc/<str:code>/huy-hieu/", views.org_badges, name="org-badges"),
 ]
+urlpatterns += [
+    path("dang-vien/<int:pk>/chuyen-sinh-hoat/", views.member_transfer, name="member-transfer"),
+    path("chuyen-sinh-hoat/<int:pk>/", views.transfer_letter, name="transfer-letter"),
+]

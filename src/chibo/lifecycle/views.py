@@ -1,23 +1,35 @@
-"""Pages: what's due in an organisation (/to-chuc/<code>/den-han/) and the members due a party
-badge at the next award occasion (/to-chuc/<code>/huy-hieu/). Organisations come only through
-chibo.access; the dates from lifecycle.selectors."""
+"""Pages: what's due in an organisation (/to-chuc/<code>/den-han/), the members due a party
+badge at the next award occasion (/to-chuc/<code>/huy-hieu/), a member's transfer letters
+(/dang-vien/<pk>/chuyen-sinh-hoat/) and one letter's presentation (/chuyen-sinh-hoat/<pk>/).
+Organisations and members come only through chibo.access; the dates from lifecycle.selectors."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from chibo import access
+from chibo.core.calendar import due
 from chibo.core.dates import today
-from chibo.lifecycle import rules, selectors
+from chibo.core.rules import rule
+from chibo.lifecycle import forms as f
+from chibo.lifecycle import rules, selectors, services
+from chibo.lifecycle.models import TransferLetter
 from chibo.lifecycle.selectors import DueItem, Kind
+from chibo.organisations.models import Organisation
 
 
 def _act_url(item: DueItem) -> str:
     """Where to act: the recognition form when chibo has one, otherwise the member's page."""
     pk = item.membership.pk
+    if item.letter is not None:
+        return reverse("transfer-letter", args=[item.letter.pk])
     if item.kind == Kind.RECOGNITION:
         try:
             return reverse("member-recognition", args=[pk])
@@ -57,3 +69,90 @@ def org_badges(request: HttpRequest, code: str) -> HttpResponse:
         "badge_rules": badge_rules,
     }
     return render(request, "lifecycle/badges.html", context)
+
+
+# --- Transfers of party activity ---------------------------------------------------------------
+
+def _letter_rows(letters: list[TransferLetter]) -> list[dict[str, object]]:
+    return [{"letter": x, "present_by": due("transfer_present_days", x.letter_date)} for x in letters]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or record) an introduction letter for the member, and list the member's letters.
+    Those who write for the member's organisation."""
+    m = access.get_membership(request.user, pk, write=True)
+    orgs = Organisation.objects.filter(kind__in=Organisation.MEMBER_KINDS, valid_to__isnull=True).exclude(
+        pk=m.organisation_id).order_by("path")
+    form = f.LetterForm(request.POST or None, orgs=orgs)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                letter, warnings = services.letter_issue(
+                    m, actor=request.user, kind=d["kind"], direction=d["direction"], reason_date=d["reason_date"],
+                    number=d["number"], letter_date=d["letter_date"], other_organisation=d["other_organisation"],
+                    other_name=d["other_name"], temporary_end=d["temporary_end"], study=d["study"], note=d["note"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("The transfer letter is recorded."))
+                for w in warnings:
+                    messages.warning(request, w)
+                return redirect("transfer-letter", pk=letter.pk)
+        status = 400
+    letters = list(TransferLetter.objects.filter(membership=m).select_related("other_organisation", "organisation"))
+    return render(request, "lifecycle/member_transfer.html", {
+        "m": m, "form": form, "rows": _letter_rows(letters), "day": today(),
+        "start_rule": rule("transfer_start_working_days"), "present_rule": rule("transfer_present_days"),
+    }, status=status)
+
+
+def _letter_access(request: HttpRequest, pk: int) -> tuple[TransferLetter, bool]:
+    return access.get_transfer_letter(request.user, pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    letter, can = _letter_access(request, pk)
+    if request.method == "POST" and not can:
+        raise PermissionDenied
+    present_form = f.PresentForm(None, prefix="present")
+    end_form = f.EndForm(None, prefix="end")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "present":
+                present_form = f.PresentForm(request.POST, prefix="present")
+                if present_form.is_valid():
+                    d = present_form.cleaned_data
+                    _l, warnings = services.letter_present(letter, actor=request.user, on=d["presented_on"],
+                                                           late_reason=d["late_reason"])
+                    messages.success(request, _("The presentation is recorded."))
+                    for w in warnings:
+                        messages.warning(request, w)
+                    return redirect("transfer-letter", pk=letter.pk)
+            elif action == "end":
+                end_form = f.EndForm(request.POST, prefix="end")
+                if end_form.is_valid():
+                    services.temporary_end(letter, actor=request.user, on=end_form.cleaned_data["ended_on"])
+                    messages.success(request, _("The end of the temporary activity is recorded."))
+                    return redirect("transfer-letter", pk=letter.pk)
+            else:
+                raise Http404
+        except ValidationError as exc:
+            (present_form if action == "present" else end_form).add_service_errors(exc)
+        status = 400
+    limit_rule = (services.temporary_limit_rule(letter.letter_date, letter.study)
+                  if letter.kind == TransferLetter.Kind.TEMPORARY else None)
+    return render(request, "lifecycle/transfer_letter.html", {
+        "letter": letter, "m": letter.membership, "can": can, "day": today(),
+        "present_by": due("transfer_present_days", letter.letter_date),
+        "start_by": due("transfer_start_working_days", letter.reason_date), "limit_rule": limit_rule,
+        "present_form": present_form, "end_form": end_form,
+        "member_url": reverse("member-transfer", args=[letter.membership.pk]),
+    }, status=status)
