@@ -256,3 +256,27 @@ def test_query_counts_do_not_grow_with_the_members(world):
     assert small == large
     assert small[0] == 9  # rules, holidays, probationary members, their recognitions, badge candidates,
     #                      missed months, flagged members, transfer letters, temporary activities ending
+
+
+def test_whats_due_lists_the_candidates_deadlines_with_their_rules(world):
+    from chibo.recruitment import services as recruitment
+    from chibo.recruitment.models import REQUIRED_FILES, FileCode
+    from tests.conftest import person_data
+
+    c = recruitment.candidate_create(actor=None, organisation=world.org["A"], introduced_on=D(2025, 3, 1),
+                                     introduced_by="Chi đoàn thôn Đông",
+                                     person_data=person_data("Đinh", "Thị", "Hương", sex="F", birth=D(2000, 1, 1),
+                                                             residence=world.loc["A"]))
+    recruitment.sympathiser_record(c, actor=None, on=D(2025, 5, 1), number="05-NQ/CB")
+    recruitment.file_receive(c, actor=None, code=FileCode.CERTIFICATE, received_on=D(2025, 6, 1))
+    recruitment.applicant_record(c, actor=None, on=D(2025, 8, 1))
+    for code in REQUIRED_FILES:
+        if code != FileCode.CERTIFICATE:
+            recruitment.file_receive(c, actor=None, code=code, received_on=D(2025, 9, 1))
+    recruitment.verification_record(c, actor=None, on=D(2025, 12, 1), result="Lý lịch rõ ràng")
+    recruitment.resolution_record(c, actor=None, on=D(2026, 1, 15), number="12-NQ/CB", votes_for=4, against=0,
+                                  abstain=0, present=4, official=4)
+    html = world.client("secretary_a").get("/to-chuc/A/den-han/").content.decode()
+    assert "Đinh Thị Hương" in html and "16/04/2026" in html  # the decision, 60 working days after 15/01/2026
+    assert "232-QĐ/TW" in html
+    assert "Đinh Thị Hương" not in world.client("secretary_b").get("/to-chuc/B/den-han/").content.decode()

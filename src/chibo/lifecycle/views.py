@@ -5,6 +5,8 @@ Organisations and members come only through chibo.access; the dates from lifecyc
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,7 @@ from chibo.lifecycle import rules, selectors, services
 from chibo.lifecycle.models import TransferLetter
 from chibo.lifecycle.selectors import DueItem, Kind
 from chibo.organisations.models import Organisation
+from chibo.recruitment import selectors as recruitment_selectors
 
 
 def _act_url(item: DueItem) -> str:
@@ -50,8 +53,11 @@ def org_due_dates(request: HttpRequest, code: str) -> HttpResponse:
     items = selectors.due_items(org, day, days)
     for item in items:
         item.url = _act_url(item)
+    candidates = recruitment_selectors.deadlines(access.candidates(request.user), org, day,
+                                                 day + dt.timedelta(days=days))
     context = {
         "org": org, "day": day, "days": days, "groups": selectors.by_cell(items, day), "count": len(items),
+        "candidates": candidates,
         "occasions": rules.BADGE_OCCASIONS, "party_age_note": rules.PARTY_AGE_NOTE,
         "day_choices": (7, 30, 60, 90),
     }

@@ -97,3 +97,29 @@ def considered_for_recognition(membership_ids: Iterable[int]) -> set[int]:
 
     return set(Recognition.objects.filter(membership_id__in=list(membership_ids), passed=True)
                .values_list("membership_id", flat=True))
+
+
+def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date) -> list[tuple[Candidate, Any]]:
+    """The candidates in the pipeline in `org`'s subtree with what each needs next and by when
+    (recruitment.rules.Next), overdue first, then by date. `visible` is access.candidates(user)."""
+    from django.db.models import Prefetch
+
+    from chibo.core.calendar import Calendar
+    from chibo.core.rules import RuleBook
+    from chibo.recruitment import rules
+    from chibo.recruitment.models import FileItem
+
+    cal, book = Calendar(), RuleBook()
+    cands = list(visible.filter(stage__in=OPEN_STAGES, organisation__path__gte=org.path,
+                                organisation__path__lt=org.path + PATH_END)
+                 .select_related("person", "organisation").prefetch_related(Prefetch("files", FileItem.objects.all()))
+                 .order_by("pk"))
+    rows = [(c, rules.next_for_candidate(c, list(c.files.all()), day, cal, book)) for c in cands]
+    rows.sort(key=lambda r: (not r[1].overdue, r[1].due or dt.date.max, r[0].pk))
+    return rows
+
+
+def deadlines(visible: QuerySet[Candidate], org: Organisation, day: dt.date, horizon: dt.date
+              ) -> list[tuple[Candidate, Any]]:
+    """Of `next_steps`, those with a statutory date that is overdue or falls by `horizon`."""
+    return [(c, n) for c, n in next_steps(visible, org, day) if n.due is not None and (n.overdue or n.due <= horizon)]

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +32,7 @@ from chibo.members.selectors import Breakdown
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
 from chibo.recruitment import forms as f
 from chibo.recruitment import rules, selectors, services
-from chibo.recruitment.models import OPEN_STAGES, Candidate, FileItem, Recognition, Stage
+from chibo.recruitment.models import OPEN_STAGES, Candidate, Recognition, Stage
 from chibo.web.charts import BarChart, bar_chart
 
 # action → (form class, service, what the form's cleaned data is called in the service)
@@ -141,11 +140,7 @@ def recruitment(request: HttpRequest, code: str) -> HttpResponse:
     if not access.sees_members_of(request.user, org):
         raise Http404
     day, cal, book = today(), Calendar(), RuleBook()
-    cands = list(_within(access.candidates(request.user), org).filter(stage__in=OPEN_STAGES)
-                 .select_related("person", "organisation").prefetch_related(Prefetch("files", FileItem.objects.all()))
-                 .order_by("pk"))
-    rows = [(c, rules.next_for_candidate(c, list(c.files.all()), day, cal, book)) for c in cands]
-    rows.sort(key=lambda r: (not r[1].overdue, r[1].due or dt.date.max, r[0].pk))
+    rows = selectors.next_steps(access.candidates(request.user), org, day)
     probation = []
     level = LEVEL_OF_KIND.get(org.kind)
     if level:
@@ -161,7 +156,7 @@ def recruitment(request: HttpRequest, code: str) -> HttpResponse:
     year_start = dt.date(day.year, 1, 1)
     admitted = member_selectors.admitted_in(org, year_start, day)
     breakdowns = [
-        _breakdown_chart(_("Candidates"), selectors.candidate_breakdown(cands, day)),
+        _breakdown_chart(_("Candidates"), selectors.candidate_breakdown([c for c, _next in rows], day)),
         _breakdown_chart(_("Members admitted %(start)s–%(end)s") % {
             "start": year_start.strftime("%d/%m/%Y"), "end": day.strftime("%d/%m/%Y")}, admitted),
     ]
