@@ -388,3 +388,12 @@ def test_synth_small(demo: str) -> None:
     with pytest.raises(CommandError) as exc:
         run("synth", "--members", "2000", "--communes", "3")
     assert "SYN" in str(exc.value)
+
+
+def test_a_transfer_letter_waits_to_be_presented_and_one_temporary_is_presented(demo: str) -> None:
+    from chibo.lifecycle.models import TransferLetter
+
+    waiting = TransferLetter.objects.get(number="21-GGT/ĐU")
+    assert waiting.presented_on is None and waiting.other_organisation is not None
+    assert waiting.other_organisation.code == "IAMO-KRONG"
+    assert TransferLetter.objects.get(number="19-GGT/ĐU").presented_on is not None

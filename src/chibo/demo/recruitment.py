@@ -119,4 +119,24 @@ def build_demo_recruitment(communes: list[CommunePlan], *, today: dt.date) -> di
            add_years(occasion, -30), "15-QĐ/HU")
     member(_person(ids, tovo, "Rơ Châm", "Blơng", Sex.FEMALE, add_years(occasion, -63)), Status.OFFICIAL,
            add_years(occasion, -40), "04-QĐ/HU")
-    return {"candidates": 5, "probationary_near_end": 2, "badges_due": 2}
+    return {"candidates": 5, "probationary_near_end": 2, "badges_due": 2, "transfers": _transfers(tovo, krong, t)}
+
+
+def _transfers(tovo: Any, krong: Any, t: dt.date) -> int:
+    """Two letters: an official transfer from Tơ Vơ to Krông issued 20 days ago and not yet
+    presented (due in 10 days), and a temporary one out of the province for study, presented."""
+    from chibo.lifecycle import services as lifecycle
+    from chibo.members.models import Membership
+
+    movers = list(Membership.objects.filter(organisation=tovo.org, current=True, status=Status.OFFICIAL)
+                  .order_by("-admission_date", "pk")[:2])
+    if len(movers) < 2 or krong.org is None:
+        return 0
+    lifecycle.letter_issue(movers[0], actor=None, kind="official", reason_date=t - dt.timedelta(days=30),
+                           number="21-GGT/ĐU", letter_date=t - dt.timedelta(days=20), other_organisation=krong.org)
+    letter, _warnings = lifecycle.letter_issue(
+        movers[1], actor=None, kind="temporary", reason_date=t - dt.timedelta(days=45), number="19-GGT/ĐU",
+        letter_date=t - dt.timedelta(days=40), other_name="Đảng ủy Trường Chính trị tỉnh Gia Lai",
+        temporary_end=add_months(t - dt.timedelta(days=40), 10), study=True)
+    lifecycle.letter_present(letter, actor=None, on=t - dt.timedelta(days=30))
+    return 2
