@@ -13,15 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo import access
-from chibo.audit import services as audit
-from chibo.core import files
 from chibo.core.dates import today
 from chibo.documents import selectors, services
 from chibo.documents.forms import (
@@ -33,6 +31,7 @@ from chibo.documents.forms import (
 )
 from chibo.documents.models import Document, Receipt, StudySession
 from chibo.organisations.models import Organisation
+from chibo.web.downloads import stored_file
 from chibo.web.views import _template
 
 UNREAD_PAGE = 100
@@ -138,15 +137,8 @@ def document_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     doc = access.get_document(request.user, pk)
-    if not doc.file:
-        raise Http404
-    try:
-        path, content_type = files.open_stored(doc.file)
-    except FileNotFoundError:
-        raise Http404 from None
-    audit.record(actor=request.user, action="export", obj=doc, org_path=doc.organisation.path,
-                 after={"file": doc.file_name}, note=_("Attached file downloaded: %(name)s") % {"name": doc.file_name})
-    return FileResponse(path.open("rb"), as_attachment=True, filename=doc.file_name, content_type=content_type)
+    return stored_file(request, doc.file, doc.file_name, obj=doc, org_path=doc.organisation.path,
+                       note=_("Attached file downloaded: %(name)s") % {"name": doc.file_name})
 
 
 @login_required

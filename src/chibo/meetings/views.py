@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chibo import access
 from chibo.audit import services as audit
-from chibo.core import files, pdf
+from chibo.core import pdf
 from chibo.core.dates import add_months, format_vn_date, today
 from chibo.core.models import Rule
 from chibo.core.rules import RuleBook, RuleMissing
@@ -55,6 +55,7 @@ from chibo.members import selectors as member_selectors
 from chibo.members.models import Person, Post
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.plans.exports import heading
+from chibo.web.downloads import stored_file
 from chibo.web.views import _template
 
 OPEN = (Meeting.Status.DRAFT, Meeting.Status.PUBLISHED)
@@ -380,16 +381,9 @@ def material_file(request: HttpRequest, pk: int) -> FileResponse:
     meeting = access.get_meeting(request.user, material.meeting_id)  # the gatekeeper decides on the meeting
     if not access.sees_materials(request.user, meeting):
         raise PermissionDenied
-    try:
-        path, ctype = files.open_stored(material.file)
-    except FileNotFoundError:
-        raise Http404 from None
-    audit.record(actor=request.user, action="export", obj=material, object_repr=f"{meeting}: {material.title}",
-                 org_path=meeting.organisation.path, after={"file": material.file_name},
-                 note=_("Meeting material downloaded: %(name)s") % {"name": material.file_name})
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=material.file_name, content_type=ctype)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file(request, material.file, material.file_name, obj=material,
+                       object_repr=f"{meeting}: {material.title}", org_path=meeting.organisation.path,
+                       note=_("Meeting material downloaded: %(name)s") % {"name": material.file_name})
 
 
 # --- Guests -------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo import access
-from chibo.audit import services as audit
-from chibo.core import files
 from chibo.core.dates import today
 from chibo.core.text import fold
 from chibo.organisations.models import Organisation
@@ -38,6 +36,7 @@ from chibo.plans.forms import (
 from chibo.plans.models import Measurement, Resolution, Target
 from chibo.plans.templatetags.plans_tags import STATUS_LABELS, STATUS_SYMBOLS, num
 from chibo.tasks import selectors as task_selectors
+from chibo.web.downloads import stored_file
 from chibo.web.views import _template
 
 # --- Resolutions ------------------------------------------------------------------------------
@@ -138,15 +137,8 @@ def resolution_file(request: HttpRequest, pk: int) -> FileResponse:
 
 def _stored_file(request: HttpRequest, relative: str, name: str, *, obj: Any, org_path: str) -> FileResponse:
     """An attached file, as a download, recorded in the change log like every export."""
-    if not relative:
-        raise Http404
-    try:
-        path, content_type = files.open_stored(relative)
-    except FileNotFoundError:
-        raise Http404 from None
-    audit.record(actor=request.user, action="export", obj=obj, org_path=org_path,
-                 after={"file": name}, note=_("Attached file downloaded: %(name)s") % {"name": name})
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    return stored_file(request, relative, name, obj=obj, org_path=org_path,
+                       note=_("Attached file downloaded: %(name)s") % {"name": name})
 
 
 def _parts_by_target(figs: dict[int, selectors.Figure]) -> dict[int, list[Target]]:

@@ -20,8 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo import access
-from chibo.audit import services as audit
-from chibo.core import files
 from chibo.core.dates import format_vn_date, today
 from chibo.meetings import services as meeting_services
 from chibo.members import selectors as member_selectors
@@ -30,6 +28,7 @@ from chibo.plans import selectors as plan_selectors
 from chibo.tasks import rules, selectors, services
 from chibo.tasks.forms import DecisionForm, ProgressForm, TaskForm
 from chibo.tasks.models import Assignee, Task, Update
+from chibo.web.downloads import stored_file
 
 ACTIONS = {"progress", "submit", "accept", "return", "cancel"}
 
@@ -184,13 +183,9 @@ def update_file(request: HttpRequest, pk: int) -> FileResponse:
     if update is None:
         raise Http404
     task = access.get_task(request.user, update.task_id)  # the gatekeeper decides on the task
-    try:
-        path, ctype = files.open_stored(update.file)
-    except FileNotFoundError:
-        raise Http404 from None
-    audit.record(actor=request.user, action="export", obj=update, object_repr=f"{task.title}: {update.file_name}",
-                 org_path=task.organisation.path, note="evidence file")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=update.file_name, content_type=ctype)
+    return stored_file(request, update.file, update.file_name, obj=update, object_repr=f"{task.title}: {update.file_name}",
+                       org_path=task.organisation.path,
+                       note=_("Attached file downloaded: %(name)s") % {"name": update.file_name})
 
 
 # --- The task form --------------------------------------------------------------------------
