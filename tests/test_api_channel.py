@@ -5,7 +5,6 @@ counts; the OpenAPI document."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -14,47 +13,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from chibo.accounts.models import User
-from chibo.accounts.tokens import api_token_create
 from chibo.audit.models import AuditEvent
 from chibo.channel import rules, services
 from chibo.channel.models import Thread
 from chibo.notifications.models import Notification
+from tests.api_client import API, Api, error_of, fields_of
 from tests.conftest import PASSWORD
 
-API = "/api/v1/"
 QUESTION = "Xin hỏi: mức đóng đảng phí của đảng viên hưu trí là bao nhiêu?"
 ANSWER = "Đảng viên hưu trí đóng 0,5% lương hưu hằng tháng."
-
-
-class Api:
-    """An API client per persona, each with its own bearer token."""
-
-    def __init__(self, world: Any) -> None:
-        self.tokens = {name: api_token_create(user, "test")[1] for name, user in world.users.items()}
-
-    def __call__(self, persona: str, method: str, url: str, data: Any = None) -> Any:
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[persona]}"}
-        client = Client(enforce_csrf_checks=True)
-        if method == "GET":
-            return client.get(API + url, data, **headers)
-        return client.generic(method, API + url, json.dumps(data if data is not None else {}),
-                              content_type="application/json", **headers)
 
 
 @pytest.fixture
 def api(world: Any) -> Api:
     return Api(world)
-
-
-def error_of(response: Any, status: int, code: str = "invalid") -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.content)
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
-    return body["error"]
-
-
-def fields_of(response: Any) -> list[str]:
-    return sorted(error_of(response, 400)["fields"])
 
 
 def test_a_question_is_asked_answered_continued_and_closed(world, api):

@@ -15,42 +15,20 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from chibo.accounts.tokens import api_token_create
 from chibo.audit.models import AuditEvent
 from chibo.documents import services
 from chibo.documents.models import Document, Receipt
 from chibo.notifications.models import Notification
+from tests.api_client import API, Api, error_of
 
-API = "/api/v1/"
 DOC = {"organisation": "C1", "kind": "regulation", "number": "339-QĐ/TW", "issuer": "Ban Bí thư Trung ương",
        "issued_on": "10/07/2025", "title": "Quy định về sử dụng Sổ tay đảng viên điện tử"}
 
 
-class Api:
-    """An API client per persona, each with its own bearer token, reading English messages."""
-
-    def __init__(self, world: Any) -> None:
-        self.tokens = {name: api_token_create(user, "test")[1] for name, user in world.users.items()}
-
-    def __call__(self, persona: str, method: str, url: str, data: Any = None) -> Any:
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[persona]}", "HTTP_ACCEPT_LANGUAGE": "en"}
-        client = Client(enforce_csrf_checks=True)
-        if method == "GET":
-            return client.get(API + url, data, **headers)
-        return client.generic(method, API + url, json.dumps(data if data is not None else {}),
-                              content_type="application/json", **headers)
-
 
 @pytest.fixture
 def api(world: Any) -> Api:
-    return Api(world)
-
-
-def error_of(response: Any, status: int, code: str = "invalid") -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.content)
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
-    return body["error"]
+    return Api(world, language="en")
 
 
 def publish(world: Any, org: str = "C1", number: str = "339-QĐ/TW", title: str = "Quy định về Sổ tay",

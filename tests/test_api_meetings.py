@@ -9,7 +9,6 @@ query counts and the OpenAPI document."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
@@ -17,49 +16,21 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from chibo.accounts.tokens import api_token_create
 from chibo.audit.models import AuditEvent
 from chibo.core.dates import today
 from chibo.meetings import services
 from chibo.meetings.models import Attendance, Meeting, Vote
 from chibo.members import services as members
 from chibo.notifications.models import Notification
+from tests.api_client import API, Api, error_of, fields_of
 from tests.conftest import add_member
 
-API = "/api/v1/"
 D = dt.date
-
-
-class Api:
-    """An API client per persona, each with its own bearer token."""
-
-    def __init__(self, world: Any) -> None:
-        self.tokens = {name: api_token_create(user, "test")[1] for name, user in world.users.items()}
-
-    def __call__(self, persona: str, method: str, url: str, data: Any = None) -> Any:
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[persona]}"}
-        client = Client(enforce_csrf_checks=True)
-        if method == "GET":
-            return client.get(API + url, data, **headers)
-        return client.generic(method, API + url, json.dumps(data if data is not None else {}),
-                              content_type="application/json", **headers)
 
 
 @pytest.fixture
 def api(world: Any) -> Api:
     return Api(world)
-
-
-def error_of(response: Any, status: int, code: str = "invalid") -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.content)
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
-    assert ("fields" in body["error"]) == (code == "invalid")
-    return body["error"]
-
-
-def fields_of(response: Any) -> list[str]:
-    return sorted(error_of(response, 400)["fields"])
 
 
 def payload(world: Any, day: dt.date | None = None, **over: Any) -> dict[str, Any]:

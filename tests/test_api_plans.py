@@ -6,7 +6,6 @@ through HTTP with the named personas of tests/conftest.py: writes through the se
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,49 +14,21 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from chibo.accounts.tokens import api_token_create
 from chibo.audit.models import AuditEvent
 from chibo.core.dates import today
 from chibo.plans import services as plans
 from chibo.plans.models import Measurement, Resolution, Target
 from chibo.tasks import services as tasks
 from chibo.tasks.models import Task, Update
+from tests.api_client import API, Api, error_of, fields_of
 
 D = dt.date
-API = "/api/v1/"
 
-
-class Api:
-    """An API client per persona, each with its own bearer token."""
-
-    def __init__(self, world: Any) -> None:
-        self.world = world
-        self.tokens = {name: api_token_create(user, "test")[1] for name, user in world.users.items()}
-
-    def __call__(self, persona: str, method: str, url: str, data: Any = None) -> Any:
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[persona]}"}
-        client = Client(enforce_csrf_checks=True)
-        if method == "GET":
-            return client.get(API + url, data, **headers)
-        return client.generic(method, API + url, json.dumps(data if data is not None else {}),
-                              content_type="application/json", **headers)
 
 
 @pytest.fixture
 def api(world: Any) -> Api:
     return Api(world)
-
-
-def error_of(response: Any, status: int, code: str = "invalid") -> dict[str, Any]:
-    assert response.status_code == status, (response.status_code, response.content)
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
-    assert ("fields" in body["error"]) == (code == "invalid")
-    return body["error"]
-
-
-def fields_of(response: Any) -> list[str]:
-    return sorted(error_of(response, 400)["fields"])
 
 
 RESOLUTION = {"organisation": "C1", "body": "congress", "kind": "resolution", "number": "01-NQ/ĐH",
