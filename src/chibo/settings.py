@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "chibo.web",
     "chibo.api",
     "chibo.demo",
+    "chibo.operations",
 ]
 
 MIDDLEWARE = [

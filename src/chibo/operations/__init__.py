@@ -1,0 +1,1 @@
+"""Operations: `chibo backup` and `chibo restore` (docs/operations.md)."""
