@@ -177,6 +177,7 @@ def test_backup_during_writes_restores_every_acknowledged_member(live: dict[str,
     finally:
         writer.close()
     assert backed_up.returncode == 0, backed_up.stderr[-3000:]
+    assert archive.stat().st_mode & 0o077 == 0  # members' personal data: for chibo's own user only
     assert during > 0, "no member was written while the backup ran"
     acknowledged = set(_acks(writer.acks))
 

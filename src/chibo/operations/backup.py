@@ -131,6 +131,13 @@ class _Hashing(io.RawIOBase):
         return data
 
 
+def _writer(path: Path, *, compressed: bool) -> tarfile.TarFile:
+    # gzip level 6: the province of docs/operations.md in 69 s instead of 162 s at 9, 2% larger.
+    if compressed:
+        return tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT, compresslevel=6)
+    return tarfile.open(path, "w", format=tarfile.PAX_FORMAT)
+
+
 def _add(tar: tarfile.TarFile, path: Path, name: str, sums: dict[str, dict[str, Any]]) -> None:
     """Add one file as it is now; a file removed meanwhile (a job's progress.tmp) is skipped."""
     try:
@@ -300,7 +307,9 @@ def backup(target: Path) -> Written:
             db_copy, member = staging / "chibo.sqlite3", SQLITE_MEMBER
             counts, migrations = _sqlite_snapshot(db_copy)
         sums: dict[str, dict[str, Any]] = {}
-        with tarfile.open(partial, "w:gz" if _compressed(target) else "w", format=tarfile.PAX_FORMAT) as tar:
+        partial.unlink(missing_ok=True)
+        partial.touch(mode=0o600)  # personal data: readable by chibo's own user only
+        with _writer(partial, compressed=_compressed(target)) as tar:
             _add(tar, db_copy, member, sums)
             db_copy.unlink()
             for folder in FOLDERS:
