@@ -9,6 +9,8 @@ still in the -wal file beside it)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import shutil
 import sqlite3
@@ -33,7 +35,7 @@ WRITER = """
 import datetime as dt, os, sys
 import django
 django.setup()
-from chibo.core import files
+from chibo.documents import services as documents
 from chibo.members import services as members
 from chibo.organisations import services as orgs
 
@@ -44,7 +46,9 @@ created = orgs.bulk_create_organisations([
     {"code": "X", "name": "Đảng bộ xã", "kind": "commune", "parent_code": "P", "valid_from": day},
     {"code": "A", "name": "Chi bộ A", "kind": "grassroots_cell", "parent_code": "X", "valid_from": day},
 ], actor=None)
-files.store(open(pdf, "rb").read(), "Nghị quyết.pdf", "documents")
+documents.document_publish(actor=None, organisation=created[1], kind="regulation", issuer="Đảng ủy xã",
+                           number="01-NQ/ĐU", title="Nghị quyết", issued_on=day,
+                           file=(open(pdf, "rb").read(), "Nghị quyết.pdf"))
 
 def one(i):
     m = members.member_create(
@@ -298,3 +302,44 @@ def test_restore_refuses_an_archive_with_one_byte_changed(archive: tuple[dict[st
     restored = _chibo(empty, "restore", str(archive[1]))  # the undamaged archive restores there
     assert restored.returncode == 0, restored.stdout + restored.stderr[-3000:]
     assert _read(empty)["ids"] == _read(archive[0])["ids"]
+
+
+def _rewritten(source: Path, dest: Path, *, counts: dict[str, int] | None = None, drop: str = "") -> Path:
+    """The archive with its manifest changed and its checksums made to agree: what verification
+    after the restore, not the checksums, must catch."""
+    with tarfile.open(source) as tar, tarfile.open(dest, "w") as out:
+        manifest = _manifest(source)
+        manifest["counts"].update(counts or {})
+        manifest["files"] = {n: e for n, e in manifest["files"].items() if not n.startswith(drop or "\0")}
+        text = json.dumps(manifest).encode()
+        for info in tar.getmembers():
+            if drop and info.name.startswith(drop):
+                continue
+            data = {"MANIFEST.json": text, "MANIFEST.sha256": f"{hashlib.sha256(text).hexdigest()}  MANIFEST.json\n"
+                    .encode()}.get(info.name)
+            if data is None:
+                member = tar.extractfile(info)
+                assert member is not None
+                data = member.read()
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    return dest
+
+
+def test_restore_fails_when_rows_differ_from_the_manifest(archive: tuple[dict[str, str], Path], empty: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    counts = _manifest(archive[1])["counts"]
+    changed = _rewritten(archive[1], tmp_path / "x.tar", counts={"members_person": counts["members_person"] + 1})
+    done = _chibo(empty, "restore", str(changed))
+    assert done.returncode == 1
+    failed = [line for line in done.stdout.splitlines() if line.startswith("KHÔNG ĐẠT")]
+    assert len(failed) == 1 and "members_person" in failed[0], done.stdout
+
+
+def test_restore_fails_when_a_file_the_database_names_is_missing(archive: tuple[dict[str, str], Path],
+                                                                 empty: dict[str, str], tmp_path: Path) -> None:
+    changed = _rewritten(archive[1], tmp_path / "x.tar", drop="data/files/documents/")
+    done = _chibo(empty, "restore", str(changed))
+    assert done.returncode == 1
+    failed = [line for line in done.stdout.splitlines() if line.startswith("KHÔNG ĐẠT")]
+    assert len(failed) == 1 and "documents/" in failed[0], done.stdout

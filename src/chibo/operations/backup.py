@@ -31,8 +31,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -451,6 +453,19 @@ def _code_migrations() -> set[str]:
     return {f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations}
 
 
+def _named_files() -> set[str]:
+    """The attached files the database names (every model's `file` path under DATA_DIR/files)."""
+    named: set[str] = set()
+    for model in apps.get_models():
+        try:
+            field = model._meta.get_field("file")
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, models.CharField):
+            named.update(model._base_manager.exclude(file="").values_list("file", flat=True))
+    return named
+
+
 def verify(manifest: dict[str, Any]) -> Report:
     """Check the restored database against the manifest: integrity, migrations, rollups, counts,
     and the files on disk."""
@@ -502,6 +517,11 @@ def verify(manifest: dict[str, Any]) -> Report:
     if not wrong:
         main = ", ".join(f"{t} {counts.get(t, 0)}" for t in MAIN_TABLES)
         report.add(True, _("Rows in all %(n)s tables equal the manifest (%(main)s)") % {"n": len(counts), "main": main})
+    if not pending:
+        named = _named_files()
+        gone = sorted(n for n in named if not (data_dir() / "files" / n).is_file())
+        report.add(not gone, _("Files named by the database: %(n)s, all present") % {"n": len(named)} if not gone else
+                   _("Files named by the database but missing: %(names)s") % {"names": ", ".join(gone[:5])})
     files = {n: e for n, e in manifest["files"].items() if n.startswith("data/")}
     missing = [n for n, e in files.items()
                if not (data_dir() / n.removeprefix("data/")).is_file()
