@@ -47,7 +47,8 @@ def envsecret(name: str) -> str:
 
 
 PRODUCTION = env("CHIBO_ENV", "development") == "production"
-DEBUG = envbool("DEBUG", not PRODUCTION)
+# Off unless asked for: Django's debug pages show settings and source to whoever causes an error.
+DEBUG = envbool("CHIBO_DEBUG", False)
 DATA_DIR = Path(env("CHIBO_DATA_DIR", str(Path.cwd() / "data")))
 if not PRODUCTION:
     (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
