@@ -6,6 +6,7 @@ field; API: 400 `invalid` with the field)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import json
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -301,3 +303,35 @@ def test_a_date_in_an_api_query_never_answers_500(world: World, api: Api, url: s
     assert response.status_code < 500, (url, name, value, response.content[:300])
     if out_of_range(value):
         assert response.status_code == 400 and name in response.json()["error"]["fields"], (url, name, value)
+
+
+# --- Commands ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("command", "args"), [
+    ("indicators", ["P", "--date", "01/01/0001"]),
+    ("indicators", ["P", "--from", "0001-01-01"]),
+    ("indicators", ["P", "--to", "31/12/1899"]),
+    ("remind", ["--date", "31/12/9999"]),
+])
+def test_a_date_out_of_range_on_the_command_line_is_an_error_naming_the_option(world: World, command: str,
+                                                                                args: list[str]) -> None:
+    with pytest.raises(CommandError) as err:
+        call_command(command, *args, stdout=io.StringIO())
+    assert str(err.value).startswith(f"{args[-2]} {args[-1]}:") and "1900" in str(err.value)
+
+
+# --- Whole numbers and ids in query parameters ---------------------------------------------------
+
+@pytest.mark.parametrize("raw", ["²", "٣", "9" * 5000, "99999999999999999999", "-1", "1.5"])
+def test_an_id_in_a_query_or_form_that_is_not_plain_digits_is_ignored_or_404_never_500(world: World, setup: Setup,
+                                                                                        raw: str) -> None:
+    sec = client(world, "secretary_a")
+    created = sec.post("/hop/moi/?org=A", {**WEB_FORMS["meeting"][2](world, setup)})
+    assert created.status_code == 302
+    meeting = created["Location"]  # /hop/<pk>/
+    for method, url, data in (("get", f"{meeting}bien-ban/", {"v": raw}),
+                              ("get", f"{meeting}bieu-quyet/", {"vote": raw}),
+                              ("post", f"{meeting}khach-moi/", {"guest": raw, "title": ""}),
+                              ("get", f"/dang-vien/{setup.probationary}/cong-nhan/nghi-quyet.pdf", {"r": raw})):
+        response = getattr(sec, method)(url, data)
+        assert response.status_code in (200, 302, 400, 404), (url, raw, response.status_code)
