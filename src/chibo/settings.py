@@ -47,7 +47,8 @@ def envsecret(name: str) -> str:
 
 
 PRODUCTION = env("CHIBO_ENV", "development") == "production"
-DEBUG = envbool("DEBUG", not PRODUCTION)
+# Off unless asked for: Django's debug pages show settings and source to whoever causes an error.
+DEBUG = envbool("CHIBO_DEBUG", False)
 DATA_DIR = Path(env("CHIBO_DATA_DIR", str(Path.cwd() / "data")))
 if not PRODUCTION:
     (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
@@ -254,6 +255,9 @@ CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 
 CHIBO_IMPORT_MAX_ROWS = envint("CHIBO_IMPORT_MAX_ROWS", 300_000)
 # Attached files (resolution texts, evidence): checked by content, at most this size.
 CHIBO_UPLOAD_MAX_BYTES = envint("CHIBO_UPLOAD_MAX_MB", 20) * 1024 * 1024
+# Uploads, imports and exports are refused while writing them would leave less than this free
+# on the disk (the database, its journal and the logs need room too).
+CHIBO_MIN_FREE_BYTES = envint("CHIBO_MIN_FREE_MB", 500) * 1024 * 1024
 # Member lists longer than this are written in the background; shorter ones download at once.
 CHIBO_EXPORT_SYNC_ROWS = envint("CHIBO_EXPORT_SYNC_ROWS", 5000)
 # A background job that has not reported progress for this long has stopped (its worker was

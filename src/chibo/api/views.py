@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from chibo import access
 from chibo.api import serializers as s
 from chibo.api.auth import Invalid, ok
-from chibo.core.dates import parse_vn_date, today
+from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
 from chibo.core.ethnicities import ETHNICITY_NAMES
 from chibo.indicators.figures import indicators
 from chibo.members import services
@@ -41,8 +41,6 @@ from chibo.organisations.models import Locality, Organisation
 
 PAGE_SIZE = 25
 # Input dates outside these are typing mistakes (and would overflow date arithmetic).
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2099, 12, 31)
 MEMBER_STATUSES = ("current", "probationary", "official", "former", "all")
 COMMITTEE_ORDER: list[str] = [Post.Kind.SECRETARY, Post.Kind.DEPUTY_SECRETARY, Post.Kind.COMMITTEE_MEMBER,
                    Post.Kind.INSPECTION_MEMBER]

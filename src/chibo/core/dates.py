@@ -7,6 +7,17 @@ import datetime as dt
 
 from django.utils import timezone
 
+# Every date a person types (a birth, a decision, a deadline) lies in these years. Outside them
+# a date is a typing slip, and the date arithmetic around it (a year back, a few months on)
+# would leave the calendar's range at 01/01/0001 or 31/12/9999: forms and the API refuse it
+# as a field error instead.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def in_range(day: dt.date) -> bool:
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
 
 def today() -> dt.date:
     return timezone.localdate()

@@ -4,15 +4,21 @@ views that ask chibo.access first (never from a public URL).
 
 Accepted: PDF, Word/Excel/OpenDocument files (checked as ZIP archives, refused before
 unpacking if they would unpack to far more than a document needs), old .doc/.xls, JPEG and
-PNG photos (of a signed paper, a certificate)."""
+PNG photos (of a signed paper, a certificate). A stored file's name ends in the extension of
+the type found (a PDF sent as "x.docx" is kept as "x.pdf"), it is written whole or not at all
+(a temporary file beside it, then renamed), and only while the disk keeps CHIBO_MIN_FREE_MB free."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +36,16 @@ ZIP_TYPES = {  # a part that names the document type → content type
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "content.xml": "application/vnd.oasis.opendocument.text",
+}
+EXTENSIONS = {  # content type → the extensions a file of that type may have; the first one by default
+    "application/pdf": (".pdf",),
+    "application/octet-stream": (".doc", ".xls", ".ppt"),  # the old Office formats share one signature
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt", ".ods", ".odp"),
 }
 MAX_RATIO = 200
 MAX_UNPACKED = 400 * 1024 * 1024
@@ -99,18 +115,79 @@ DOCUMENT_TYPES = frozenset({
 })
 
 
+def with_extension(name: str, ctype: str) -> str:
+    """`name` ending in an extension of its detected type: kept when it already does, otherwise
+    replacing the extension it claims (or added when it has none)."""
+    allowed = EXTENSIONS.get(ctype)
+    if not allowed:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and f".{ext.lower()}" in allowed:
+        return name
+    if not (dot and stem and 1 <= len(ext) <= 5 and ext.isalnum() and not ext.isdigit()):
+        stem = name  # "Quyết định 3.2025" has no extension to replace
+    return f"{stem}{allowed[0]}"
+
+
 def store(data: bytes, name: str, folder: str, *, allowed: frozenset[str] | None = None) -> tuple[str, str]:
-    """Check and keep a file; returns (path relative to DATA_DIR/files, its safe name)."""
+    """Check and keep a file; returns (path relative to DATA_DIR/files, its safe name, which ends
+    in the extension of its type). Written whole or not at all; refused when the disk is nearly full."""
     ctype = content_type(data)
     if allowed is not None and ctype not in allowed:
         raise ValidationError(_("This kind of file cannot be attached here. Save it as a PDF, a Word (.docx), Excel "
                                 "(.xlsx) or OpenDocument (.odt) file, or a photo (JPEG or PNG), and attach that."))
-    clean = safe_name(name)
+    clean = with_extension(safe_name(name), ctype)
     relative = f"{folder}/{uuid.uuid4().hex}/{clean}"
     path = root() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    check_free_space(root(), len(data))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(path, data)
+    except OSError as exc:
+        with suppress(OSError):
+            path.parent.rmdir()  # the file's own folder, empty again
+        raise ValidationError(_("The file could not be saved on the server, so nothing was changed. Try again; if "
+                                "it happens again, tell the system administrator.")) from exc
     return relative, clean
+
+
+class DiskFull(ValidationError):
+    """Writing would leave the disk with less than CHIBO_MIN_FREE_MB free."""
+
+
+def check_free_space(directory: Path, needed: int = 0) -> None:
+    """DiskFull when writing `needed` more bytes under `directory` would leave less free space
+    than the margin (CHIBO_MIN_FREE_MB): the database, its journal and the logs need room too."""
+    probe = Path(directory)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free - needed < settings.CHIBO_MIN_FREE_BYTES:
+        raise DiskFull(_("The server's disk is almost full (%(free)s MB free), so nothing was saved. Tell the "
+                         "system administrator to free some space, then try again.") % {
+            "free": max(free, 0) // 1048576}, code="disk_full")
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; on success it replaces `path` in one step
+    (os.replace), on any failure it is removed, so `path` is never left half written."""
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    try:
+        yield temp
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all."""
+    with replacing(path) as temp, temp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def root() -> Path:

@@ -93,7 +93,7 @@ def empty_database_env(tmp: Path) -> tuple[dict[str, str], Callable[[], None]]:
     same kind as this one, and a function that removes it. SQLite: a file under `tmp`.
     PostgreSQL: a new database on the same server, created and dropped through the
     server's maintenance database (so it works while Django's connection is elsewhere)."""
-    env = {**os.environ, "CHIBO_IMPORT_MAX_MB": "100", "DEBUG": "false", "CHIBO_DATA_DIR": str(tmp / "data")}
+    env = {**os.environ, "CHIBO_IMPORT_MAX_MB": "100", "CHIBO_DEBUG": "0", "CHIBO_DATA_DIR": str(tmp / "data")}
     env.pop("SQLITE_PATH", None)
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:

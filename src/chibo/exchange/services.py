@@ -5,11 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import Q, QuerySet
 
 from chibo.audit import services as audit
+from chibo.core import files
 from chibo.exchange.columns import (
     LOCALITY_COLUMNS,
     MEMBER_COLUMNS,
@@ -46,13 +48,13 @@ def export_workbook(*, actor: Any, org: Organisation, out: IO[bytes] | str, desc
     posts = Post.objects.filter(Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
                                 | Q(locality__in=localities)).order_by("id")
     residents = Person.objects.filter(membership__isnull=True, residence__in=localities).order_by("sort_key")
-    count = write_xlsx(out, [
+    count = _to(out, lambda target: write_xlsx(target, [
         ("Địa bàn", [c.header for c in LOCALITY_COLUMNS], _locality_rows(localities)),
         ("Người dân", [c.header for c in PERSON_COLUMNS], table_rows(residents, PERSON_COLUMNS)),
         (ORGANISATION_SHEET, [c.header for c in ORGANISATION_COLUMNS], table_rows(orgs, ORGANISATION_COLUMNS)),
         (MEMBER_SHEET, [c.header for c in MEMBER_COLUMNS], table_rows(members, MEMBER_COLUMNS)),
         ("Chức vụ", [c.header for c in POST_COLUMNS], table_rows(posts, POST_COLUMNS)),
-    ])
+    ]))
     audit.record(actor=actor, action="export", object_type="organisation", object_repr=f"{count} dòng",
                  org_path=org.path, after={"rows": count, "format": "xlsx"}, note=description)
     return count
@@ -66,13 +68,26 @@ def _locality_rows(queryset: QuerySet[Locality]) -> Iterator[list[Any]]:
     return iter(sorted(rows, key=lambda r: depth.get(r[0], 3)))
 
 
+def _to(out: IO[bytes] | str, write: Callable[[IO[bytes] | str], int]) -> int:
+    """Write to an open file, or to the file named `out`: only while the disk has room
+    (files.DiskFull otherwise), and whole or not at all (a temporary file beside it, then renamed)."""
+    if not isinstance(out, str):
+        return write(out)
+    path = Path(out)
+    files.check_free_space(path.parent)
+    with files.replacing(path) as temp:
+        return write(str(temp))
+
+
 def _write(fmt: str, out: IO[bytes] | str, sheet: str, headers: list[str], rows: Iterator[list[Any]]) -> int:
     if fmt == "csv":
-        if isinstance(out, str):
-            with open(out, "wb") as handle:
-                return write_csv(handle, headers, rows)
-        return write_csv(out, headers, rows)
-    return write_xlsx(out, [(sheet, headers, rows)])
+        def csv_to(target: IO[bytes] | str) -> int:
+            if isinstance(target, str):
+                with open(target, "wb") as handle:
+                    return write_csv(handle, headers, rows)
+            return write_csv(target, headers, rows)
+        return _to(out, csv_to)
+    return _to(out, lambda target: write_xlsx(target, [(sheet, headers, rows)]))
 
 
 def _export(*, actor: Any, object_type: str, noun: str, sheet: str, columns: list[Any], rows: Iterator[list[Any]],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import suppress
+from pathlib import Path
 from typing import Any, cast
 
 from django import forms
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from chibo import access
 from chibo.accounts.models import User
+from chibo.core import files
 from chibo.core.dates import today
 from chibo.exchange import services
 from chibo.exchange.models import ExportJob, ImportJob
@@ -40,9 +43,24 @@ def _format(request: HttpRequest) -> str:
     return fmt
 
 
-def _download(fmt: str, name: str, write: Any) -> FileResponse:
+def _disk_full(request: HttpRequest, exc: files.DiskFull) -> HttpResponse:
+    """The plain page that says an export was refused for want of disk space (507)."""
+    return render(request, "web/error.html", {"title": _("The server's disk is almost full"),
+                                              "message": exc.messages[0], "status": 507}, status=507)
+
+
+def _download(request: HttpRequest, fmt: str, name: str, write: Any) -> HttpResponseBase:
+    """Write the file to a temporary file (gone once sent, or at once if the write fails)."""
+    try:
+        files.check_free_space(Path(tempfile.gettempdir()))
+    except files.DiskFull as exc:
+        return _disk_full(request, exc)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it once sent
-    write(handle)
+    try:
+        write(handle)
+    except BaseException:
+        handle.close()
+        raise
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"{name}.{fmt}", content_type=CONTENT_TYPES[fmt])
 
@@ -60,11 +78,15 @@ def member_export(request: HttpRequest) -> HttpResponseBase:
     _form, org, qs, data = member_list_query(request)
     name = f"dang-vien-{org.code if org else 'tat-ca'}-{today():%Y%m%d}"
     if qs.count() > settings.CHIBO_EXPORT_SYNC_ROWS:
+        try:
+            files.check_free_space(Path(settings.DATA_DIR))
+        except files.DiskFull as exc:
+            return _disk_full(request, exc)
         params = {k: v for k, v in request.GET.items() if k not in {"format", "page"}}
         job = ExportJob.objects.create(user=cast(User, request.user), params=params, fmt=fmt, filename=f"{name}.{fmt}")
         run_export_job.enqueue(job.pk)
         return redirect("export-job", pk=job.pk)
-    return _download(fmt, name, lambda out: services.export_members(
+    return _download(request, fmt, name, lambda out: services.export_members(
         actor=request.user, queryset=qs, fmt=fmt, out=out, scope=org, description=_describe(data, org)))
 
 
@@ -85,22 +107,22 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def organisation_export(request: HttpRequest) -> FileResponse:
+def organisation_export(request: HttpRequest) -> HttpResponseBase:
     fmt = _format(request)
     org = access.get_organisation(request.user, request.GET.get("org", ""))
     if not access.sees_members_of(request.user, org):
         raise Http404
     qs = access.organisations(request.user).filter(path__gte=org.path, path__lt=org.path + PATH_END)
     name = f"to-chuc-dang-{org.code}-{today():%Y%m%d}"
-    return _download(fmt, name, lambda out: services.export_organisations(
+    return _download(request, fmt, name, lambda out: services.export_organisations(
         actor=request.user, queryset=qs, fmt=fmt, out=out, scope=org,
         description=_("Organisations of %(org)s") % {"org": org.code}))
 
 
 @login_required
-def import_template(request: HttpRequest) -> FileResponse:
+def import_template(request: HttpRequest) -> HttpResponseBase:
     """The import template, with a guide sheet (docs/import.md)."""
-    return _download("xlsx", "mau-nhap-du-lieu-chibo", write_template)
+    return _download(request, "xlsx", "mau-nhap-du-lieu-chibo", write_template)
 
 
 class ImportForm(forms.Form):
@@ -127,14 +149,26 @@ def import_start(request: HttpRequest) -> HttpResponse:
             data = upload.read()
             try:
                 check(data, upload.name)  # refuse a wrong file at once, before queueing it
+                files.check_free_space(Path(settings.DATA_DIR), len(data))
             except FileRefused as exc:
                 form.add_error("file", str(exc))
+            except files.DiskFull as exc:
+                form.add_error("file", exc.messages[0])
         if form.is_valid():
             job = ImportJob.objects.create(user=cast(User, request.user), filename=upload.name[:255],
                                            valid_only=form.cleaned_data["valid_only"])
-            job.upload_path.write_bytes(data)
-            run_import_job.enqueue(job.pk, False)
-            return redirect("import-job", pk=job.pk)
+            upload_path = job.upload_path
+            try:
+                files.write_whole(upload_path, data)
+            except OSError:
+                job.delete()  # and its folder, left empty: an import with no file is no import
+                with suppress(OSError):
+                    upload_path.parent.rmdir()
+                form.add_error("file", _("The file could not be saved on the server, so nothing was changed. Try "
+                                         "again; if it happens again, tell the system administrator."))
+            else:
+                run_import_job.enqueue(job.pk, False)
+                return redirect("import-job", pk=job.pk)
     jobs = ImportJob.objects.filter(user=cast(User, request.user))[:10]
     return render(request, "exchange/import.html", {"form": form, "jobs": jobs})
 

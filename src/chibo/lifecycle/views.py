@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from chibo import access
 from chibo.core.calendar import due
 from chibo.core.dates import today
+from chibo.core.numbers import query_int
 from chibo.core.rules import rule
 from chibo.lifecycle import forms as f
 from chibo.lifecycle import rules, selectors, services
@@ -42,7 +43,7 @@ def _act_url(item: DueItem) -> str:
 
 
 def _days(raw: str) -> int:
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= selectors.MAX_DAYS else selectors.DEFAULT_DAYS
+    return query_int(raw, 1, selectors.MAX_DAYS) or selectors.DEFAULT_DAYS
 
 
 @login_required

@@ -37,6 +37,7 @@ from chibo.audit import services as audit
 from chibo.core import pdf
 from chibo.core.dates import add_months, format_vn_date, today
 from chibo.core.models import Rule
+from chibo.core.numbers import ID_MAX, query_int
 from chibo.core.rules import RuleBook, RuleMissing
 from chibo.core.text import fold
 from chibo.meetings import rules, selectors, services
@@ -402,7 +403,8 @@ def _guest_groups(meeting: Meeting, query: str | None, chosen: str | None,
         qs = access.task_people(request.user, org).exclude(pk__in=invited).exclude(
             pk__in=[p.pk for p in committee]).exclude(**{f"membership__{LEVEL_OF_KIND[org.kind]}_id": org.pk})
         if chosen:
-            qs = qs.filter(pk=int(chosen)) if chosen.isdigit() else qs.none()
+            pk_chosen = query_int(chosen, 1, ID_MAX)
+            qs = qs.filter(pk=pk_chosen) if pk_chosen else qs.none()
         else:
             qs = qs.filter(search_name__contains=fold(query or ""))
         others = list(qs.order_by("sort_key", "pk")[:GUEST_LIMIT])
@@ -458,7 +460,8 @@ def meeting_vote(request: HttpRequest, pk: int) -> HttpResponse:
     the rule of its kind and written out."""
     meeting = access.get_meeting(request.user, pk, write=True)
     raw = request.POST.get("vote") if request.method == "POST" else request.GET.get("vote")
-    vote = meeting.votes.filter(pk=int(raw)).first() if raw and str(raw).isdigit() else None
+    vote_pk = query_int(raw, 1, ID_MAX)
+    vote = meeting.votes.filter(pk=vote_pk).first() if vote_pk else None
     if raw and vote is None:
         raise Http404
     initial: dict[str, Any] = {"kind": Vote.Kind.GENERAL}
@@ -550,7 +553,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.get_meeting(request.user, pk, write=request.method == "POST")
     can_write = access.may_hold_meetings(request.user, meeting.organisation)
     raw_v = request.GET.get("v", "")
-    selected = int(raw_v) if raw_v.isdigit() else None
+    selected = query_int(raw_v, 1, ID_MAX)
     form: MinutesForm | None = None
     error = ""
     if request.method == "POST":
@@ -566,7 +569,8 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("meeting-minutes", args=[meeting.pk]) + f"?v={draft.version}")
         else:
             raw = request.POST.get("minutes", "")
-            minutes = meeting.minutes.filter(pk=int(raw)).first() if raw.isdigit() else None
+            minutes_pk = query_int(raw, 1, ID_MAX)
+            minutes = meeting.minutes.filter(pk=minutes_pk).first() if minutes_pk else None
             if minutes is None:
                 raise Http404
             selected = minutes.version

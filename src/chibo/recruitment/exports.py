@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from chibo import access
 from chibo.audit import services as audit
 from chibo.core import pdf
+from chibo.core.numbers import ID_MAX, query_int
 from chibo.core.rules import rule
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Membership, Person, Post
@@ -185,7 +186,8 @@ def recognition_resolution_pdf(request: HttpRequest, pk: int) -> FileResponse:
     recs = Recognition.objects.filter(membership=m)
     chosen = request.GET.get("r", "")
     if chosen:
-        recs = recs.filter(pk=int(chosen)) if chosen.isdigit() else recs.none()
+        rec_pk = query_int(chosen, 1, ID_MAX)
+        recs = recs.filter(pk=rec_pk) if rec_pk else recs.none()
     rec = recs.order_by("-resolution_on", "-pk").first()
     if rec is None:
         raise Http404

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo import access
 from chibo.core.dates import format_vn_date, today
+from chibo.core.numbers import query_int
 from chibo.meetings import services as meeting_services
 from chibo.members import selectors as member_selectors
 from chibo.organisations.models import Organisation
@@ -307,7 +308,9 @@ def org_due(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
     day = today()
     raw = request.GET.get("days", "")
-    days = int(raw) if raw.isdigit() and int(raw) <= 60 else selectors.soon_days()
+    days = query_int(raw, 0, 60)
+    if days is None:
+        days = selectors.soon_days()
     lists = selectors.due_lists(access.tasks(request.user), org, day=day, days=days)
     for group in (lists.overdue, lists.due_soon, lists.waiting):
         _decorate(group, request.user, day)
@@ -319,7 +322,7 @@ def member_record(request: HttpRequest, pk: int) -> HttpResponse:
     m = access.get_membership(request.user, pk)
     day = today()
     raw = request.GET.get("nam", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= day.year + 1 else day.year
+    year = query_int(raw, 2000, day.year + 1) or day.year
     rec = selectors.record(m.person_id, year, day=day)
     return render(request, "tasks/record.html", {"m": m, "p": m.person, "rec": rec, "year": year,
                                                  "years": list(range(day.year, day.year - 6, -1))})

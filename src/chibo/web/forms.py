@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.dates import in_range
 from chibo.core.ethnicities import ETHNICITIES
 from chibo.members.models import (
     Education,
@@ -24,12 +25,23 @@ from chibo.organisations.models import Locality, Organisation
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
                                                          "autocomplete": "off"})
-DATE_ERRORS = {"invalid": _("Enter the date as dd/mm/yyyy, for example 02/09/1985.")}
+DATE_ERRORS = {"invalid": _("Enter the date as dd/mm/yyyy, for example 02/09/1985."),
+               "out_of_range": _("The year must be between 1900 and 2099. Check the year.")}
+
+
+class VnDateField(forms.DateField):
+    """A date typed as dd/mm/yyyy, refused (under its own field) outside 1900–2099."""
+
+    def to_python(self, value: Any) -> Any:
+        day = super().to_python(value)
+        if day is not None and not in_range(day):
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return day
 
 
 def date_field(label: Any, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS,
-                           input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"])
+    return VnDateField(label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS,
+                       input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"])
 
 
 def set_choices(form: forms.Form, name: str, queryset: Any) -> None:

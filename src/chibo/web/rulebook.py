@@ -22,6 +22,7 @@ from chibo import access
 from chibo.core import services
 from chibo.core.dates import today
 from chibo.core.models import Holiday, Rule
+from chibo.core.numbers import query_int
 from chibo.web.forms import ServiceFormMixin, date_field
 
 
@@ -82,7 +83,7 @@ def rule_version(request: HttpRequest, key: str) -> HttpResponse:
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("nam", "")
     this = today().year
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= this + 5 else this
+    return query_int(raw, 2000, this + 5) or this
 
 
 @login_required

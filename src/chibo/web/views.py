@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo import access
-from chibo.core.dates import parse_vn_date, today
+from chibo.core.dates import in_range, parse_vn_date, today
 from chibo.core.rules import rule
 from chibo.indicators.figures import cells_needing_committee, children_members, indicators, summary
 from chibo.members import selectors as member_selectors
@@ -53,6 +53,8 @@ def _date_param(request: HttpRequest) -> Any:
         day = parse_vn_date(raw)
     except ValueError:
         return None, _("The date %(value)s is not valid. Enter it as dd/mm/yyyy.") % {"value": raw}
+    if not in_range(day):
+        return None, _("The year must be between 1900 and 2099. Check the year.")
     if day > today():
         return None, _("Figures cannot be shown for a future date. Choose today or an earlier date.")
     return day, ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -39,17 +40,22 @@ class Command(BaseCommand):
             raise CommandError(_("Write to a file ending in .xlsx or .csv, or give --format."))
         if not path.parent.exists():
             raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
+        try:
+            count = self._export(opts, org, path, fmt)
+        except ValidationError as exc:  # the disk is nearly full
+            raise CommandError(exc.messages[0]) from exc
+        self.stdout.write(_("%(n)s rows written to %(file)s.") % {"n": count, "file": path})
+
+    def _export(self, opts: dict[str, Any], org: Organisation, path: Path, fmt: str) -> int:
         description = _("Command line export of %(org)s") % {"org": org.code}
         if opts["what"] == "all":
             if fmt != "xlsx":
                 raise CommandError(_("`export all` writes one workbook with a sheet per kind: give a .xlsx file."))
-            count = services.export_workbook(actor=None, org=org, out=str(path), description=description)
-        elif opts["what"] == "members":
+            return services.export_workbook(actor=None, org=org, out=str(path), description=description)
+        if opts["what"] == "members":
             qs = filter_members(Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}),
                                 status=opts["status"])
-            count = services.export_members(actor=None, queryset=qs, fmt=fmt, out=str(path), scope=org,
-                                            description=f"{description} (status={opts['status']})")
-        else:
-            count = services.export_organisations(actor=None, queryset=Organisation.objects.subtree(org), fmt=fmt,
-                                                  out=str(path), scope=org, description=description)
-        self.stdout.write(_("%(n)s rows written to %(file)s.") % {"n": count, "file": path})
+            return services.export_members(actor=None, queryset=qs, fmt=fmt, out=str(path), scope=org,
+                                           description=f"{description} (status={opts['status']})")
+        return services.export_organisations(actor=None, queryset=Organisation.objects.subtree(org), fmt=fmt,
+                                             out=str(path), scope=org, description=description)

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from chibo.core.dates import format_vn_date, parse_vn_date, today
+from chibo.core.dates import format_vn_date, in_range, parse_vn_date, today
 from chibo.core.text import fold, nfc
 from chibo.indicators.figures import Report, indicators
 from chibo.organisations.models import Organisation
@@ -76,6 +76,9 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(_("“%(value)s” is not a valid date. Enter it as dd/mm/yyyy, e.g. 01/07/2025.")
                                    % {"value": options["date"]}) from None
+            if not in_range(day):
+                raise CommandError(f"--date {options['date']}: "
+                                   + _("The year must be between 1900 and 2099. Check the year."))
             if day > today():
                 raise CommandError(_("The date %(date)s is in the future. Give today or an earlier date.")
                                    % {"date": format_vn_date(day)})
@@ -94,6 +97,8 @@ def _option_date(name: str, raw: str) -> dt.date:
     except ValueError:
         raise CommandError(_("%(option)s: “%(value)s” is not a valid date. Enter it as dd/mm/yyyy, e.g. 01/01/2026.")
                            % {"option": name, "value": raw}) from None
+    if not in_range(day):
+        raise CommandError(f"{name} {raw}: " + _("The year must be between 1900 and 2099. Check the year."))
     if day > today():
         raise CommandError(_("%(option)s: the date %(date)s is in the future. Give today or an earlier date.")
                            % {"option": name, "date": format_vn_date(day)})

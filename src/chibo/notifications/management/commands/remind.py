@@ -13,8 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from chibo.core.dates import parse_vn_date, today
+from chibo.core.dates import in_range, parse_vn_date, today
 from chibo.notifications import services as notify
 from chibo.tasks import services as tasks
 
@@ -33,6 +34,9 @@ class Command(BaseCommand):
                 day = parse_vn_date(options["date"])
             except ValueError:
                 raise CommandError(f"--date {options['date']!r} is not a date: write it as dd/mm/yyyy.") from None
+            if not in_range(day):
+                raise CommandError(f"--date {options['date']}: "
+                                   + _("The year must be between 1900 and 2099. Check the year."))
         if not options["every_day"]:
             self._pass(day or today())
             return

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         cell = users["synth.bithu"].roles.first().organisation  # type: ignore[union-attr]
         if settings.DEBUG and not opts["json"]:
             self.stderr.write(_("Note: DEBUG is on, which logs every query and slows each page by a few "
-                                "milliseconds. For production-like figures run with DEBUG=false."))
+                                "milliseconds. For production-like figures run without CHIBO_DEBUG."))
         repeat = opts["repeat"]
         results: list[dict[str, Any]] = []
 
