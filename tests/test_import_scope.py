@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from io import StringIO
 from typing import Any
 
@@ -275,3 +276,23 @@ def test_a_resident_moved_by_an_import_is_in_both_communes_trails(world):
     assert result.committed and result.outcomes["persons"].update == 1, messages_of(result)
     assert "0905 777 888" in _trail(world, "other_commune_staff")
     assert "0905 777 888" in _trail(world, "commune_staff")
+
+
+def test_the_oracle_of_the_issue_is_closed(world):
+    """The attack of issue 11: 50 members of another commune planted among 2,000 rows of a preview.
+    Before: all 50 answered "a member of X" (about a second). Now: the 50 rows get the one neutral
+    message, as any number the importer cannot use. (That the number is taken by someone is not
+    hidden: a number that is free is imported; see docs/decisions.md.) `-s` prints the time."""
+    from tests.conftest import add_member
+
+    planted = [add_member(world.org["X"], "Phạm", "Văn", f"Cài{i}", residence=world.loc["X"]) for i in range(50)]
+    rows = [member_row(f"Người Thử {i}", f"0521900{i:05d}") for i in range(1950)]
+    rows += [member_row("Dò Tìm", m.person.citizen_id) for m in planted]
+    data = xlsx({"Đảng viên": [MEMBER_HEADERS, *rows]})
+    started = time.monotonic()
+    result = do_import(world, data, persona="secretary_a", dry_run=True)
+    print(f"\n2,000-row preview with 50 planted IDs: {time.monotonic() - started:.2f} s")
+    neutral = {i.message for i in result.errors}
+    assert len(result.errors) == 50 and len(neutral) == 1, neutral
+    assert not any(m.person.given_name in messages_of(result) for m in planted)
+    assert not re.search(r"\bX\b|member of", messages_of(result))
