@@ -7,9 +7,15 @@ read-only for this persona. Anonymous users are always sent to sign in."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver
+from django.utils import translation
 
+from chibo.exchange.models import ImportJob
+from chibo.members.models import Person
+from chibo.members.services import unusable_number_message
 from tests.conftest import PERSONAS
+from tests.test_import import MEMBER_HEADERS, member_row, xlsx
 
 MATRIX: dict[str, list[int]] = {
     "/":                                  [200, 200, 200, 200, 200, 200, 200],
@@ -120,3 +126,52 @@ def test_audit_log_shows_only_the_users_subtree(world):
     html = world.client("other_commune_staff").get("/nhat-ky/").content.decode()
     assert "Phạm Văn Đức" in html
     assert "Nguyễn Văn Đức" not in html
+
+
+# --- Imports that touch other scopes ------------------------------------------------------------
+# Each persona uploads one sheet, both rows in cell A, correcting the phone of a member of cell A
+# (commune C1) and of a member of cell X (commune C2) matched by citizen ID. The row: the
+# upload's status, then which of the two changed.
+# A refused row names nobody: it is refused for the cell the file itself names, or with the one
+# neutral message of members.services.unusable_number_message.
+
+IMPORT_MATRIX: dict[str, tuple[int, set[str]]] = {
+    "member":              (403, set()),
+    "secretary_a":         (302, {"member"}),
+    "secretary_b":         (302, set()),
+    "commune_staff":       (302, {"member"}),
+    "other_commune_staff": (302, set()),  # the file places both in cell A, outside C2
+    "province_staff":      (403, set()),
+    "admin":               (302, {"member", "x_member"}),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_imports_touching_other_scopes_change_only_the_personas_own(world, persona):
+    def row(key: str, cell: str, village: str) -> list:
+        p = world.m[key].person
+        return member_row(p.full_name, p.citizen_id, **{
+            "Giới tính": "Nam", "Ngày sinh": "17/05/1980", "Mã nơi cư trú": village, "Mã chi bộ": cell,
+            "Ngày vào Đảng": "02/03/2010", "Ngày chính thức": "02/03/2011", "Số điện thoại": f"0905 000 {p.pk:03d}"})
+
+    sheet = xlsx({"Đảng viên": [MEMBER_HEADERS, row("member", "A", "VA"), row("x_member", "A", "VX")]})
+    c = world.client(persona)
+    status = c.post("/nhap-du-lieu/", {"file": SimpleUploadedFile("ds.xlsx", sheet), "valid_only": "on"}).status_code
+    job = ImportJob.objects.filter(user=world.users[persona]).first()
+    if job is not None:
+        c.post(f"/nhap-du-lieu/{job.pk}/nhap/")
+        job.refresh_from_db()
+    changed = {key for key in ("member", "x_member")
+               if Person.objects.get(pk=world.m[key].person_id).phone.startswith("0905 000")}
+    assert (status, changed) == IMPORT_MATRIX[persona]
+    if job is not None:
+        refused = [i["message"] for i in job.result["issues"] if i["severity"] == "error"]
+        assert len(refused) == 2 - len(changed)
+        names = [world.m[k].person.given_name for k in ("member", "x_member")]
+        assert not [m for m in refused if any(n in m for n in names)], refused
+        if persona in ("secretary_a", "commune_staff"):  # cell A is theirs: the ID is what they cannot use
+            neutral = set()
+            for language in ("vi", "en"):
+                with translation.override(language):
+                    neutral.add(unusable_number_message())
+            assert len(refused) == 1 and refused[0] in neutral, refused

@@ -15,6 +15,7 @@ basics of their own cell (its page and figures, not its member list)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,24 @@ class Scope:
 
     def writes_structure(self, org: Organisation) -> bool:
         return self.superuser or any(g.role in STRUCTURE_ROLES and g.covers(org.path) for g in self.grants)
+
+    def writes_person(self, person: Person, *, membership: Membership | None,
+                      candidacy_orgs: Iterable[Organisation] = ()) -> bool:
+        """May this scope change the person's record (and so match them in an import)? A member:
+        those who write for the member's organisation; a candidate followed by cells: those who
+        write for each of those cells; anyone else (a resident): those who manage the localities
+        of their place of residence (the commune staff). `person.residence` with its
+        `organisation` and `parent.organisation` should be loaded (select_related)."""
+        if self.superuser:
+            return True
+        if membership is not None:
+            return self.writes_org(membership.organisation)
+        cells = list(candidacy_orgs)
+        if cells:
+            return all(self.writes_org(org) for org in cells)
+        loc = person.residence
+        owner = (loc.organisation or (loc.parent.organisation if loc.parent else None)) if loc is not None else None
+        return owner is not None and self.writes_structure(owner)
 
     def reads_audit(self, org: Organisation) -> bool:
         return self.superuser or any(g.role in AUDIT_ROLES and g.covers(org.path) for g in self.grants)
@@ -220,21 +239,29 @@ def get_membership(user: Any, pk: Any, *, write: bool = False) -> Membership:
 
 def persons(user: Any) -> QuerySet[Person]:
     """People the user may pick for posts: members in scope and residents of localities in scope."""
-    scope = scope_for(user)
+    return persons_in_scope(scope_for(user))
+
+
+def persons_in_scope(scope: Scope) -> QuerySet[Person]:
+    """`persons` for a scope (also a command's, which has no user)."""
     if scope.superuser:
         return Person.objects.all()
     return Person.objects.filter(
-        Q(membership__in=memberships(user)) | Q(residence__in=localities(user))
+        Q(membership__in=Membership.objects.filter(scope.member_filter()))
+        | Q(residence__in=_localities_in_scope(scope))
     ).distinct()
 
 
 # --- Localities ---------------------------------------------------------------------------
 
 def localities(user: Any) -> QuerySet[Locality]:
-    scope = scope_for(user)
+    return _localities_in_scope(scope_for(user))
+
+
+def _localities_in_scope(scope: Scope) -> QuerySet[Locality]:
     if scope.superuser:
         return Locality.objects.all()
-    orgs = organisations(user)
+    orgs = Organisation.objects.filter(scope.org_filter())
     return Locality.objects.filter(
         Q(organisation__in=orgs) | Q(organisations__in=orgs) | Q(parent__organisation__in=orgs)
     ).distinct()
@@ -857,11 +884,18 @@ def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[Audi
         q = Q(pk__in=[])
         for g in scope.grants:
             if g.role in AUDIT_ROLES:
-                q |= Q(org_path__gte=g.org.path, org_path__lt=g.org.path + PATH_END)
+                q |= _audit_within(g.org)
         qs = AuditEvent.objects.filter(q)
     if within is not None:
-        qs = qs.filter(org_path__gte=within.path, org_path__lt=within.path + PATH_END)
+        qs = qs.filter(_audit_within(within))
     return qs
+
+
+def _audit_within(org: Organisation) -> Q:
+    """Rows of the organisation's subtree: where the object is, or where it was before the
+    change (a member moved to another commune, a resident who moved, a resident made a member)."""
+    return (Q(org_path__gte=org.path, org_path__lt=org.path + PATH_END)
+            | Q(prior_path__gte=org.path, prior_path__lt=org.path + PATH_END))
 
 
 # --- Recruitment ----------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(max_length=200, blank=True)
     # Path of the organisation the object belongs to, so that scope is a range filter.
     org_path = ByteOrderCharField(max_length=64, blank=True)
+    # Where the object was before the change, when the change took it elsewhere (a member moved
+    # to another commune, a resident who moved, a resident made a member of a cell): both
+    # organisations' staff read the row.
+    prior_path = ByteOrderCharField(max_length=64, blank=True, default="", db_default="")
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
@@ -33,6 +37,7 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["org_path", "at"], name="audit_path_at"),
+            models.Index(fields=["prior_path", "at"], name="audit_prior_path_at"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
 

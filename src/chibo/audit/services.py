@@ -43,12 +43,15 @@ def record(
     object_id: str = "",
     object_repr: str = "",
     org_path: str = "",
+    prior_path: str = "",
     before: Snapshot | None = None,
     after: Snapshot | None = None,
     note: str = "",
 ) -> AuditEvent:
+    """One audit row. `org_path` is where the object is now; `prior_path`, where it was before
+    this change when that differs (else leave it empty): staff of both read the row."""
     return AuditEvent.objects.create(**_fields(actor, action, obj, object_type, object_id, object_repr,
-                                               org_path, before, after, note))
+                                               org_path, before, after, note, prior_path=prior_path))
 
 
 def record_many(rows: list[dict[str, Any]], *, actor: Any) -> None:
@@ -56,12 +59,12 @@ def record_many(rows: list[dict[str, Any]], *, actor: Any) -> None:
     insert_rows(AuditEvent, (
         _fields(actor, r["action"], r.get("obj"), r.get("object_type", ""), r.get("object_id", ""),
                 r.get("object_repr", ""), r.get("org_path", ""), r.get("before"), r.get("after"), r.get("note", ""),
-                attnames=True) for r in rows))
+                attnames=True, prior_path=r.get("prior_path", "")) for r in rows))
 
 
 def _fields(actor: Any, action: str, obj: models.Model | None, object_type: str, object_id: str,
             object_repr: str, org_path: str, before: Snapshot | None, after: Snapshot | None,
-            note: str, attnames: bool = False) -> dict[str, Any]:
+            note: str, attnames: bool = False, prior_path: str = "") -> dict[str, Any]:
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or str(obj.pk)
@@ -75,6 +78,7 @@ def _fields(actor: Any, action: str, obj: models.Model | None, object_type: str,
         "object_id": object_id,
         "object_repr": object_repr[:200],
         "org_path": org_path,
+        "prior_path": prior_path if prior_path != org_path else "",
         "before": before,
         "after": after,
         "note": note[:500],

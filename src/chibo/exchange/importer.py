@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, reset_queries, transaction
 from django.utils.translation import gettext as _
 
-from chibo.access import Scope
+from chibo.access import Scope, persons_in_scope
 from chibo.core.dates import add_months, format_vn_date, full_months, today
 from chibo.core.ethnicities import KINH
 from chibo.core.rules import RuleBook
@@ -42,6 +42,7 @@ from chibo.members import services as members
 from chibo.members.models import CURRENT_STATUSES, Membership, Person, Post, Religion, Status
 from chibo.organisations import services as orgs
 from chibo.organisations.models import Locality, Organisation
+from chibo.recruitment.models import OPEN_STAGES, Candidate
 
 # Organisations first (localities name their responsible committee), then localities, then the
 # organisations' links to the localities they serve, then members and posts.
@@ -57,6 +58,7 @@ SIGNATURE = {  # headers that identify a sheet's kind when its name does not
     "localities": {"madiaban", "loaidiaban"},
     "posts": {"chucvu", "ngaybatdau"},
 }
+PERSON_PLACE = ("residence__organisation", "residence__parent__organisation")  # for Scope.writes_person
 MEMBER_FIELDS = ("family_name", "middle_name", "given_name", "sex", "birth_date", "ethnicity", "religion",
                  "citizen_id", "phone", "residence", "education", "political_theory")
 
@@ -371,6 +373,25 @@ class _Importer:
             self._locality_cache[code] = Locality.objects.select_related("parent", "organisation").filter(code=code).first()
         return self._locality_cache[code]
 
+    def _unusable(self, row: Row, column_key: str, columns: list[Column]) -> None:
+        """Refuse a row whose citizen ID or card number the importer may not use, with the one
+        message that says nothing about whose number it is (members.unusable_number_message)."""
+        self._error(row, column_key, members.unusable_number_message(), columns)
+
+    def _people_context(self, person_ids: Iterable[int]) -> tuple[dict[int, Membership], dict[int, list[Organisation]]]:
+        """The memberships and the cells following open candidacies of these people, which
+        decide who may change them (Scope.writes_person): two queries per 5,000 people."""
+        ids = list(person_ids)
+        memberships: dict[int, Membership] = {}
+        cells: dict[int, list[Organisation]] = defaultdict(list)
+        for i in range(0, len(ids), 5000):
+            part = ids[i:i + 5000]
+            for m in Membership.objects.filter(person_id__in=part).select_related("organisation"):
+                memberships[m.person_id] = m
+            for c in Candidate.objects.filter(person_id__in=part, stage__in=OPEN_STAGES).select_related("organisation"):
+                cells[c.person_id].append(c.organisation)
+        return memberships, cells
+
     def _atomic_row(self, row: Row, columns: list[Column], write: Any) -> Any:
         """Run one row's write in a savepoint: a refused row leaves nothing behind."""
         try:
@@ -540,7 +561,8 @@ class _Importer:
         outcome = self.result.outcomes["persons"]
         cols = PERSON_COLUMNS
         ids = {r.values.get("citizen_id") for r in rows if r.values.get("citizen_id")}
-        known = {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=ids).select_related("residence")}
+        known = {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=ids).select_related(*PERSON_PLACE)}
+        memberships, cells = self._people_context(p.pk for p in known.values())
         for row in rows:
             v = row.values
             if not v.get("given_name"):
@@ -565,6 +587,10 @@ class _Importer:
             v["political_theory"] = v.get("political_theory") or "none"
             data = self._person_data(v)
             person = known.get(v["citizen_id"])
+            if person is not None and not self.scope.writes_person(
+                    person, membership=memberships.get(person.pk), candidacy_orgs=cells.get(person.pk, ())):
+                self._unusable(row, "citizen_id", cols)
+                continue
             if person is None:
                 if self._atomic_row(row, cols, lambda d=data: members.person_create(actor=self.actor, **d)):
                     outcome.create += 1
@@ -585,13 +611,9 @@ class _Importer:
         cards = [r.values["card_number"] for r in rows if r.values.get("card_number")]
         by_id: dict[str, Person] = {}
         for i in range(0, len(ids), 5000):
-            for p in Person.objects.filter(citizen_id__in=ids[i:i + 5000]).select_related("residence"):
+            for p in Person.objects.filter(citizen_id__in=ids[i:i + 5000]).select_related(*PERSON_PLACE):
                 by_id[p.citizen_id or ""] = p
-        memberships: dict[int, Membership] = {}
-        person_ids = [p.pk for p in by_id.values()]
-        for i in range(0, len(person_ids), 5000):
-            for m in Membership.objects.filter(person_id__in=person_ids[i:i + 5000]).select_related("organisation"):
-                memberships[m.person_id] = m
+        memberships, cells = self._people_context(p.pk for p in by_id.values())
         by_card: dict[str, Membership] = {}
         for i in range(0, len(cards), 5000):
             for m in Membership.objects.filter(card_number__in=cards[i:i + 5000]).select_related("person", "organisation"):
@@ -619,22 +641,38 @@ class _Importer:
                             cols)
             if row.errors:
                 continue
+            # Whoever a number matches, the row goes on only if the importer may change that
+            # person; otherwise one message that says nothing about them (nor whether they are a
+            # member, a candidate or a resident, nor where).
             person = by_id.get(cid) if cid else None
             membership = memberships.get(person.pk) if person else None
-            if membership is None and card and card in by_card:
-                membership = by_card[card]
-                if person is None:
-                    person = membership.person
-                elif membership.person_id != person.pk:
+            if person is not None and not self.scope.writes_person(
+                    person, membership=membership, candidacy_orgs=cells.get(person.pk, ())):
+                self._unusable(row, "citizen_id", cols)
+                continue
+            carded = by_card.get(card) if card else None
+            if carded is not None and (carded.person_id != (person.pk if person else carded.person_id)
+                                       or not self.scope.writes_org(carded.organisation)):
+                if self.scope.writes_org(carded.organisation):  # someone the importer looks after: say who
                     self._error(row, "card_number", _("The party card number %(card)s belongs to %(name)s, another "
-                                                      "person in chibo. Check both numbers.") % {
-                        "card": card, "name": membership.person.full_name}, cols)
-                    continue
+                                                      "member you look after. Check both numbers.") % {
+                        "card": card, "name": carded.person.full_name}, cols)
+                else:
+                    self._unusable(row, "card_number", cols)
+                continue
+            if membership is None and carded is not None:
+                membership, person = carded, carded.person
             if membership is not None:
                 if person is not None and membership.person_id == person.pk:
                     membership.person = person  # already loaded: no query per row
                 self._update_member(row, membership, outcome)
             elif person is not None:
+                if cells.get(person.pk):
+                    self._error(row, "citizen_id", _("%(name)s is a candidate for admission. A candidate becomes a "
+                                                     "member through the admission ceremony: record it on the "
+                                                     "candidate's page, not by an import.") % {
+                        "name": person.full_name}, cols)
+                    continue
                 m = self._atomic_row(row, cols, lambda p=person, r=row: self._create_for_person(p, r))
                 if m is not None:
                     outcome.create += 1
@@ -741,8 +779,7 @@ class _Importer:
     def _update_member(self, row: Row, m: Membership, outcome: Outcome) -> None:
         v, cols = row.values, MEMBER_COLUMNS
         if not self.scope.writes_org(m.organisation):
-            self._error(row, "citizen_id", _("This person is a member of %(org)s, outside the organisations you may "
-                                             "change.") % {"org": m.organisation.code}, cols)
+            self._unusable(row, "citizen_id" if v.get("citizen_id") else "card_number", cols)
             return
         person = m.person
         person_changes = {k: d for k, d in self._person_data(v).items()
@@ -776,7 +813,9 @@ class _Importer:
         outcome = self.result.outcomes["posts"]
         cols = POST_COLUMNS
         ids = {r.values.get("citizen_id") for r in rows if r.values.get("citizen_id")}
-        persons = {p.citizen_id: p for p in Person.objects.filter(citizen_id__in=ids)}
+        # only people the importer may see (as the post form offers them): anyone else, known
+        # to chibo or not, gets the same message
+        persons = {p.citizen_id: p for p in persons_in_scope(self.scope).filter(citizen_id__in=ids)}
         members_now = set(Membership.objects.filter(person__in=persons.values(), status__in=CURRENT_STATUSES)
                           .values_list("person_id", flat=True))
         existing = {(p.person_id, p.kind, p.organisation_id, p.locality_id, p.start_date): p
@@ -788,9 +827,7 @@ class _Importer:
             v = row.values
             person = persons.get(v.get("citizen_id"))
             if person is None:
-                self._error(row, "citizen_id", _("No person in chibo has the citizen ID %(cid)s. Import the members "
-                                                 "(or add the resident) first.") % {"cid": v.get("citizen_id") or "—"},
-                            cols)
+                self._unusable(row, "citizen_id", cols)
                 continue
             org = self._org(v["organisation"]) if v.get("organisation") else None
             loc = self._locality(v["locality"]) if v.get("locality") else None

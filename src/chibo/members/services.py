@@ -192,6 +192,16 @@ def compare_member_stats() -> list[tuple[Any, ...]]:
 
 # --- People -------------------------------------------------------------------------
 
+def unusable_number_message() -> str:
+    """The one answer for a citizen ID or party card number that cannot be used: taken by another
+    person, or (in an import) belonging to someone the importer may not change, or (for a post)
+    known to nobody the importer may see. It names nobody and nothing, so it tells no one whether
+    the number is a member's, a resident's or a candidate's, nor where they are."""
+    return _("This citizen ID or party card number cannot be used here. Check it against the card. If it is "
+             "right, look for the person in your lists; if they are not there, ask the commune's party office "
+             "to make the change.")
+
+
 def _clean_person(data: dict[str, Any], *, instance: Person | None) -> dict[str, Any]:
     out = dict(data)
     for name in ("family_name", "middle_name", "given_name", "phone"):
@@ -209,7 +219,7 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None) -> dict[str,
             if instance is not None:
                 clash = clash.exclude(pk=instance.pk)
             if clash.exists():
-                errors["citizen_id"] = _("The citizen ID %(cid)s is already recorded for another person. Search for that person instead of adding them again.") % {"cid": cid}
+                errors["citizen_id"] = unusable_number_message()
     if out["phone"] and not PHONE_RE.match(out["phone"]):
         errors["phone"] = _("The phone number may contain only digits, spaces, dots, dashes and a leading +, 8 to 15 characters.")
     birth = out.get("birth_date")
@@ -250,6 +260,7 @@ def person_update(person: Person, *, actor: Any, **data: Any) -> Person:
     merged.update(data)
     merged = _clean_person(merged, instance=person)
     before = audit.snapshot(person, PERSON_FIELDS)
+    prior_path = _person_org_path(person)
     _apply_person(person, merged)
     person.save()
     membership = Membership.objects.filter(person=person).first()
@@ -260,7 +271,8 @@ def person_update(person: Person, *, actor: Any, **data: Any) -> Person:
         _change_stats(old_key, _stat_key(membership))
     old, new = audit.diff(before, audit.snapshot(person, PERSON_FIELDS))
     if new:
-        audit.record(actor=actor, action="update", obj=person, org_path=_person_org_path(person), before=old, after=new)
+        audit.record(actor=actor, action="update", obj=person, org_path=_person_org_path(person),
+                     prior_path=prior_path, before=old, after=new)
     return person
 
 
@@ -327,7 +339,7 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            errors["card_number"] = _("The party card number %(card)s is already recorded for another member. Check the number.") % {"card": card}
+            errors["card_number"] = unusable_number_message()
     if errors:
         raise ValidationError(errors)
     return out
@@ -377,10 +389,13 @@ def _opening_events(m: Membership, actor: Any, decision: str = "") -> list[Membe
 def member_create(*, actor: Any, person: Person | None = None, person_data: dict[str, Any] | None = None,
                   decision_number: str = "", **data: Any) -> Membership:
     """Enter a party member: a new person (person_data) or an existing one (person)."""
+    prior_path = ""
     if person is None:
         person = person_create(actor=actor, **(person_data or {}))
     elif Membership.objects.filter(person=person).exists():
         raise ValidationError({"person": _("This person already has a membership record. Open it instead.")})
+    else:
+        prior_path = _person_org_path(person)  # a resident's commune: it sees them become a member
     data = _clean_membership(data, person, instance=None)
     m = Membership(person=person, **data)
     m.current = m.status in CURRENT_STATUSES
@@ -391,7 +406,7 @@ def member_create(*, actor: Any, person: Person | None = None, person_data: dict
     _change_stats(None, _stat_key(m))
     cell_facts.refresh_for_persons([person.pk])
     audit.record(actor=actor, action="create", obj=m, object_repr=person.full_name, org_path=m.organisation.path,
-                 after=audit.snapshot(m, MEMBERSHIP_FIELDS))
+                 prior_path=prior_path, after=audit.snapshot(m, MEMBERSHIP_FIELDS))
     return m
 
 
@@ -489,6 +504,7 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
 
     old_key = _stat_key(m)
     before = audit.snapshot(m, MEMBERSHIP_FIELDS)
+    prior_path = m.organisation.path
     if spec.get("needs_org") and organisation is not None:
         m.organisation = organisation
         _set_levels(m, levels_of(organisation))
@@ -515,7 +531,7 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
     cell_facts.refresh_for_persons([m.person_id])
     old, new = audit.diff(before, audit.snapshot(m, MEMBERSHIP_FIELDS))
     audit.record(actor=actor, action="event", obj=m, object_repr=m.person.full_name, org_path=m.organisation.path,
-                 before=old, after=new, note=f"{event.get_kind_display()} {format_vn_date(effective_date)} {event.decision_number}".strip())
+                 prior_path=prior_path, before=old, after=new, note=f"{event.get_kind_display()} {format_vn_date(effective_date)} {event.decision_number}".strip())
     return event
 
 
