@@ -1,0 +1,218 @@
+"""A spreadsheet cannot exhaust memory (issue 11, point 2). A 1.8 KB workbook whose sheet
+claims, or uses, the cells A1:XFD1048576 made python-calamine ask for 512 GiB and abort the
+process that read it — the background worker. Now the declared extent and every cell's place
+are checked against the row and column limits before calamine sees the file, and calamine
+reads in a child process with a memory and a time limit: the file is refused with a message
+and the process that asked (web, command, worker) carries on."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from chibo.exchange.bench import empty_database_env
+from chibo.exchange.models import ImportJob
+from chibo.exchange.reader import FileRefused, check, read
+from tests.test_import import MEMBER_HEADERS, member_row, xlsx
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+         'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+         '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+         'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+         'spreadsheetml.worksheet+xml"/></Types>')
+RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+BOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+        'name="Đảng viên" sheetId="1" r:id="rId1"/></sheets></workbook>')
+BOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+             '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+             'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+
+
+def sparse_xlsx(cells: list[str], dimension: str = "") -> bytes:
+    """A hand-made workbook: one sheet, one number in each of `cells`, and the extent it claims."""
+    rows: dict[int, list[str]] = {}
+    for ref in cells:
+        rows.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(ref)
+    data = "".join(f'<row r="{n}">' + "".join(f'<c r="{ref}"><v>1</v></c>' for ref in refs) + "</row>"
+                   for n, refs in sorted(rows.items()))
+    claim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main">{claim}<sheetData>{data}</sheetData></worksheet>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in (("[Content_Types].xml", TYPES), ("_rels/.rels", RELS), ("xl/workbook.xml", BOOK),
+                           ("xl/_rels/workbook.xml.rels", BOOK_RELS), ("xl/worksheets/sheet1.xml", sheet)):
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+ATTACK = sparse_xlsx(["A1", "XFD1048576"], dimension="A1:XFD1048576")  # the file of the finding
+UNDECLARED = sparse_xlsx(["A1", "XFD1048576"])  # the same cells, no <dimension>: only a scan finds them
+WIDE = sparse_xlsx(["A1", "IV300000"])  # within the limits (300,000 rows, 256 columns), 2.4 GB for calamine
+
+
+def test_the_attack_file_is_small():
+    assert len(ATTACK) < 2048
+
+
+def test_the_web_upload_refuses_the_attack_at_once(world):
+    c = world.client("commune_staff")
+    response = c.post("/nhap-du-lieu/", {"file": SimpleUploadedFile("ds.xlsx", ATTACK)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Đảng viên" in page and "1.048.576" in page  # names the sheet and the row it reaches
+    assert not ImportJob.objects.exists()
+
+
+def test_the_import_command_refuses_the_attack(world, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(ATTACK)
+    with translation.override("en"), pytest.raises(CommandError, match="reaches row 1.048.576; the limit is"):
+        call_command("import", str(path))
+
+
+def test_cells_beyond_the_limits_are_found_without_a_dimension(settings):
+    translation.activate("en")
+    check(UNDECLARED)  # the upload page cannot see them (it reads no cells) ...
+    with pytest.raises(FileRefused, match="reaches row 1.048.576"):
+        read(UNDECLARED)  # ... the reader does, before calamine
+    settings.CHIBO_IMPORT_MAX_ROWS = 2_000_000
+    with pytest.raises(FileRefused, match=r"reaches column XFD \(cell XFD1048576\); the limit is 256 columns"):
+        read(UNDECLARED)
+
+
+def test_a_file_that_passes_the_checks_but_needs_too_much_memory_is_refused(settings):
+    translation.activate("en")
+    settings.CHIBO_IMPORT_READ_MAX_MB = 512
+    check(WIDE)
+    with pytest.raises(FileRefused, match="needed more than 512 MB of memory"):
+        read(WIDE)
+
+
+def test_rows_come_back_from_the_child_with_their_types():
+    import datetime as dt
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    members = book.add_worksheet("Đảng viên")
+    for c, value in enumerate(MEMBER_HEADERS):
+        members.write_string(0, c, value)
+    members.write_string(1, 1, "Mạc Thị Bưởi")
+    other = book.add_worksheet("Khác")
+    other.write_row(0, 0, ["a", 1, 2.5])
+    other.write_datetime(0, 3, dt.datetime(2020, 2, 29), book.add_format({"num_format": "dd/mm/yyyy"}))
+    book.close()
+    sheets = read(out.getvalue())
+    assert [s.name for s in sheets] == ["Đảng viên", "Khác"]
+    assert sheets[1].head(1) == [["a", 1.0, 2.5, dt.date(2020, 2, 29)]]
+    assert sheets[0].height == 2 and list(sheets[0].iter_rows(1))[0][1] == "Mạc Thị Bưởi"
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(row=st.integers(1, 1_048_576), column=st.integers(1, 16_384), declared=st.booleans())
+def test_a_sheet_is_refused_exactly_when_a_cell_lies_beyond_the_limits(db, settings, row, column, declared):
+    from chibo.exchange.calamine_child import column_letter
+
+    settings.CHIBO_IMPORT_MAX_ROWS, settings.CHIBO_IMPORT_MAX_COLUMNS = 1000, 50
+    ref = f"{column_letter(column - 1)}{row}"
+    data = sparse_xlsx(["A1", ref], dimension=f"A1:{ref}" if declared else "")
+    beyond = row > 1001 or column > 50
+    try:
+        (check if declared else read)(data)
+    except FileRefused:
+        assert beyond
+    else:
+        assert not beyond
+
+
+WORKER_SETUP = """
+import json, sys
+import django
+django.setup()
+from chibo.accounts import services as accounts
+from chibo.exchange.models import ImportJob
+from chibo.exchange.tasks import run_import_job
+
+user = accounts.user_create(actor=None, username="canbo", password="not-used-here-1")
+jobs = []
+for path in sys.argv[1:]:
+    job = ImportJob.objects.create(user=user, filename=path.rsplit("/", 1)[-1])
+    job.upload_path.write_bytes(open(path, "rb").read())
+    run_import_job.enqueue(job.pk, False)
+    jobs.append(job.pk)
+print(json.dumps(jobs))
+"""
+
+WORKER_STATES = """
+import json
+import django
+django.setup()
+from django.utils import translation
+from chibo.exchange.models import ImportJob
+print(json.dumps([[j.status, j.error] for j in ImportJob.objects.order_by("pk")]))
+"""
+
+
+def test_a_real_worker_refuses_the_files_and_stays_alive(tmp_path):
+    """`chibo db_worker` as in production: it gets the attack file (without its dimension, so
+    the upload's quick check lets it through), the file that blows calamine's memory limit,
+    then an ordinary file. The first two fail with their message; the worker is still alive
+    and checks the third."""
+    files = []
+    for name, data in (("attack.xlsx", UNDECLARED), ("wide.xlsx", WIDE),
+                       ("ok.xlsx", xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mạc Thị Bưởi", "052190000501")]}))):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(data)
+    env, drop = empty_database_env(tmp_path)
+    env.update(DJANGO_SETTINGS_MODULE="chibo.settings", CHIBO_IMPORT_READ_MAX_MB="512", LANGUAGE_CODE="vi")
+    env.pop("CHIBO_TASKS", None)
+
+    def python(code: str, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout.strip().splitlines()[-1]
+
+    try:
+        subprocess.run([sys.executable, "-m", "chibo", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
+        python(WORKER_SETUP, *map(str, files))
+        worker = subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*",
+                                   "--no-startup-delay", "--interval", "0.2"], env=env, cwd=ROOT,
+                                  start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 90
+            states: list[list[str]] = []
+            while time.monotonic() < deadline and worker.poll() is None:
+                states = json.loads(python(WORKER_STATES))
+                if all(status not in ("checking", "importing") for status, _error in states):
+                    break
+                time.sleep(0.5)
+            assert worker.poll() is None, "the worker died"
+        finally:
+            worker.kill()
+            worker.wait(timeout=30)
+        assert [status for status, _error in states] == ["failed", "failed", "preview"]
+        assert "1.048.576" in states[0][1]
+        assert "512 MB" in states[1][1]
+    finally:
+        drop()
