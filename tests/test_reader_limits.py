@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,12 +22,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from chibo.exchange.bench import empty_database_env
 from chibo.exchange.models import ImportJob
 from chibo.exchange.reader import FileRefused, check, read
+from tests.served import ROOT, fresh_env, migrated, python
 from tests.test_import import MEMBER_HEADERS, member_row, xlsx
 
-ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["migrated"]  # the session fixture
+
 TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
          'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
          '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
@@ -173,7 +173,7 @@ print(json.dumps([[j.status, j.error] for j in ImportJob.objects.order_by("pk")]
 """
 
 
-def test_a_real_worker_refuses_the_files_and_stays_alive(tmp_path):
+def test_a_real_worker_refuses_the_files_and_stays_alive(migrated, tmp_path):
     """`chibo db_worker` as in production: it gets the attack file (without its dimension, so
     the upload's quick check lets it through), the file that blows calamine's memory limit,
     then an ordinary file. The first two fail with their message; the worker is still alive
@@ -183,36 +183,23 @@ def test_a_real_worker_refuses_the_files_and_stays_alive(tmp_path):
                        ("ok.xlsx", xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mạc Thị Bưởi", "052190000501")]}))):
         files.append(tmp_path / name)
         files[-1].write_bytes(data)
-    env, drop = empty_database_env(tmp_path)
-    env.update(DJANGO_SETTINGS_MODULE="chibo.settings", CHIBO_IMPORT_READ_MAX_MB="512", LANGUAGE_CODE="vi")
-    env.pop("CHIBO_TASKS", None)
-
-    def python(code: str, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True,
-                              text=True, timeout=120)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout.strip().splitlines()[-1]
-
-    try:
-        subprocess.run([sys.executable, "-m", "chibo", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
-        python(WORKER_SETUP, *map(str, files))
-        worker = subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*",
+    env = {**fresh_env(migrated, tmp_path), "CHIBO_IMPORT_READ_MAX_MB": "512"}
+    python(env, WORKER_SETUP, *map(str, files))
+    worker = subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*",
                                    "--no-startup-delay", "--interval", "0.2"], env=env, cwd=ROOT,
                                   start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 90
-            states: list[list[str]] = []
-            while time.monotonic() < deadline and worker.poll() is None:
-                states = json.loads(python(WORKER_STATES))
-                if all(status not in ("checking", "importing") for status, _error in states):
-                    break
-                time.sleep(0.5)
-            assert worker.poll() is None, "the worker died"
-        finally:
-            worker.kill()
-            worker.wait(timeout=30)
-        assert [status for status, _error in states] == ["failed", "failed", "preview"]
-        assert "1.048.576" in states[0][1]
-        assert "512 MB" in states[1][1]
+    try:
+        deadline = time.monotonic() + 90
+        states: list[list[str]] = []
+        while time.monotonic() < deadline and worker.poll() is None:
+            states = json.loads(python(env, WORKER_STATES))
+            if all(status not in ("checking", "importing") for status, _error in states):
+                break
+            time.sleep(0.5)
+        assert worker.poll() is None, "the worker died"
     finally:
-        drop()
+        worker.kill()
+        worker.wait(timeout=30)
+    assert [status for status, _error in states] == ["failed", "failed", "preview"]
+    assert "1.048.576" in states[0][1]
+    assert "512 MB" in states[1][1]
