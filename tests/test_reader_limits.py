@@ -7,8 +7,10 @@ and the process that asked (web, command, worker) carries on."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import struct
 import subprocess
 import sys
 import time
@@ -211,3 +213,70 @@ def test_a_real_worker_refuses_the_files_and_stays_alive(migrated, tmp_path):
     assert [status for status, _error in states] == ["failed", "failed", "preview"]
     assert "1.048.576" in states[0][1]
     assert "512 MB" in states[1][1]
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def xls_file(cells: list[tuple[int, int]], dimensions: tuple[int, int] | None) -> bytes:
+    """A hand-made legacy .xls (BIFF8 in an OLE compound file): one sheet "Đảng viên", the
+    number 1 in each (row, column) of `cells`, counted from 0, and the extent it declares
+    (last row + 1, last column + 1)."""
+    name = "Đảng viên".encode("utf-16-le")
+    bof_globals = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x06))
+    padding = _record(0x005C, b" " * 4000)  # keeps the stream above 4,096 bytes (out of the mini stream)
+    def boundsheet(offset: int) -> bytes:
+        return _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, len("Đảng viên"), 1) + name)
+    head = bof_globals + padding
+    globals_length = len(head) + len(boundsheet(0)) + len(_record(0x000A, b""))
+    sheet = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 0x06))
+    if dimensions:
+        sheet += _record(0x0200, struct.pack("<IIHHH", 0, dimensions[0], 0, dimensions[1], 0))
+    for row, column in cells:
+        sheet += _record(0x0203, struct.pack("<HHHd", row, column, 0x0F, 1.0))
+    sheet += _record(0x000A, b"")
+    stream = head + boundsheet(globals_length) + _record(0x000A, b"") + sheet
+    sectors = -(-len(stream) // 512)
+    fat = [0xFFFFFFFD, 0xFFFFFFFE] + [3 + i for i in range(sectors - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (128 - len(fat))
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + b"\0" * 10 + struct.pack("<IIIIIIIII", 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0, 0)
+              + struct.pack("<108I", *[0xFFFFFFFF] * 108))
+
+    def entry(entry_name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (entry_name.encode("utf-16-le") + b"\0\0") if entry_name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+                + b"\0" * 36 + struct.pack("<III", start, size, 0))
+
+    directory = (entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry("Workbook", 2, 0xFFFFFFFF, 2, len(stream))
+                 + entry("", 0, 0xFFFFFFFF, 0, 0) * 2)
+    return header + struct.pack("<128I", *fat) + directory + stream.ljust(sectors * 512, b"\0")
+
+
+def test_a_legacy_xls_is_checked_like_an_xlsx(settings):
+    translation.activate("en")
+    ordinary = xls_file([(0, 0), (1, 1)], (2, 2))
+    sheets = read(ordinary)  # the hand-made file is a real workbook: calamine reads it
+    assert [s.name for s in sheets] == ["Đảng viên"] and sheets[0].head(2) == [[1.0, ""], ["", 1.0]]
+    settings.CHIBO_IMPORT_MAX_ROWS, settings.CHIBO_IMPORT_MAX_COLUMNS = 1000, 50
+    declared = xls_file([(0, 0), (65535, 255)], (65536, 256))
+    with pytest.raises(FileRefused, match="The sheet Đảng viên reaches row 65.536"):
+        check(declared)  # the upload page, from the declared extent
+    hidden = xls_file([(0, 0), (5, 255)], None)  # no DIMENSIONS: only the cells tell
+    check(hidden)
+    with pytest.raises(FileRefused, match=r"reaches column IV \(cell IV6\); the limit is 50 columns"):
+        read(hidden)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(cut=st.integers(0, 6000), flips=st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 255)), max_size=8))
+def test_a_damaged_xls_never_breaks_the_check(cut, flips):
+    """Cut or corrupted anywhere, an .xls is either passed on to calamine or refused with a
+    message; the structure reader never fails in another way."""
+    data = bytearray(xls_file([(0, 0), (70, 3)], (71, 4)))
+    for position, value in flips:
+        if 8 <= position < len(data):
+            data[position] = value
+    with contextlib.suppress(FileRefused):
+        check(bytes(data[:max(cut, 8)]))

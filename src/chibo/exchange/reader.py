@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chibo.core import files
-from chibo.exchange import calamine_child
+from chibo.exchange import calamine_child, xls
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ def check(data: bytes, filename: str = "") -> None:
         names = _sheet_names(archive)
         for info in _worksheets(archive):
             _check_extent(names.get(info.filename, info.filename), *_declared_extent(archive, info))
+    elif kind == "xls":
+        _check_xls(data, declared_only=True)
 
 
 def read(data: bytes, filename: str = "") -> list[Sheet]:
@@ -113,8 +116,20 @@ def read(data: bytes, filename: str = "") -> list[Sheet]:
             formulas[info.filename] = _scan_sheet(archive, info, names.get(info.filename, info.filename))
         return _read_calamine(data, [formulas.get(f"xl/worksheets/sheet{i + 1}.xml", []) for i in range(len(formulas))])
     if kind == "xls":
+        _check_xls(data, declared_only=False)
         return _read_calamine(data, [])
     return [_read_csv(data, filename)]
+
+
+def _check_xls(data: bytes, *, declared_only: bool) -> None:
+    """The same checks for a legacy .xls, from its DIMENSIONS and cell records. A file this
+    small reader cannot follow is left to calamine, which runs under its limits anyway."""
+    try:
+        for extent in xls.extents(data, declared_only=declared_only):
+            cell = f"{calamine_child.column_letter(extent.columns - 1)}{extent.rows}" if extent.columns else ""
+            _check_extent(extent.sheet, extent.rows, extent.columns, cell)
+    except (xls.Damaged, struct.error, IndexError):
+        log.info("the .xls structure was not followed; calamine will read it under its limits")
 
 
 def _open(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
