@@ -4,50 +4,27 @@ A workbook can make calamine ask for far more memory than the file's size sugges
 whose cells span A1:XFD1048576 asks for 512 GiB and aborts the process), so calamine never
 runs in the server or the background worker: it runs here, under a memory limit (RLIMIT_AS)
 and a CPU-time limit, and its death only ends this process. The workbook comes on stdin; the
-rows of every sheet are written, one JSON array a line, to the file named on the command
-line; a last line on stdout describes the sheets (name, where its rows start in the file,
-how many, merged cells) or why the file cannot be read. Django is not imported here.
+rows of every sheet are written to the file named on the command line, as pickled lists of
+up to BATCH rows (cell values only: str, float, int, bool and the datetime types, which the
+parent alone may unpickle — reader._RowsUnpickler); a last line on stdout describes the
+sheets (name, where its rows start in the file, how many, merged cells) or why the file
+cannot be read. Django is not imported here.
 
     python -m chibo.exchange.calamine_child ROWS_FILE MAX_ROWS MEMORY_BYTES CPU_SECONDS
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
+import pickle
 import resource
 import sys
 from typing import Any
 
 EXIT_DAMAGED = 3  # calamine could not open the file (stdout says why)
 EXIT_TOO_MANY_ROWS = 4  # a sheet is longer than the row limit (stdout says which)
-
-
-def encode(value: Any) -> Any:
-    """Dates and times, which JSON has not, as one-key objects (rows never hold objects)."""
-    if isinstance(value, dt.datetime):
-        return {"datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"date": value.isoformat()}
-    if isinstance(value, dt.time):
-        return {"time": value.isoformat()}
-    if isinstance(value, dt.timedelta):
-        return {"timedelta": value.total_seconds()}
-    return str(value)
-
-
-def decode(obj: dict[str, Any]) -> Any:
-    """The reverse of `encode`, for json.loads(object_hook=…)."""
-    if "datetime" in obj:
-        return dt.datetime.fromisoformat(obj["datetime"])
-    if "date" in obj:
-        return dt.date.fromisoformat(obj["date"])
-    if "time" in obj:
-        return dt.time.fromisoformat(obj["time"])
-    if "timedelta" in obj:
-        return dt.timedelta(seconds=obj["timedelta"])
-    return obj
+BATCH = 1000  # rows per pickle
 
 
 def column_letter(index: int) -> str:
@@ -91,11 +68,15 @@ def main(argv: list[str]) -> int:
                       for a, b in (sheet.merged_cell_ranges or [])]
             # iter_rows starts at the sheet's first row; blank columns on the left are left out.
             height = sheet.start[0] + sheet.height if sheet.height and sheet.start else 0
-            offset, count = out.tell(), 0
+            offset, count, batch = out.tell(), 0, []
             for row in sheet.iter_rows():
-                out.write(json.dumps(row, ensure_ascii=False, default=encode).encode())
-                out.write(b"\n")
-                count += 1
+                batch.append(row)
+                if len(batch) == BATCH:
+                    pickle.dump(batch, out, protocol=5)
+                    count, batch = count + len(batch), []
+            if batch:
+                pickle.dump(batch, out, protocol=5)
+                count += len(batch)
             sheets.append({"name": name, "offset": offset, "count": count, "height": height, "merged": merged})
             del sheet
     _say({"sheets": sheets})

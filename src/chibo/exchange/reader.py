@@ -7,18 +7,21 @@ uses a cell beyond the row and column limits (a 2 KB sheet with one cell in A1 a
 XFD1048576 would make calamine ask for 512 GiB). Then python-calamine reads the values in a
 child process with a memory and a time limit (calamine_child.py): whatever the file does, only
 that child dies, and the file is refused with a message. The rows come back through a
-temporary file and are read from it on demand, so the parent never holds a sheet in memory.
+temporary file (pickled; only the datetime types may be named in it) and are read from it
+on demand, so the parent never holds a sheet in memory.
 Formulas and merged cells are reported, since an import takes values only."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import itertools
 import json
 import logging
 import os
+import pickle
 import re
 import signal
 import struct
@@ -275,12 +278,24 @@ def _damaged(reason: str) -> FileRefused:
                          "again as .xlsx and try again.") % {"reason": reason[:120]})
 
 
+class _RowsUnpickler(pickle.Unpickler):
+    """Rows written by the child: lists of cell values. Nothing but the datetime types may be
+    named in them, so no other code can be reached however the file was made."""
+
+    ALLOWED = {"date": dt.date, "datetime": dt.datetime, "time": dt.time, "timedelta": dt.timedelta}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "datetime" and name in self.ALLOWED:
+            return self.ALLOWED[name]
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
+
+
 class _Spool:
     """The temporary file holding the rows the child process read; removed when the last
     sheet reading from it is gone."""
 
     def __init__(self) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="chibo-rows-", suffix=".jsonl")
+        handle, self.path = tempfile.mkstemp(prefix="chibo-rows-", suffix=".rows")
         os.close(handle)
         self.remove = weakref.finalize(self, _unlink, self.path)
 
@@ -288,8 +303,13 @@ class _Spool:
         def source() -> Iterator[list[Any]]:
             with open(self.path, "rb") as handle:
                 handle.seek(offset)
-                for line in itertools.islice(handle, count):
-                    yield json.loads(line, object_hook=calamine_child.decode)
+                left = count
+                while left > 0:
+                    batch = _RowsUnpickler(handle).load()  # one per batch: its memo goes with it
+                    if not isinstance(batch, list):
+                        raise pickle.UnpicklingError("not a list of rows")
+                    yield from batch[:left]
+                    left -= len(batch)
         return source
 
 
