@@ -30,6 +30,7 @@ import sys
 import tempfile
 import weakref
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,10 @@ REF_NUMBER_SPACED = re.compile(rb'\sr="[A-Za-z]{0,10}([0-9]{1,15})"')
 REF_LETTERS_SPACED = re.compile(rb'\sr="([A-Za-z]{1,10})[0-9]')
 WORKBOOK_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\b(?:\w+:)?id="([^"]*)"')
 RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b(?=[^>]*?\bId="([^"]*)")(?=[^>]*?\bTarget="([^"]*)")')
+
+
+# What reading a damaged, encrypted or oddly compressed part of a zip can raise.
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError, RuntimeError)
 
 
 class FileRefused(ValueError):
@@ -188,7 +193,7 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
             book = handle.read(1 << 20)
         with archive.open("xl/_rels/workbook.xml.rels") as handle:
             rels = handle.read(1 << 20)
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (KeyError, *ZIP_ERRORS):
         return {}
     targets = {rid.decode(errors="replace"): target.decode(errors="replace").lstrip("/")
                for rid, target in RELATIONSHIP.findall(rels)}
@@ -217,7 +222,7 @@ def _declared_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[i
     try:
         with archive.open(info) as handle:
             head = handle.read(64 * 1024)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise _damaged(str(exc)) from exc
     found = DIMENSION.search(head)
     if not found:
@@ -246,7 +251,7 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> l
                     widest = max(letters, key=_column_number)
                     _check_extent(name, 0, _column_number(widest), _first_cell(block, widest))
                 tail = block[-200:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise _damaged(str(exc)) from exc
     return list(dict.fromkeys(found))
 
