@@ -117,6 +117,13 @@ def test_a_file_that_passes_the_checks_but_needs_too_much_memory_is_refused(sett
         read(WIDE)
 
 
+def test_a_read_over_the_time_limit_is_stopped_and_refused(settings):
+    translation.activate("en")
+    settings.CHIBO_IMPORT_READ_SECONDS = 0  # a limit no read can meet: the child is stopped
+    with pytest.raises(FileRefused, match="took longer than 0 seconds"):
+        read(xlsx({"Đảng viên": [MEMBER_HEADERS, member_row("Mạc Thị Bưởi", "052190000501")]}))
+
+
 def test_rows_come_back_from_the_child_with_their_types():
     import datetime as dt
 

@@ -43,9 +43,9 @@ def _say(data: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     rows_file, max_rows, memory, cpu = argv[0], int(argv[1]), int(argv[2]), int(argv[3])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu), (resource.RLIMIT_CORE, 0)):
+        hard = resource.getrlimit(limit)[1]  # a limit can be lowered, never raised above the hard one
+        resource.setrlimit(limit, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
     data = sys.stdin.buffer.read()
     from python_calamine import CalamineWorkbook
 

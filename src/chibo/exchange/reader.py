@@ -297,12 +297,17 @@ class _RowsUnpickler(pickle.Unpickler):
 
 class _Spool:
     """The temporary file holding the rows the child process read; removed when the last
-    sheet reading from it is gone."""
+    sheet reading from it is gone. On Linux its name is removed at once: the child (which
+    inherits the descriptor) and the sheets open it through /proc/self/fd, so nothing is left
+    behind even if this process is killed."""
 
     def __init__(self) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="chibo-rows-", suffix=".rows")
-        os.close(handle)
-        self.remove = weakref.finalize(self, _unlink, self.path)
+        self.fd, self.path = tempfile.mkstemp(prefix="chibo-rows-", suffix=".rows")
+        proc = f"/proc/self/fd/{self.fd}"
+        if os.path.exists(proc):
+            _unlink(self.path)
+            self.path = proc
+        self.remove = weakref.finalize(self, _close_and_unlink, self.fd, self.path)
 
     def rows(self, offset: int, count: int) -> Callable[[], Iterator[list[Any]]]:
         def source() -> Iterator[list[Any]]:
@@ -323,6 +328,13 @@ def _unlink(path: str) -> None:
         os.unlink(path)
 
 
+def _close_and_unlink(fd: int, path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    if not path.startswith("/proc/"):
+        _unlink(path)
+
+
 def _read_calamine(data: bytes, formulas: list[list[str]]) -> list[Sheet]:
     memory_mb, seconds = settings.CHIBO_IMPORT_READ_MAX_MB, settings.CHIBO_IMPORT_READ_SECONDS
     max_rows = settings.CHIBO_IMPORT_MAX_ROWS
@@ -330,8 +342,8 @@ def _read_calamine(data: bytes, formulas: list[list[str]]) -> list[Sheet]:
     command = [sys.executable, "-m", "chibo.exchange.calamine_child", spool.path, str(max_rows),
                str(memory_mb * 1048576), str(seconds)]
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=seconds,
-                              env={**os.environ, "RUST_BACKTRACE": "0"})
+        done = subprocess.run(command, input=data, capture_output=True, timeout=seconds, env=_child_env(),
+                              pass_fds=(spool.fd,))
     except subprocess.TimeoutExpired as exc:  # run() has killed the child
         spool.remove()
         raise _too_slow(seconds) from exc
@@ -364,6 +376,12 @@ def _read_calamine(data: bytes, formulas: list[list[str]]) -> list[Sheet]:
                             height=found["height"], merged=found["merged"],
                             formulas=formulas[i] if i < len(formulas) else []))
     return sheets
+
+
+def _child_env() -> dict[str, str]:
+    """What the child needs to find Python and chibo, and nothing else (no secrets)."""
+    keep = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "TMPDIR", "HOME")
+    return {**{k: os.environ[k] for k in keep if k in os.environ}, "RUST_BACKTRACE": "0", "PYTHONNOUSERSITE": "1"}
 
 
 def _too_slow(seconds: int) -> FileRefused:
