@@ -48,13 +48,14 @@ BOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http:/
              'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
 
 
-def sparse_xlsx(cells: list[str], dimension: str = "", space: str = " ") -> bytes:
+def sparse_xlsx(cells: list[str], dimension: str = "", space: str = " ", quote: str = '"') -> bytes:
     """A hand-made workbook: one sheet, one number in each of `cells`, and the extent it claims
     (`space`: what separates an element's name from its r attribute)."""
     rows: dict[int, list[str]] = {}
     for ref in cells:
         rows.setdefault(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), []).append(ref)
-    data = "".join(f'<row{space}r="{n}">' + "".join(f'<c{space}r="{ref}"><v>1</v></c>' for ref in refs) + "</row>"
+    data = "".join(f'<row{space}r={quote}{n}{quote}>'
+                   + "".join(f'<c{space}r={quote}{ref}{quote}><v>1</v></c>' for ref in refs) + "</row>"
                    for n, refs in sorted(rows.items()))
     claim = f'<dimension ref="{dimension}"/>' if dimension else ""
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
@@ -104,9 +105,12 @@ def test_cells_beyond_the_limits_are_found_without_a_dimension(settings):
 
 def test_cell_references_are_found_whatever_separates_the_attributes(settings):
     translation.activate("en")
-    for space in ("\n", "\t", "\r\n  ", ' s="1" '):
+    for space, quote in (("\n", '"'), ("\t", '"'), ("\r\n  ", '"'), (' s="1" ', '"'), (" ", "'"), ("\n", "'")):
         with pytest.raises(FileRefused, match="reaches row 1.048.576"):
-            read(sparse_xlsx(["A1", "XFD1048576"], space=space))
+            read(sparse_xlsx(["A1", "XFD1048576"], space=space, quote=quote))
+    settings.CHIBO_IMPORT_MAX_ROWS = 2_000_000
+    with pytest.raises(FileRefused, match=r"reaches column XFD \(cell XFD1048576\)"):
+        read(sparse_xlsx(["A1", "XFD1048576"], quote="'"))
 
 
 def test_a_file_that_passes_the_checks_but_needs_too_much_memory_is_refused(settings):

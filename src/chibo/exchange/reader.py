@@ -47,15 +47,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 CELL_WITH_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*?>\s*<f[ >/]')
 # Where a sheet's cells are: its declared extent, each cell's reference and each row's number
-# (with or without a namespace prefix, whatever the order of the attributes).
-DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Za-z]+[0-9]+:)?([A-Za-z]{1,10})([0-9]{1,15})"')
+# (with or without a namespace prefix, whatever the order of the attributes and the quotes).
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*["\'](?:[A-Za-z]+[0-9]+:)?([A-Za-z]{1,10})([0-9]{1,15})["\']')
 # Every r="…" attribute: a cell's reference (r="XFD1048576") or a row's number (r="1048576").
 # Simple patterns with a literal start are fast (a 56 MB sheet in under a second); the \s
 # variants are used only on blocks where an attribute follows a tab or a line break.
-REF_NUMBER = re.compile(rb' r="[A-Za-z]{0,10}([0-9]{1,15})"')
-REF_LETTERS = re.compile(rb' r="([A-Za-z]{1,10})[0-9]')
-REF_NUMBER_SPACED = re.compile(rb'\sr="[A-Za-z]{0,10}([0-9]{1,15})"')
-REF_LETTERS_SPACED = re.compile(rb'\sr="([A-Za-z]{1,10})[0-9]')
+REF_NUMBER = re.compile(rb' r\s*=\s*["\'][A-Za-z]{0,10}([0-9]{1,15})["\']')
+REF_LETTERS = re.compile(rb' r\s*=\s*["\']([A-Za-z]{1,10})[0-9]')
+REF_NUMBER_SPACED = re.compile(rb'\sr\s*=\s*["\'][A-Za-z]{0,10}([0-9]{1,15})["\']')
+REF_LETTERS_SPACED = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]{1,10})[0-9]')
 WORKBOOK_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\b(?:\w+:)?id="([^"]*)"')
 RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b(?=[^>]*?\bId="([^"]*)")(?=[^>]*?\bTarget="([^"]*)")')
 
@@ -242,7 +242,7 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> l
                 block = tail + chunk
                 if len(found) <= 1000:
                     found.extend(m.group(1).decode() for m in CELL_WITH_FORMULA.finditer(block))
-                spaced = b'\nr="' in block or b'\tr="' in block or b'\rr="' in block
+                spaced = b"\nr" in block or b"\tr" in block or b"\rr" in block
                 numbers = (REF_NUMBER_SPACED if spaced else REF_NUMBER).findall(block)
                 if numbers:
                     _check_extent(name, max(map(int, numbers)), 0, "")
@@ -257,7 +257,7 @@ def _scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> l
 
 
 def _first_cell(block: bytes, letters: bytes) -> str:
-    found = re.search(rb'r="(' + re.escape(letters) + rb'[0-9]{1,15})"', block)
+    found = re.search(rb'r\s*=\s*["\'](' + re.escape(letters) + rb'[0-9]{1,15})["\']', block)
     return found.group(1).decode() if found else letters.decode()
 
 
