@@ -105,10 +105,15 @@ def test_sigterm_ends_every_child_within_ten_seconds(migrated, tmp_path):
         _clean_up(serve, family)
 
 
-def test_sigint_too(migrated, tmp_path):
-    serve, _port = _serve(fresh_env(migrated, tmp_path), tmp_path)
+def test_sigint_too_and_no_autoreloader_even_with_debug_on(migrated, tmp_path):
+    serve, _port = _serve({**fresh_env(migrated, tmp_path), "DEBUG": "true"}, tmp_path)
     family = descendants(serve.pid)
     try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and b"Starting worker" not in (tmp_path / "serve.log").read_bytes():
+            time.sleep(0.2)  # the worker runs (under an autoreloader, that is the reloader's child)
+        worker = _worker(serve)
+        assert worker is not None and children(worker) == []  # no autoreloader above the worker
         serve.send_signal(signal.SIGINT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(alive(pid) for pid in family):

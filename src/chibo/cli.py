@@ -47,8 +47,9 @@ def _serve(extra: list[str]) -> None:
     supervisor = Supervisor({
         "web": [*python, "gunicorn", "chibo.wsgi", "--bind", bind, "--workers", workers, "--access-logfile", "-",
                 "--graceful-timeout", "5", *extra],
-        # The background worker (imports, large exports).
-        "worker": [*python, "chibo", "db_worker", "--queue-name", "*"],
+        # The background worker (imports, large exports); never under the autoreloader, which
+        # db_worker uses when DEBUG is on and which would leave a task half-run on a restart.
+        "worker": [*python, "chibo", "db_worker", "--queue-name", "*", "--no-reload"],
         # The daily pass (recurring tasks, reminders), at start-up and then each morning.
         "remind": [*python, "chibo", "remind", "--every-day"],
     }, on_death=recover)
