@@ -252,7 +252,7 @@ CHIBO_IMPORT_MAX_BYTES = envint("CHIBO_IMPORT_MAX_MB", 20) * 1024 * 1024
 CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 1024 * 1024
 CHIBO_IMPORT_MAX_ROWS = envint("CHIBO_IMPORT_MAX_ROWS", 300_000)
 # A sheet whose declared extent or any cell lies to the right of this column is refused
-# before it is read (the template has 40-odd columns; Excel's own limit is 16,384).
+# before it is read (the widest template sheet has 21 columns; Excel's own limit is 16,384).
 CHIBO_IMPORT_MAX_COLUMNS = envint("CHIBO_IMPORT_MAX_COLUMNS", 256)
 # python-calamine reads a workbook in a child process with at most this much memory (address
 # space) and this many seconds; a file that needs more is refused with a message.
