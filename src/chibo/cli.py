@@ -6,7 +6,6 @@ apps; `chibo serve` runs the app with gunicorn; anything else is passed to Djang
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 
@@ -22,26 +21,39 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _serve(extra: list[str]) -> None:
-    """Migrate, collect static files, start the task worker and the daily reminder pass, then
-    run gunicorn on 127.0.0.1:8000."""
+    """Migrate, collect static files, then supervise gunicorn on 127.0.0.1:8000 (no
+    autoreloader), the task worker and the daily reminder pass (chibo/supervisor.py): a child
+    that dies is started again, and stopping `chibo serve` stops them all."""
     import django
     from django.core.management import call_command
+    from django.db import connections
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
+    from chibo.exchange.recovery import fail_abandoned_jobs
+    from chibo.supervisor import Supervisor
+
+    def recover(name: str = "worker") -> None:
+        """Jobs left running by a worker that is gone are marked failed, never re-run."""
+        if name == "worker":
+            fail_abandoned_jobs()
+            connections.close_all()
+
+    recover()
     bind = os.environ.get("CHIBO_BIND", "127.0.0.1:8000")
     workers = os.environ.get("CHIBO_WORKERS", "3")
-    # The background worker (imports, large exports): a child that stops with the server,
-    # since Ctrl-C reaches the whole process group.
-    subprocess.Popen([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*"])
-    # The daily pass (recurring tasks, reminders), at start-up and then each morning.
-    subprocess.Popen([sys.executable, "-m", "chibo", "remind", "--every-day"])
-    os.execvp(
-        sys.executable,
-        [sys.executable, "-m", "gunicorn", "chibo.wsgi", "--bind", bind, "--workers", workers,
-         "--access-logfile", "-", *extra],
-    )
+    python = [sys.executable, "-m"]
+    supervisor = Supervisor({
+        "web": [*python, "gunicorn", "chibo.wsgi", "--bind", bind, "--workers", workers, "--access-logfile", "-",
+                "--graceful-timeout", "5", *extra],
+        # The background worker (imports, large exports); never under the autoreloader, which
+        # db_worker uses when DEBUG is on and which would leave a task half-run on a restart.
+        "worker": [*python, "chibo", "db_worker", "--queue-name", "*", "--no-reload"],
+        # The daily pass (recurring tasks, reminders), at start-up and then each morning.
+        "remind": [*python, "chibo", "remind", "--every-day"],
+    }, on_death=recover)
+    sys.exit(supervisor.run())
 
 
 if __name__ == "__main__":

@@ -253,6 +253,13 @@ CHIBO_API_TOKEN_TTL_DAYS = envint("CHIBO_API_TOKEN_TTL_DAYS", 365)
 CHIBO_IMPORT_MAX_BYTES = envint("CHIBO_IMPORT_MAX_MB", 20) * 1024 * 1024
 CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 1024 * 1024
 CHIBO_IMPORT_MAX_ROWS = envint("CHIBO_IMPORT_MAX_ROWS", 300_000)
+# A sheet whose declared extent or any cell lies to the right of this column is refused
+# before it is read (the widest template sheet has 21 columns; Excel's own limit is 16,384).
+CHIBO_IMPORT_MAX_COLUMNS = envint("CHIBO_IMPORT_MAX_COLUMNS", 256)
+# python-calamine reads a workbook in a child process with at most this much memory (address
+# space) and this many seconds; a file that needs more is refused with a message.
+CHIBO_IMPORT_READ_MAX_MB = envint("CHIBO_IMPORT_READ_MAX_MB", 1536)
+CHIBO_IMPORT_READ_SECONDS = envint("CHIBO_IMPORT_READ_SECONDS", 180)
 # Attached files (resolution texts, evidence): checked by content, at most this size.
 CHIBO_UPLOAD_MAX_BYTES = envint("CHIBO_UPLOAD_MAX_MB", 20) * 1024 * 1024
 # Uploads, imports and exports are refused while writing them would leave less than this free

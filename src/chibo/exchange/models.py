@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ class JobFiles:
 
     def _write_progress(self, data: dict[str, Any]) -> None:
         tmp = self.folder / "progress.tmp"
-        tmp.write_text(json.dumps(data))
+        # pid: the process running the job, so that a job whose worker died can be told
+        # from one still running (exchange/recovery.py).
+        tmp.write_text(json.dumps({**data, "pid": os.getpid()}))
         tmp.replace(self.folder / "progress.json")  # atomic: a reader never sees half a file
 
     def clear_progress(self) -> None:
