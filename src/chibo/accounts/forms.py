@@ -46,7 +46,7 @@ class SignInForm(AuthenticationForm):
         if username is None or not password:
             return self.cleaned_data
         ip = throttle.client_ip(self.request) if self.request is not None else "unknown"
-        verdict, _attempt = throttle.attempt_start(username, ip)
+        verdict = throttle.attempt_start(username, ip)
         if verdict.wait_seconds:
             self.wait_seconds = verdict.wait_seconds
             raise ValidationError(wait_message(verdict), code="throttled")

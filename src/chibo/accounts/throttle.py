@@ -140,20 +140,20 @@ def _verdict(username: str, ip: str, now: dt.datetime) -> Verdict:
 
 
 @transaction.atomic
-def attempt_start(username: str, ip: str) -> tuple[Verdict, int | None]:
+def attempt_start(username: str, ip: str) -> Verdict:
     """Before checking a password: may this username try from this address now? If so the
-    attempt is written as a failure at once (its id returned); `attempt_succeeded` removes
-    it. A refused attempt is not written, so waiting costs nothing more."""
+    attempt is written as a failure at once; `attempt_succeeded` removes it. A refused
+    attempt is not written, so trying during a pause does not lengthen it."""
     now = timezone.now()
     user, address = username_key(username), ip_key(ip)
     verdict = _verdict(user, address, now)
     if verdict.wait > dt.timedelta(0):
         logger.info("sign-in refused for %r from %s: wait %ss", user, address, verdict.wait_seconds)
-        return verdict, None
+        return verdict
     SignInFailure.objects.filter(at__lt=now - max(settings.SIGNIN_MEMORY, dt.timedelta(
         minutes=settings.CHIBO_SIGNIN_IP_WINDOW_MINUTES))).delete()
-    failure = SignInFailure.objects.create(username=user, ip=address, at=now)
-    return verdict, failure.pk
+    SignInFailure.objects.create(username=user, ip=address, at=now)
+    return verdict
 
 
 def attempt_failed(username: str, ip: str) -> Verdict:
