@@ -168,6 +168,32 @@ def test_the_usual_place_is_exempt_from_the_address_limit(world, clock, settings
     assert sign_in("secretary_a", PASSWORD, ip=office).status_code == 302  # signs in here every day
 
 
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_tries(transactional_db, world):
+    """Twenty wrong passwords sent at the same moment: only the free tries are checked."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(20)
+    answers: list[str] = []
+
+    def guess(i: int) -> None:
+        try:
+            barrier.wait()
+            answers.append(text(sign_in("member", f"guess-{i}", ip="45.32.1.1")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 20
+    checked = [a for a in answers if "Tên đăng nhập hoặc mật khẩu không đúng" in a]
+    assert len(checked) == 5
+
+
 @hypothesis_settings(deadline=None)
 @given(chain=st.lists(st.ip_addresses(v=4).map(str), max_size=4), remote=st.ip_addresses(v=4).map(str))
 def test_the_client_address_is_remote_addr_unless_a_trusted_proxy_forwarded_it(chain, remote):

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import ipaddress
 import logging
 import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -139,13 +140,30 @@ def _verdict(username: str, ip: str, now: dt.datetime) -> Verdict:
     return Verdict(wait=max(wait, dt.timedelta(0)), tries_left=max(free - len(times), 0), by_address=by_address)
 
 
+def _lock_id(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big", signed=True)
+
+
+def _serialise(username: str, address: str) -> None:
+    """Attempts for the same username or from the same address take turns between the check
+    and the write, so a burst sent in parallel cannot all pass the check before any is
+    written. SQLite does this already (transactions begin IMMEDIATE: one writer at a time);
+    on PostgreSQL, transaction-scoped advisory locks (usernames in class 1, addresses in
+    class 2, always taken in that order, so they cannot deadlock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(1, %s)", [_lock_id(username)])
+            cursor.execute("SELECT pg_advisory_xact_lock(2, %s)", [_lock_id(address)])
+
+
 @transaction.atomic
 def attempt_start(username: str, ip: str) -> Verdict:
     """Before checking a password: may this username try from this address now? If so the
     attempt is written as a failure at once; `attempt_succeeded` removes it. A refused
     attempt is not written, so trying during a pause does not lengthen it."""
-    now = timezone.now()
     user, address = username_key(username), ip_key(ip)
+    _serialise(user, address)
+    now = timezone.now()
     verdict = _verdict(user, address, now)
     if verdict.wait > dt.timedelta(0):
         logger.info("sign-in refused for %r from %s: wait %ss", user, address, verdict.wait_seconds)
