@@ -4,6 +4,8 @@ without the secrets it needs."""
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 
@@ -72,7 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "axes",
     "django_tasks",
     "django_tasks_db",
     "chibo.core",
@@ -108,7 +109,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chibo.urls"
@@ -178,16 +178,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "chibo.accounts.backends.PersonModelBackend",
-]
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_ENABLED = envbool("AXES_ENABLED", True)
+AUTHENTICATION_BACKENDS = ["chibo.accounts.backends.PersonModelBackend"]
+# Sign-in throttling (chibo/accounts/throttle.py, docs/decisions.md). The client address is
+# REMOTE_ADDR unless that is one of these proxies (comma-separated addresses or networks):
+# then the right-most untrusted address of X-Forwarded-For.
+CHIBO_TRUSTED_PROXIES = env("CHIBO_TRUSTED_PROXIES")
+for _proxy in CHIBO_TRUSTED_PROXIES.split(","):
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False) if _proxy.strip() else None
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"CHIBO_TRUSTED_PROXIES must list IP addresses or networks, not {_proxy.strip()!r}") from exc
+CHIBO_SIGNIN_FREE_TRIES = envint("CHIBO_SIGNIN_FREE_TRIES", 5)  # wrong passwords before any wait
+CHIBO_SIGNIN_BACKOFF_MAX_MINUTES = envint("CHIBO_SIGNIN_BACKOFF_MAX_MINUTES", 15)  # the longest wait
+CHIBO_SIGNIN_IP_LIMIT = envint("CHIBO_SIGNIN_IP_LIMIT", 30)  # failures from one address, any usernames ...
+CHIBO_SIGNIN_IP_WINDOW_MINUTES = envint("CHIBO_SIGNIN_IP_WINDOW_MINUTES", 15)  # ... within this window
+SIGNIN_BACKOFF_FIRST_SECONDS = 30  # the first wait; each further failure doubles it
+SIGNIN_MEMORY = dt.timedelta(hours=24)  # failures older than this are forgotten
+SIGNIN_PLACE_DAYS = 90  # a place signed in from within this many days is a usual place
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -248,6 +256,7 @@ TASKS = {"default": {"BACKEND": (
 
 # --- chibo ------------------------------------------------------------------------
 CHIBO_PAGE_SIZE = 25
+# API tokens expire this many days after they are issued (0: never).
 CHIBO_API_TOKEN_TTL_DAYS = envint("CHIBO_API_TOKEN_TTL_DAYS", 365)
 # Imports: refuse larger files before reading them (docs/import.md).
 CHIBO_IMPORT_MAX_BYTES = envint("CHIBO_IMPORT_MAX_MB", 20) * 1024 * 1024

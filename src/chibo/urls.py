@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("chibo.lifecycle.urls")),
     path("", include("chibo.recruitment.urls")),
     path("", include("chibo.recruitment.export_urls")),
+    path("", include("chibo.accounts.urls")),
     path("", include("chibo.web.urls")),
 ]
 

@@ -929,3 +929,21 @@ def get_candidate(user: Any, pk: Any, *, write: bool = False) -> Any:
 def may_manage_candidates(user: Any, org: Organisation) -> bool:
     """Candidates are entered and moved on by those who write for the cell or the commune."""
     return scope_for(user).writes_org(org)
+
+
+# --- API tokens -------------------------------------------------------------------------
+# A person sees and revokes only their own tokens (the administrator uses `chibo apitoken`).
+
+def own_api_tokens(user: Any) -> QuerySet[Any]:
+    from chibo.accounts.models import ApiToken
+
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def get_own_api_token(user: Any, pk: Any) -> Any:
+    token = own_api_tokens(user).select_related("user").filter(pk=pk).first() if str(pk).isdigit() else None
+    if token is None:
+        raise Http404
+    return token

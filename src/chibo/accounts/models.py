@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +23,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.person.full_name if self.person is not None else self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, and revoke the account's API tokens when its password changed or it was
+        deactivated — whichever path did it (chibo's services, Django's `changepassword`,
+        the shell). Not a signal: the same transaction, in the one place every path passes."""
+        reason = self._token_revocation_reason(kwargs.get("update_fields"))
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if reason:
+                from chibo.accounts.tokens import api_tokens_revoke_all
+
+                api_tokens_revoke_all(self, reason=reason)
+
+    def _token_revocation_reason(self, update_fields: Any) -> str:
+        if self._state.adding or self.pk is None:
+            return ""
+        if getattr(self, "_password", None) is not None:  # set_password() since the last save
+            return "password changed"
+        deactivating = not self.is_active and (update_fields is None or "is_active" in update_fields)
+        if deactivating and User.objects.filter(pk=self.pk, is_active=True).exists():
+            return "account deactivated"
+        return ""
 
 
 class Role(models.TextChoices):
@@ -78,3 +101,34 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignInFailure(models.Model):
+    """A sign-in attempt not (yet) known to have succeeded: written before the password is
+    checked and deleted when it was right, so attempts sent in parallel count too
+    (accounts/throttle.py). `username` is what was typed, folded to lower case; `ip` the
+    client address (an IPv6 address by its /64 network)."""
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_failure_user"),
+            models.Index(fields=["ip", "at"], name="signin_failure_ip"),
+            models.Index(fields=["at"], name="signin_failure_at"),
+        ]
+
+
+class SignInPlace(models.Model):
+    """An address a username signed in from successfully: its usual place. Failures from
+    elsewhere do not slow down sign-in from here (accounts/throttle.py)."""
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=64)
+    last_success_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="signin_place_unique")]
+        indexes = [models.Index(fields=["last_success_at"], name="signin_place_at")]

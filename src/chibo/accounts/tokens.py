@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,10 +19,19 @@ PREFIX_LENGTH = 8  # ApiToken.prefix: the scheme and the first random characters
 TOKEN_FIELDS = ["user_id", "name", "prefix", "expires_at", "revoked_at"]
 
 
+def default_expiry(now: dt.datetime | None = None) -> dt.datetime | None:
+    """When a token issued now expires: CHIBO_API_TOKEN_TTL_DAYS from now (0: never)."""
+    days = settings.CHIBO_API_TOKEN_TTL_DAYS
+    return (now or timezone.now()) + dt.timedelta(days=days) if days > 0 else None
+
+
 @transaction.atomic
 def api_token_create(user: User, name: str, *, actor: Any = None,
                      expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns the row and the plaintext (show it once)."""
+    """A new token for `user`; returns the row and the plaintext (show it once). Without
+    `expires_at` it expires after CHIBO_API_TOKEN_TTL_DAYS."""
+    if expires_at is None:
+        expires_at = default_expiry()
     plaintext = TOKEN_SCHEME + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name.strip()[:100] or "API", prefix=plaintext[:PREFIX_LENGTH],
@@ -33,7 +43,7 @@ def api_token_create(user: User, name: str, *, actor: Any = None,
 
 
 @transaction.atomic
-def api_token_revoke(token: ApiToken, *, actor: Any = None) -> ApiToken:
+def api_token_revoke(token: ApiToken, *, actor: Any = None, reason: str = "") -> ApiToken:
     """Revoke a token from now on (idempotent)."""
     if token.revoked_at is not None:
         return token
@@ -42,5 +52,14 @@ def api_token_revoke(token: ApiToken, *, actor: Any = None) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     old, new = audit.diff(before, audit.snapshot(token, TOKEN_FIELDS))
     audit.record(actor=actor, action="update", obj=token, object_repr=f"{token.user.get_username()}: {token}",
-                 before=old, after=new, note="revoked")
+                 before=old, after=new, note=f"revoked: {reason}" if reason else "revoked")
     return token
+
+
+@transaction.atomic
+def api_tokens_revoke_all(user: User, *, reason: str, actor: Any = None) -> int:
+    """Revoke every live token of `user` (password changed, account deactivated); how many."""
+    live = list(ApiToken.objects.select_related("user").filter(user=user, revoked_at__isnull=True))
+    for token in live:
+        api_token_revoke(token, actor=actor, reason=reason)
+    return len(live)

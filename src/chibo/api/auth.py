@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chibo.accounts.models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
 BODY_METHODS = {"POST", "PATCH", "PUT"}
@@ -122,8 +125,18 @@ def authenticate(request: HttpRequest) -> Any | None:
     if not found.user.is_active:
         return None
     if found.last_used_at is None or now - found.last_used_at >= LAST_USED_GRANULARITY:
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        _record_use(found, now)
     return found.user
+
+
+def _record_use(token: ApiToken, now: dt.datetime) -> None:
+    """Note when a token was last used. Only bookkeeping: if the database cannot take the
+    write (read-only, disk full, locked too long) the request goes on and the failure is logged."""
+    try:
+        with transaction.atomic():  # a savepoint inside a transaction: nothing else is spoiled
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except DatabaseError:
+        logger.warning("could not record the last use of API token %s", token.prefix, exc_info=True)
 
 
 def _parse_body(request: HttpRequest) -> dict[str, Any]:

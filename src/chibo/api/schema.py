@@ -409,7 +409,8 @@ def build_schema(request: HttpRequest | None = None) -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "JSON API of chibo, the system of grassroots party organisations. Every call needs "
-                "`Authorization: Bearer <token>` (create one with `chibo apitoken USERNAME`). You see and change "
+                "`Authorization: Bearer <token>` (create one on the page /ma-api/ or with `chibo apitoken USERNAME`; "
+                "it expires after a year by default). You see and change "
                 "only what your post covers: anything outside it answers 404, anything you may read but not "
                 "change answers 403. Dates are written yyyy-mm-dd and accepted as dd/mm/yyyy or yyyy-mm-dd. "
                 "Every error has the shape of the Error schema."
