@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from chibo.web import for_me, rulebook, views
+from chibo.web import for_me, rulebook, security, views
 
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-xuat/", security.SignOutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("cua-toi/", for_me.for_me, name="for-me"),
     path("quy-dinh/", rulebook.rules, name="rules"),

@@ -43,8 +43,11 @@
 
   var store = load();
   var storageOk = true;
+  var signingOut = false;  // the sign-out empties localStorage: nothing may write it back
+  window.addEventListener("chibo:signout", function () { signingOut = true; });
 
   function save() {
+    if (signingOut) return;
     try {
       window.localStorage.setItem(KEY, JSON.stringify(store));
       storageOk = true;
