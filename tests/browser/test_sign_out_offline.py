@@ -55,7 +55,7 @@ def test_sign_out_is_refused_while_changes_wait_then_discarding_empties_the_phon
     assert page.evaluate(KEPT)["keys"]
 
     # --- Sign-out with a change waiting: refused, saying how to send it ---------------------------
-    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng xuất", exact=True).click()
     refused = page.locator("#signout-refused")
     expect(refused).to_be_visible()
     expect(refused).to_contain_text("Chưa đăng xuất")
@@ -86,7 +86,7 @@ def test_sign_out_with_nothing_waiting_goes_through_and_empties_the_phone(
     expect(page.locator(f"#p-{member} .att-sync")).to_have_attribute("data-state", "sent")
     assert page.evaluate(KEPT)["keys"]  # the known revisions are kept, nothing waits
 
-    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng xuất", exact=True).click()
     expect(page).to_have_url(re.compile(r"/dang-nhap/$"), timeout=10_000)
     assert page.evaluate(KEPT) == {"keys": [], "caches": [], "workers": 0}
     assert Attendance.objects.get(meeting=meeting, person_id=member).status == "present"
