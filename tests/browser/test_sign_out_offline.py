@@ -90,3 +90,20 @@ def test_sign_out_with_nothing_waiting_goes_through_and_empties_the_phone(
     expect(page).to_have_url(re.compile(r"/dang-nhap/$"), timeout=10_000)
     assert page.evaluate(KEPT) == {"keys": [], "caches": [], "workers": 0}
     assert Attendance.objects.get(meeting=meeting, person_id=member).status == "present"
+
+
+def test_htmx_keeps_no_copy_of_pages_on_the_phone_and_back_still_works(new_context: Any, browser_world: Any) -> None:
+    """htmx would keep each page it replaces in the tab's sessionStorage for the back button (a
+    member list, with names, left on the phone): it keeps none, and going back loads the page again."""
+    page = new_context(user=browser_world.users["commune_staff"]).new_page()
+    page.goto("/dang-vien/")
+    results = page.locator("#results")
+    expect(results.get_by_role("link", name="Lê Văn Bình")).to_be_visible()
+    page.locator("#id_q").press_sequentially("nguyen van duc", delay=25)
+    expect(page).to_have_url(re.compile(r"[?&]q=nguyen"))
+    expect(results.get_by_role("link", name="Lê Văn Bình")).to_have_count(0)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/dang-vien/$"))
+    expect(results.get_by_role("link", name="Lê Văn Bình")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None  # no copy of the list
+    assert page.evaluate("() => Object.keys(localStorage)") == []

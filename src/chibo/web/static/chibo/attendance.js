@@ -48,6 +48,7 @@
 
   function save() {
     if (signingOut) return;
+    store.url = location.pathname;  // so that a refused sign-out can link back here (chibo.js)
     try {
       window.localStorage.setItem(KEY, JSON.stringify(store));
       storageOk = true;

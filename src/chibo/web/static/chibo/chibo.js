@@ -41,34 +41,38 @@
    and throws them away (docs/decisions.md, "Sign-out empties the phone"). */
 (function () {
   "use strict";
-  var QUEUE = /^chibo:attendance:[^:]+:(\d+)$/;
+  var QUEUE = /^chibo:attendance:/;
 
-  function storage() {
-    try { return window.localStorage; } catch (e) { return null; }
+  function storage(name) {
+    try { return window[name || "localStorage"]; } catch (e) { return null; }
   }
 
-  // Meetings (ids) whose queue on this phone holds unsent changes or an open conflict.
+  // The attendance pages (their addresses, "" when unknown) whose queue on this phone holds
+  // unsent changes or an open conflict.
   function unsent() {
-    var store = storage(), meetings = [];
-    if (!store) return meetings;
+    var store = storage(), pages = [];
+    if (!store) return pages;
     for (var i = 0; i < store.length; i += 1) {
-      var key = store.key(i), m = key && key.match(QUEUE);
-      if (!m) continue;
+      var key = store.key(i);
+      if (!key || !QUEUE.test(key)) continue;
       try {
         var s = JSON.parse(store.getItem(key)) || {};
-        if (Object.keys(s.pending || {}).length || Object.keys(s.conflicts || {}).length) meetings.push(m[1]);
-      } catch (e) { meetings.push(m[1]); }  // unreadable: do not assume it is empty
+        if (Object.keys(s.pending || {}).length || Object.keys(s.conflicts || {}).length) {
+          pages.push(typeof s.url === "string" && s.url.charAt(0) === "/" ? s.url : "");
+        }
+      } catch (e) { pages.push(""); }  // unreadable: do not assume it is empty
     }
-    return meetings;
+    return pages;
   }
 
   function emptyThePhone() {
     window.dispatchEvent(new CustomEvent("chibo:signout"));  // the attendance page stops saving
-    var store = storage(), keys = [];
-    if (store) {
+    [storage(), storage("sessionStorage")].forEach(function (store) {
+      if (!store) return;
+      var keys = [];
       for (var i = 0; i < store.length; i += 1) keys.push(store.key(i));
       keys.forEach(function (k) { if (k && (k.indexOf("chibo:") === 0 || k.indexOf("htmx-") === 0)) store.removeItem(k); });
-    }
+    });
     var done = [];
     if (window.caches && caches.keys) {
       done.push(caches.keys().then(function (names) {
@@ -85,14 +89,15 @@
     return Promise.race([Promise.all(done).catch(function () { return null; }), wait]);
   }
 
-  function refuse(meetings) {
+  function refuse(pages) {
     var box = document.getElementById("signout-refused");
     if (!box) return false;
     var list = document.getElementById("signout-pages");
     list.textContent = "";
-    meetings.forEach(function (id) {
+    pages.forEach(function (url) {
+      if (!url) return;
       var a = document.createElement("a");
-      a.href = box.dataset.attendanceUrl.replace("/0/", "/" + id + "/");
+      a.href = url;
       a.textContent = box.dataset.openText;
       var li = document.createElement("li");
       li.appendChild(a);
@@ -111,8 +116,8 @@
     if (!discard && !form.hasAttribute("data-signout")) return;
     e.preventDefault();
     if (!discard) {
-      var meetings = unsent();
-      if (meetings.length && refuse(meetings)) return;
+      var pages = unsent();
+      if (pages.length && refuse(pages)) return;
     }
     Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
     emptyThePhone().then(function () { form.submit(); });
