@@ -58,7 +58,7 @@
       try {
         var s = JSON.parse(store.getItem(key)) || {};
         if (Object.keys(s.pending || {}).length || Object.keys(s.conflicts || {}).length) {
-          pages.push(typeof s.url === "string" && s.url.charAt(0) === "/" ? s.url : "");
+          pages.push(typeof s.url === "string" && /^\/[^\/\\]/.test(s.url) ? s.url : "");  // this site only
         }
       } catch (e) { pages.push(""); }  // unreadable: do not assume it is empty
     }
