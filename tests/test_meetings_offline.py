@@ -233,7 +233,7 @@ def test_the_service_worker_is_served_at_hop_with_the_assets_it_keeps(world):
     body = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
-    assert response["Service-Worker-Allowed"] == "/hop/" and response["Cache-Control"] == "no-cache"
+    assert response["Service-Worker-Allowed"] == "/hop/" and response["Cache-Control"] == "private, no-store"
     for asset in ("/static/chibo/chibo.css", "/static/chibo/attendance.js", "/static/django_htmx/htmx-2.min.js"):
         assert asset in body
     assert "__VERSION__" not in body and "chibo-assets-" in body

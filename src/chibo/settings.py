@@ -101,6 +101,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static assets keep their caching; everything the app writes gets the
+    # Content-Security-Policy, Permissions-Policy and `Cache-Control: private, no-store`.
+    "chibo.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,14 +209,42 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def secret_key_weakness(key: str) -> str:
+    """Why KEY is too weak to sign sessions in production, or "" (the checks of Django's
+    security.W009, made refusals, plus the development key and repeated patterns)."""
+    if key.startswith(("development-only-key", "django-insecure-")):
+        return "it is the development key"
+    if len(key) < 50:
+        return f"{len(key)} characters; at least 50 are needed"
+    if len(set(key)) < 10:
+        return f"only {len(set(key))} different characters; at least 10 are needed"
+    if len({key[i:i + 3] for i in range(len(key) - 2)}) < (len(key) - 2) * 3 // 4:
+        return "it repeats itself"
+    return ""
+
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    # Preloading is a promise to browsers that is slow to take back: only when asked for.
+    SECURE_HSTS_PRELOAD = envbool("CHIBO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "SECURE_HSTS_PRELOAD is not True": by choice
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if any(host.strip() == "*" for host in ALLOWED_HOSTS):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must not be '*' in production: name this server's host names, e.g. "
+            "ALLOWED_HOSTS=chibo.example.org,www.chibo.example.org.")
+    _weak_key = secret_key_weakness(SECRET_KEY)
+    if _weak_key:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production ({_weak_key}). Generate one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'")
 
 # --- Language: Vietnamese first ---------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -1,8 +1,8 @@
 """Playwright fixtures: Debian's Chromium against pytest-django's live server.
 
 The browser is session-scoped; each test gets fresh browser contexts (own cookies) from
-`new_context`, which also records page errors and failed static/app requests and fails the
-test on teardown if any occurred."""
+`new_context`, which also records page errors, failed static/app requests and anything the
+Content-Security-Policy blocked, and fails the test on teardown if any occurred."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         ctx = browser.new_context(**options)
         ctx.set_default_timeout(10_000)
         ctx.on("weberror", lambda e: problems.append(f"JS error: {e.error}"))
+        ctx.on("console", lambda m: problems.append(f"Blocked by the Content-Security-Policy: {m.text}")
+               if m.type == "error" and "Content Security Policy" in m.text else None)
         ctx.on("response", response)
         if user is not None:
             client = Client()

@@ -51,7 +51,7 @@ def test_attendance_taken_offline_is_synced_and_a_conflict_is_chosen_on_a_phone(
     page = context.new_page()
     page.goto(url)
     row = lambda key: page.locator(f"#p-{pid[key]}")  # noqa: E731
-    page.wait_for_function("document.getElementById('attendance').dataset.offlineReady === '1'")
+    expect(page.locator("#attendance")).to_have_attribute("data-offline-ready", "1")  # no eval: the CSP forbids it
     expect(page.locator("#att-ready")).to_be_visible()  # "works without a connection on this phone"
     no_horizontal_scroll(page, 360)
     for button in row("member").locator(".att-buttons button").all():

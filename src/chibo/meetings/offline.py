@@ -31,11 +31,12 @@ from chibo.core import rules as core_rules
 from chibo.core.dates import format_vn_date, today
 from chibo.meetings import rules, services
 from chibo.meetings.models import AgendaItem, Attendance, Meeting
+from chibo.web import security
 
 MAX_CHANGES = 500  # one queue holds at most one change per row; a cell has a few dozen rows
 MAX_TEXT = 20_000  # characters of notes or conclusion in one change
 SW_SCOPE = "/hop/"
-SW_ASSETS = ("chibo/chibo.css", "chibo/attendance.js", "django_htmx/htmx-2.min.js")
+SW_ASSETS = ("chibo/chibo.css", "chibo/chibo.js", "chibo/attendance.js", "django_htmx/htmx-2.min.js")
 BUTTONS = (Attendance.Status.PRESENT, Attendance.Status.LATE, Attendance.Status.EXCUSED,
            Attendance.Status.UNEXCUSED)
 
@@ -295,7 +296,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     is served without signing in; its name changes with its code and its assets' names."""
     config = {
         "assets": [static(path) for path in SW_ASSETS], "scope": SW_SCOPE,
-        "page": r"^/hop/\d+/diem-danh/$", "lang": request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "vi",
+        "page": r"^/hop/\d+/diem-danh/$", "csp": security.CONTENT_SECURITY_POLICY, "lang": request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "vi",
         "offline_title": _("No connection"),
         "offline_text": _("This page has not been opened on this phone before, so it cannot be shown without a "
                           "connection. The attendance pages opened on this phone before still work."),
@@ -304,5 +305,4 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     version = hashlib.sha256(body.encode()).hexdigest()[:12]
     response = HttpResponse(body.replace("__VERSION__", version), content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = SW_SCOPE
-    response["Cache-Control"] = "no-cache"
-    return response
+    return response  # Cache-Control: private, no-store (chibo.web.security), so updates arrive at once

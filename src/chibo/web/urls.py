@@ -4,11 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from chibo.accounts.views import SignInView
-from chibo.web import for_me, rulebook, views
+from chibo.web import for_me, rulebook, security, views
 
 urlpatterns = [
     path("dang-nhap/", SignInView.as_view(), name="login"),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-xuat/", security.SignOutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("cua-toi/", for_me.for_me, name="for-me"),
     path("quy-dinh/", rulebook.rules, name="rules"),

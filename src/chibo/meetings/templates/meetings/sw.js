@@ -43,10 +43,12 @@ async function refreshPage(cache, request, key) {
 function offlinePage() {
   const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const html = `<!doctype html><html lang="${CONFIG.lang}"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(CONFIG.offline_title)}</title></head>` +
-    `<body style="font-family: sans-serif; font-size: 17px; line-height: 1.5; margin: 16px; color: #1b1b1b;">` +
-    `<h1 style="font-size: 1.4rem;">${esc(CONFIG.offline_title)}</h1><p>${esc(CONFIG.offline_text)}</p></body></html>`;
-  return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8"}});
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(CONFIG.offline_title)}</title>` +
+    `<link rel="stylesheet" href="${CONFIG.assets[0]}"></head>` +  // the style sheet, kept on the phone
+    `<body><main id="main"><div class="card"><h1>${esc(CONFIG.offline_title)}</h1><p>${esc(CONFIG.offline_text)}</p>` +
+    `</div></main></body></html>`;
+  return new Response(html, {status: 503, headers: {"Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": CONFIG.csp, "Cache-Control": "private, no-store"}});
 }
 
 function fromPhone(cached) {

@@ -43,8 +43,12 @@
 
   var store = load();
   var storageOk = true;
+  var signingOut = false;  // the sign-out empties localStorage: nothing may write it back
+  window.addEventListener("chibo:signout", function () { signingOut = true; });
 
   function save() {
+    if (signingOut) return;
+    store.url = location.pathname;  // so that a refused sign-out can link back here (chibo.js)
     try {
       window.localStorage.setItem(KEY, JSON.stringify(store));
       storageOk = true;

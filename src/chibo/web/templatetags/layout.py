@@ -1,0 +1,24 @@
+"""Layout filters for templates that may not carry inline styles (the Content-Security-Policy
+allows style sheets from the app only: docs/decisions.md, "No inline script or style")."""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: object) -> int:
+    """A bar's width as a whole percentage 0–100, for the `w-0` … `w-100` classes of chibo.css
+    (halves round up; nothing, or something not a number, is 0)."""
+    try:
+        number = Decimal(str(value)) if value is not None and value != "" else Decimal(0)
+    except (InvalidOperation, ValueError):
+        return 0
+    if number.is_nan():
+        return 0
+    number = max(Decimal(0), min(Decimal(100), number))
+    return int((number + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR))
