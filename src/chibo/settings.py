@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chibo.web.errors.BusyMiddleware",  # a write that timed out on the database's lock: 503, not 500
 ]
 
 ROOT_URLCONF = "chibo.urls"

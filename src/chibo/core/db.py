@@ -36,7 +36,11 @@ def is_lock_timeout(exc: BaseException | None) -> bool:
 
 def sqlite_file() -> Path | None:
     """The default database's file when it is a SQLite file (not in memory), else None."""
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+    if connection.vendor != "sqlite":
+        return None
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    if DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"]):
         return None
     return Path(connection.settings_dict["NAME"])
 
