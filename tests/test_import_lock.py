@@ -46,7 +46,7 @@ from chibo.organisations.models import Organisation
 
 n, stop = sys.argv[1], sys.argv[2]
 cell = Organisation.objects.get(code="B")
-waits, failures, i = [], [], 0
+waits, failures, i, slow = [], [], 0, []
 while not os.path.exists(stop):
     i += 1
     started = time.monotonic()
@@ -58,8 +58,10 @@ while not os.path.exists(stop):
     except Exception as exc:
         failures.append(repr(exc)[:300])
     waits.append(time.monotonic() - started)
+    if waits[-1] > 1:
+        slow.append((round(time.time() % 1000, 2), round(waits[-1], 2)))
     time.sleep(0.05)
-print(json.dumps({"writes": len(waits), "max_wait": max(waits, default=0), "failures": failures}))
+print(json.dumps({"writes": len(waits), "max_wait": max(waits, default=0), "failures": failures, "slow": slow}))
 """
 
 # The import's process: the big file's check, then its import; meanwhile (once the first
@@ -117,6 +119,12 @@ for t in threads:
     t.join(600)
 open(stop, "w").close()
 report["in_a"] = Membership.objects.filter(organisation__code="A").count()
+# all or nothing: a file whose last row is wrong writes nothing, though its other rows would
+# fill several published chunks
+wrong = run_import(read(open(sys.argv[4], "rb").read(), "wrong.xlsx"), actor=None, scope=scope, dry_run=False)
+report["wrong_committed"] = wrong.committed
+report["wrong_rejected"] = wrong.outcomes["members"].rejected
+report["in_a_after_wrong"] = Membership.objects.filter(organisation__code="A").count()
 print(json.dumps(report))
 """
 
@@ -130,6 +138,10 @@ def test_a_long_import_beside_concurrent_writers(tmp_path: Path) -> None:
     small.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, *(
         member_row(f"Trần Thị Hai {i}", f"0799{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "A"})
         for i in range(200))]}))
+    wrong = tmp_path / "wrong.xlsx"
+    wrong.write_bytes(xlsx({"Đảng viên": [MEMBER_HEADERS, *(
+        member_row(f"Phạm Văn Ba {i}", f"0688{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "A"})
+        for i in range(3000)), member_row("Sai Ngày", "068899999999", **{"Ngày sinh": "31/02/1990"})]}))
     env, drop = empty_database_env(tmp_path)
     env.update(DJANGO_SETTINGS_MODULE="chibo.settings")
     stop = tmp_path / "stop"
@@ -139,7 +151,7 @@ def test_a_long_import_beside_concurrent_writers(tmp_path: Path) -> None:
         writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n), str(stop)], env=env, cwd=ROOT,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(2)]
         try:
-            report = json.loads(_python(env, IMPORTS, str(big), str(small), str(stop)))
+            report = json.loads(_python(env, IMPORTS, str(big), str(small), str(stop), str(wrong)))
         finally:
             stop.touch()
             outputs = [w.communicate(timeout=120) for w in writers]
@@ -148,7 +160,6 @@ def test_a_long_import_beside_concurrent_writers(tmp_path: Path) -> None:
         counts = json.loads(_python(env, COUNTS))
     finally:
         drop()
-    print(report, written)
     assert [w["failures"] for w in written] == [[], []]
     assert all(w["writes"] > 10 for w in written), written  # the writers really wrote all along
     assert max(w["max_wait"] for w in written) < MAX_WAIT_SECONDS, written
@@ -158,7 +169,8 @@ def test_a_long_import_beside_concurrent_writers(tmp_path: Path) -> None:
     # the second import waited for the first, was told so, then ran in full
     assert report["second_waited"] > 0 and report["second_started"] >= report["first_finished"] - 0.2
     assert report["second_committed"] and report["second_imported"]["create"] == 200
-    assert report["in_a"] == MEMBERS + 200
+    assert report["in_a"] == report["in_a_after_wrong"] == MEMBERS + 200
+    assert not report["wrong_committed"] and report["wrong_rejected"] == 1
     assert counts == {"b": sum(w["writes"] for w in written), "persons": MEMBERS + 200 + sum(w["writes"] for w in written)}
 
 

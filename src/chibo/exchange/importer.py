@@ -58,6 +58,10 @@ CHUNK = 5000
 # aiming at half a second (so other people's writes wait well under a second).
 PUBLISH_SECONDS = 0.5
 PUBLISH_FIRST_ROWS = 500
+# Between two chunks the import waits this long. A writer waiting for SQLite's lock retries
+# every 100 ms at most; were the next chunk to start at once it could miss every gap and
+# wait for the whole import (measured: 3 s for 12,000 members without the pause, docs/benchmarks.md).
+PUBLISH_PAUSE = 0.12
 COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "persons": PERSON_COLUMNS,
            "members": MEMBER_COLUMNS, "posts": POST_COLUMNS}
 SHEET_NAMES = {"diaban": "localities", "tochucdang": "organisations", "tochuc": "organisations",
@@ -320,6 +324,7 @@ class _Importer:
                 transaction.set_rollback(True)
                 raise _Stopped(sheet_name, self.published)
         self.published = True
+        time.sleep(PUBLISH_PAUSE)  # let the writers waiting for the lock in: SQLite's is not a queue
 
     def _chunk_rows(self, kind: str, sheet: Sheet) -> int:
         if kind not in ("members", "posts"):
