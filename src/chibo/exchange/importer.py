@@ -110,6 +110,7 @@ class Result:
     committed: bool = False
     dry_run: bool = True
     partial: bool = False  # an all-or-nothing publish stopped after some chunks were published
+    longest_write: float = 0.0  # seconds: the longest write transaction of the publish (chibo bench)
 
     @property
     def errors(self) -> list[Issue]:
@@ -126,6 +127,7 @@ class Result:
     def as_dict(self) -> dict[str, Any]:
         return {
             "committed": self.committed, "dry_run": self.dry_run, "partial": self.partial,
+            "longest_write_seconds": round(self.longest_write, 3),
             "outcomes": {k: vars(v) for k, v in self.outcomes.items()},
             "issues": [vars(i) for i in self.issues], "changes": self.changes,
         }
@@ -317,12 +319,16 @@ class _Importer:
             yield
             return
         errors_before = len(self.result.errors)
-        with transaction.atomic():
-            yield
-            refused = len(self.result.errors) > errors_before or (rows is not None and any(r.errors for r in rows))
-            if refused and not self.valid_only:
-                transaction.set_rollback(True)
-                raise _Stopped(sheet_name, self.published)
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                yield
+                refused = len(self.result.errors) > errors_before or (rows is not None and any(r.errors for r in rows))
+                if refused and not self.valid_only:
+                    transaction.set_rollback(True)
+                    raise _Stopped(sheet_name, self.published)
+        finally:
+            self.result.longest_write = max(self.result.longest_write, time.monotonic() - started)
         self.published = True
         time.sleep(PUBLISH_PAUSE)  # let the writers waiting for the lock in: SQLite's is not a queue
 
