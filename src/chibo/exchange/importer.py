@@ -5,7 +5,8 @@ the whole import and throws it away — on a private snapshot of a SQLite databa
 holds no lock on the live one — so the preview shows exactly what the import would do. The
 import takes the database's import slot, checks again (all-or-nothing: one wrong row and
 nothing is written) and publishes in chunks, each its own short transaction, so other
-people's writes never wait long (docs/decisions.md, "Imports do not lock others out").
+people's writes never wait long; on PostgreSQL, where a transaction blocks no other writer,
+the import stays one transaction (docs/decisions.md, "Imports do not lock others out").
 Members are matched by citizen ID, then by party card number; a row that matches and
 carries the same data is left alone, so importing the same file twice changes nothing —
 which is also how an import interrupted mid-publish is finished: run it again.
@@ -174,8 +175,9 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
     it away, so it holds no lock on the live one and its preview is exactly what the import
     would do. The import takes the database's import slot (one at a time; `on_wait` is called
     while another holds it), checks again on a fresh snapshot (all-or-nothing: one wrong row and
-    nothing is written), then publishes in short transactions of about half a second each.
-    `on_phase` is told "check" and "publish" as each begins."""
+    nothing is written), then publishes in short transactions of about half a second each
+    (PostgreSQL: one transaction). `on_phase` is told "check", "publish" (SQLite) or "import"
+    (PostgreSQL) as each begins."""
     result = Result(dry_run=dry_run)
     by_kind: dict[str, list[tuple[Sheet, int]]] = defaultdict(list)
     for sheet in sheets:
@@ -201,6 +203,13 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
         return _check(by_kind, warnings, actor=actor, scope=scope, valid_only=valid_only, progress=progress,
                       keep_rows=False)
     with import_slot(on_wait):
+        if connection.vendor != "sqlite":
+            # PostgreSQL: one transaction, as a check is. Other people's writes do not wait for it
+            # (MVCC; the rollups are rows per cell), and a crash leaves nothing (docs/decisions.md).
+            if on_phase is not None:
+                on_phase("import")
+            return _check(by_kind, warnings, actor=actor, scope=scope, valid_only=valid_only, progress=progress,
+                          keep_rows=False, commit=True)
         if not valid_only:  # all or nothing: a wrong row must be found before anything is written
             if on_phase is not None:
                 on_phase("check")
@@ -232,19 +241,24 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
 
 
 def _check(by_kind: dict[str, list[tuple[Sheet, int]]], issues: list[Issue], *, actor: Any, scope: Scope,
-           valid_only: bool, progress: Progress | None, keep_rows: bool) -> Result:
-    """The whole import, thrown away: on a snapshot of a SQLite file database (no lock on the
-    live one), else (PostgreSQL, or inside a caller's transaction) in a transaction rolled back."""
-    result = Result(dry_run=True, issues=list(issues))
+           valid_only: bool, progress: Progress | None, keep_rows: bool, commit: bool = False) -> Result:
+    """The whole import in one transaction, thrown away: on a snapshot of a SQLite file
+    database (no lock on the live one), else (PostgreSQL, or inside a caller's transaction)
+    rolled back. With `commit` (PostgreSQL's import), kept unless a row is wrong and the
+    import is all-or-nothing."""
+    result = Result(dry_run=not commit, issues=list(issues))
     importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress,
                          keep_rows=keep_rows)
-    place = on_snapshot() if snapshot_possible() else contextlib.nullcontext()
+    place = on_snapshot() if snapshot_possible() and not commit else contextlib.nullcontext()
     try:
         with place, _temp_store_on_disk(), transaction.atomic():
             importer.run(by_kind)
-            transaction.set_rollback(True)
+            if not commit or (result.errors and not valid_only):
+                transaction.set_rollback(True)
+            else:
+                result.committed = True
     except SheetError:
-        pass
+        result.committed = False
     return result
 
 
