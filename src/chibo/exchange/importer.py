@@ -250,6 +250,7 @@ def _check(by_kind: dict[str, list[tuple[Sheet, int]]], issues: list[Issue], *, 
     importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress,
                          keep_rows=keep_rows)
     place = on_snapshot() if snapshot_possible() and not commit else contextlib.nullcontext()
+    started = time.monotonic()
     try:
         with place, _temp_store_on_disk(), transaction.atomic():
             importer.run(by_kind)
@@ -259,6 +260,8 @@ def _check(by_kind: dict[str, list[tuple[Sheet, int]]], issues: list[Issue], *, 
                 result.committed = True
     except SheetError:
         result.committed = False
+    if commit:
+        result.longest_write = time.monotonic() - started
     return result
 
 
