@@ -8,12 +8,21 @@ lives in memory, where SQLite locks differently."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from chibo import access
 from chibo.exchange.bench import empty_database_env
+from chibo.exchange.importer import run_import
+from chibo.exchange.reader import read
+from chibo.members.models import Membership, Person
+from chibo.organisations.models import Organisation
 from tests.test_import import MEMBER_HEADERS, member_row, xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,3 +198,39 @@ def _python(env: dict[str, str], code: str, *args: str) -> str:
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
     return lines[-1] if lines else ""
+
+
+@pytest.mark.django_db
+def test_an_all_or_nothing_import_stops_where_the_data_changed_after_its_check(world: Any) -> None:
+    """The check accepted every row; then, as the publish begins, cell B is ended (someone
+    else's change). The publish stops at the first chunk holding a row of B: the chunks before
+    it stay (whole), the rest is not written, and the result says so. Once B is active again,
+    importing the same file again finishes it, counting the published rows as unchanged."""
+    rows = [member_row(f"Nguyễn Văn Thử {i}", f"0521{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "A"})
+            for i in range(600)]
+    rows += [member_row(f"Lê Thị Bê {i}", f"0522{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "B"})
+             for i in range(50)]
+    data = xlsx({"Đảng viên": [MEMBER_HEADERS, *rows]})
+    in_a = Membership.objects.filter(organisation=world.org["A"]).count()
+    in_b = Membership.objects.filter(organisation=world.org["B"]).count()
+
+    def someone_ends_cell_b(phase: str) -> None:
+        if phase == "publish":
+            Organisation.objects.filter(pk=world.org["B"].pk).update(valid_to=dt.date(2026, 1, 1))
+
+    scope = access.scope_for_command(world.org["C1"])
+    result = run_import(read(data, "ds.xlsx"), actor=None, scope=scope, dry_run=False, on_phase=someone_ends_cell_b)
+    assert not result.committed and result.partial
+    assert "dữ liệu trong chibo đã thay đổi" in result.issues[-1].message
+    published = Membership.objects.filter(organisation=world.org["A"]).count() - in_a
+    assert 500 <= published <= 600  # at least the first chunk; nothing of the chunk with B's rows
+    assert Membership.objects.filter(organisation=world.org["B"]).count() == in_b
+    assert Person.objects.filter(citizen_id__startswith="0521").count() == published
+
+    Organisation.objects.filter(pk=world.org["B"].pk).update(valid_to=None)
+    again = run_import(read(data, "ds.xlsx"), actor=None, scope=scope, dry_run=False)
+    assert again.committed and not again.partial
+    assert vars(again.outcomes["members"]) == {"create": 650 - published, "update": 0, "unchanged": published,
+                                               "rejected": 0}
+    assert Membership.objects.filter(organisation=world.org["A"]).count() == in_a + 600
+    assert Membership.objects.filter(organisation=world.org["B"]).count() == in_b + 50
