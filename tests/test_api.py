@@ -35,7 +35,8 @@ D = dt.date
 API = "/api/v1/"
 PERSONAS = ["member", "sec_a", "sec_b", "staff_c1", "staff_c2", "prov"]
 BORN = D(1980, 5, 1)
-ERROR_CODES = {"not_found", "forbidden", "unauthorized", "invalid", "method_not_allowed", "bad_request"}
+ERROR_CODES = {"not_found", "forbidden", "unauthorized", "invalid", "method_not_allowed", "bad_request", "busy",
+               "server_error"}
 
 
 def person(given: str, *, family: str = "Nguyễn", middle: str = "Văn", sex: str = "M",
@@ -618,6 +619,7 @@ class OpenApiTests(ApiTestCase):
         assert {p["name"] for p in members["get"]["parameters"]} == {"q", "org", "status", "page"}
         assert members["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/MemberCreate")
         assert members["post"]["responses"]["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+        assert {"500", "503"} <= set(members["post"]["responses"])  # a bug, and a database busy with an import
         detail = doc["paths"]["/members/{id}/"]
         assert detail["get"]["parameters"][0] == {"name": "id", "in": "path", "required": True,
                                                    "schema": {"type": "integer", "minimum": 1}}

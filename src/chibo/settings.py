@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "chibo.web.errors.BusyMiddleware",  # a write that timed out on the database's lock: 503, not 500
 ]
 
 ROOT_URLCONF = "chibo.urls"

@@ -6,11 +6,13 @@ Every API view is built by `endpoint(GET=..., POST=...)`. The resulting Django v
 - authenticates `Authorization: Bearer <token>` and sets `request.user` to the token's
   user, replacing whatever the session middleware put there; anything else is 401;
 - parses a JSON object body into `request.json` for POST/PATCH (400 bad_request if not);
-- turns Http404, PermissionDenied, ValidationError and ApiError into `error()` responses.
+- turns Http404, PermissionDenied, ValidationError and ApiError into `error()` responses;
+- answers 503 `busy` (with Retry-After) when a write gave up waiting for the database's lock,
+  and 500 `server_error` for any other unexpected exception (logged) — never an HTML page.
 
 Every error, whatever its cause, has the shape
     {"error": {"code": ..., "message": ..., "fields": {name: [message, ...]}}}
-with `fields` present only for code "invalid"."""
+with `fields` present only for code "invalid" (and `retry_after`, in seconds, only for "busy")."""
 
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chibo.accounts.models import ApiToken
+from chibo.core.db import RETRY_AFTER_SECONDS, is_lock_timeout
+
+log = logging.getLogger(__name__)
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +69,13 @@ def error(code: str, message: str, status: int, fields: Fields | None = None) ->
     body: dict[str, Any] = {"code": code, "message": message}
     if code == "invalid":
         body["fields"] = fields or {}
+    if code == "busy":
+        body["retry_after"] = RETRY_AFTER_SECONDS
     response = JsonResponse({"error": body}, status=status, json_dumps_params={"ensure_ascii": False})
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="chibo"'
+    if code == "busy":
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -86,6 +95,22 @@ def forbidden() -> JsonResponse:
     return error("forbidden", _(
         "Your post lets you read this but not change it. "
         "Ask the party committee responsible for it to make the change."), 403)
+
+
+def busy() -> JsonResponse:
+    """A write gave up waiting for the database (another long write held it): try again."""
+    return error("busy", busy_message(), 503)
+
+
+def busy_message() -> str:
+    return _("chibo is busy saving other work and could not save yours; nothing was changed. Send the same request "
+             "again in a few seconds.")
+
+
+def server_error() -> JsonResponse:
+    return error("server_error", _(
+        "Something went wrong on the server and nothing was saved. Try again in a minute; if it happens again, "
+        "tell the system administrator."), 500)
 
 
 def validation_fields(exc: ValidationError) -> Fields:
@@ -171,13 +196,13 @@ def endpoint(*, public: bool = False, **handlers: Handler) -> Callable[..., Http
                 "method": request.method, "allowed": ", ".join(methods)}, 405)
             refused["Allow"] = ", ".join(methods)
             return refused
-        if not public:
-            user = authenticate(request)
-            if user is None:
-                return unauthorized()
-            request.user = user
         response: HttpResponse
         try:
+            if not public:
+                user = authenticate(request)  # may write (the token's last use)
+                if user is None:
+                    return unauthorized()
+                request.user = user
             if request.method in BODY_METHODS:
                 request.json = _parse_body(request)  # type: ignore[attr-defined]
                 with transaction.atomic():  # a write is all or nothing, whatever the handler calls
@@ -192,6 +217,12 @@ def endpoint(*, public: bool = False, **handlers: Handler) -> Callable[..., Http
             return forbidden()
         except ValidationError as exc:
             return error("invalid", invalid_message(), 400, validation_fields(exc))
+        except Exception as exc:
+            if is_lock_timeout(exc):
+                log.warning("API %s %s: the database was busy", request.method, request.path)
+                return busy()
+            log.exception("API %s %s failed", request.method, request.path)
+            return server_error()
         response["Cache-Control"] = "no-store"
         return response
 

@@ -20,12 +20,16 @@ from chibo.plans.models import Resolution, Target
 from chibo.tasks.models import Assignee, Recurrence, Task, Update
 
 PREFIX = "/api/v1"
-ERROR_CODES = ["not_found", "forbidden", "unauthorized", "invalid", "method_not_allowed", "bad_request"]
+ERROR_CODES = ["not_found", "forbidden", "unauthorized", "invalid", "method_not_allowed", "bad_request", "busy",
+               "server_error"]
 ERROR_DESCRIPTIONS = {
     400: "Bad input: `invalid` (with `fields`) or `bad_request` (body is not a JSON object)",
     401: "No valid bearer token",
     403: "Your post lets you read this but not change it",
     404: "Not found within your scope",
+    500: "An unexpected error on the server (code `server_error`); nothing was saved",
+    503: "The database was busy with a long write (code `busy`); nothing was saved: send the request again "
+         "after Retry-After seconds",
     409: "The task or meeting changed since you read it (code `invalid`, naming `version`, or for one person's "
          "attendance `status`): read it again, then resend your change with its current version",
 }
@@ -291,6 +295,8 @@ def components() -> dict[str, Any]:
             "message": {**STR, "description": "what to do, in the user's language"},
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": STR},
                        "description": "only for code `invalid`: messages per input field"},
+            "retry_after": {"type": "integer", "description": "only for code `busy`: seconds to wait before "
+                                                              "sending the request again (also in Retry-After)"},
         }, ["code", "message"])}, ["error"]),
         "Organisation": org,
         "OrganisationList": _list_of("Organisation"),
@@ -381,7 +387,7 @@ def _operation(handler: Any, route: str, public: bool) -> dict[str, Any]:
         op["parameters"] = params
     if d.body:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(d.body)}}}
-    for status in sorted({*d.errors, *((400,) if d.body else ())}):
+    for status in sorted({*d.errors, *((400,) if d.body else ()), 500, 503}):
         op["responses"][str(status)] = {"description": ERROR_DESCRIPTIONS[status],
                                         "content": {"application/json": {"schema": _ref("Error")}}}
     if public:

@@ -1,15 +1,20 @@
 """The import benchmark of `chibo bench --imports`: export the synthetic province to one
 workbook, read it with python-calamine alone, then import it end to end into a new, empty
 database with `chibo import` in a child process (so its wall time and peak memory are its
-own), and check that the new database reports the same figures as the one exported from."""
+own), and check that the new database reports the same figures as the one exported from.
+On SQLite, another writer meanwhile takes the database's write lock every 50 ms (and lets
+it go at once): its longest wait is what a person saving a form during the import would
+wait (docs/decisions.md, "Imports do not lock others out")."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -46,10 +51,12 @@ def import_benchmark(province: Organisation) -> dict[str, Any]:
             out_path = Path(tmp) / "result.json"
             with out_path.open("wb") as out:
                 child = subprocess.Popen([*run, "import", str(path), "--json"], env=env, stdout=out)
+                probe = _LockProbe(Path(env["CHIBO_DATA_DIR"]) / "chibo.sqlite3") if "DATABASE_URL" not in env else None
                 peak_kb = 0
                 while child.poll() is None:
                     peak_kb = max(peak_kb, _peak_kb(child.pid))
                     time.sleep(0.1)
+                waits = probe.stop() if probe is not None else []
             import_seconds = time.perf_counter() - start
             if child.returncode != 0:
                 raise RuntimeError(f"chibo import failed with status {child.returncode}")
@@ -73,7 +80,46 @@ def import_benchmark(province: Organisation) -> dict[str, Any]:
         "import_seconds": round(import_seconds, 1), "peak_mb": round(peak_kb / 1024) if peak_kb else None,
         "ratio": round(import_seconds / read_seconds, 1) if read_seconds else None,
         "same_figures": same, "committed": result["committed"],
+        "longest_write_seconds": result.get("longest_write_seconds"),
+        "other_writer_max_wait_seconds": round(max(waits), 2) if waits else None,
+        "other_writer_p95_wait_seconds": round(sorted(waits)[int(0.95 * (len(waits) - 1))], 3) if waits else None,
     }
+
+
+class _LockProbe:
+    """Another writer on a SQLite file: BEGIN IMMEDIATE (the write lock) then ROLLBACK, every
+    50 ms, in a thread, recording how long each wait for the lock took."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.waits: list[float] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        db = None
+        while not self.done.is_set():
+            if db is None:
+                if not self.path.exists():
+                    time.sleep(0.05)
+                    continue
+                db = sqlite3.connect(str(self.path), timeout=300, isolation_level=None)
+            start = time.perf_counter()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                pass
+            self.waits.append(time.perf_counter() - start)
+            time.sleep(0.05)
+        if db is not None:
+            db.close()
+
+    def stop(self) -> list[float]:
+        self.done.set()
+        self.thread.join(timeout=600)
+        return self.waits
 
 
 def _peak_kb(pid: int) -> int:

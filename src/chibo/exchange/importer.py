@@ -1,10 +1,15 @@
 """Import localities, organisations, members and posts from spreadsheets.
 
-One function, `run_import`, serves the dry run and the real import: it does the whole
-import inside one transaction and rolls it back for a dry run (or when any row is wrong and
-the user asked for all-or-nothing), so the preview shows exactly what the import would do.
+One function, `run_import`, serves the check (dry run) and the real import. The check runs
+the whole import and throws it away — on a private snapshot of a SQLite database, so it
+holds no lock on the live one — so the preview shows exactly what the import would do. The
+import takes the database's import slot, checks again (all-or-nothing: one wrong row and
+nothing is written) and publishes in chunks, each its own short transaction, so other
+people's writes never wait long; on PostgreSQL, where a transaction blocks no other writer,
+the import stays one transaction (docs/decisions.md, "Imports do not lock others out").
 Members are matched by citizen ID, then by party card number; a row that matches and
-carries the same data is left alone, so importing the same file twice changes nothing.
+carries the same data is left alone, so importing the same file twice changes nothing —
+which is also how an import interrupted mid-publish is finished: run it again.
 New members go through the bulk service (audit rows and rollups included); changed ones
 through the ordinary services. Scope comes from chibo.access (a Scope object)."""
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from chibo.access import Scope, persons_in_scope
 from chibo.core.dates import add_months, format_vn_date, full_months, today
+from chibo.core.db import on_snapshot, snapshot_possible
 from chibo.core.ethnicities import KINH
 from chibo.core.rules import RuleBook
 from chibo.core.text import split_full_name
@@ -37,6 +44,7 @@ from chibo.exchange.columns import (
     header_key,
 )
 from chibo.exchange.reader import Sheet
+from chibo.exchange.slot import import_slot
 from chibo.exchange.template import GUIDE_SHEET
 from chibo.members import services as members
 from chibo.members.models import CURRENT_STATUSES, Membership, Person, Post, Religion, Status
@@ -48,6 +56,14 @@ from chibo.recruitment.models import OPEN_STAGES, Candidate
 # organisations' links to the localities they serve, then members and posts.
 KINDS = ("organisations", "localities", "persons", "members", "posts")
 CHUNK = 5000
+# Publishing, a chunk is one write transaction: its size follows the time the last one took,
+# aiming at half a second (so other people's writes wait well under a second).
+PUBLISH_SECONDS = 0.5
+PUBLISH_FIRST_ROWS = 500
+# Between two chunks the import waits this long. A writer waiting for SQLite's lock retries
+# every 100 ms at most; were the next chunk to start at once it could miss every gap and
+# wait for the whole import (measured: 3 s for 12,000 members without the pause, docs/benchmarks.md).
+PUBLISH_PAUSE = 0.12
 COLUMNS = {"localities": LOCALITY_COLUMNS, "organisations": ORGANISATION_COLUMNS, "persons": PERSON_COLUMNS,
            "members": MEMBER_COLUMNS, "posts": POST_COLUMNS}
 SHEET_NAMES = {"diaban": "localities", "tochucdang": "organisations", "tochuc": "organisations",
@@ -96,6 +112,8 @@ class Result:
     rejected: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
     committed: bool = False
     dry_run: bool = True
+    partial: bool = False  # an all-or-nothing publish stopped after some chunks were published
+    longest_write: float = 0.0  # seconds: the longest write transaction of the publish (chibo bench)
 
     @property
     def errors(self) -> list[Issue]:
@@ -111,7 +129,8 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "committed": self.committed, "dry_run": self.dry_run,
+            "committed": self.committed, "dry_run": self.dry_run, "partial": self.partial,
+            "longest_write_seconds": round(self.longest_write, 3),
             "outcomes": {k: vars(v) for k, v in self.outcomes.items()},
             "issues": [vars(i) for i in self.issues], "changes": self.changes,
         }
@@ -150,7 +169,17 @@ Progress = Callable[[str, int, int], None]  # kind, rows done, rows in the sheet
 
 
 def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, valid_only: bool = False,
-               progress: Progress | None = None) -> Result:
+               progress: Progress | None = None, on_wait: Callable[[], None] | None = None,
+               on_phase: Callable[[str], None] | None = None) -> Result:
+    """Check (dry_run) or import `sheets` (docs/decisions.md, "Imports do not lock others out").
+
+    The check runs the whole import on a private snapshot of the SQLite database and throws
+    it away, so it holds no lock on the live one and its preview is exactly what the import
+    would do. The import takes the database's import slot (one at a time; `on_wait` is called
+    while another holds it), checks again on a fresh snapshot (all-or-nothing: one wrong row and
+    nothing is written), then publishes in short transactions of about half a second each
+    (PostgreSQL: one transaction). `on_phase` is told "check", "publish" (SQLite) or "import"
+    (PostgreSQL) as each begins."""
     result = Result(dry_run=dry_run)
     by_kind: dict[str, list[tuple[Sheet, int]]] = defaultdict(list)
     for sheet in sheets:
@@ -169,22 +198,82 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
             "No sheet of this file has chibo's column headers. Download the template from the import page and "
             "copy your data into it.")))
         return result
-    importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress)
+    warnings = list(result.issues)
+    if dry_run:
+        if on_phase is not None:
+            on_phase("check")
+        return _check(by_kind, warnings, actor=actor, scope=scope, valid_only=valid_only, progress=progress,
+                      keep_rows=False)
+    with import_slot(on_wait):
+        if connection.vendor != "sqlite":
+            # PostgreSQL: one transaction, as a check is. Other people's writes do not wait for it
+            # (MVCC; the rollups are rows per cell), and a crash leaves nothing (docs/decisions.md).
+            if on_phase is not None:
+                on_phase("import")
+            return _check(by_kind, warnings, actor=actor, scope=scope, valid_only=valid_only, progress=progress,
+                          keep_rows=False, commit=True)
+        if not valid_only:  # all or nothing: a wrong row must be found before anything is written
+            if on_phase is not None:
+                on_phase("check")
+            plan = _check(by_kind, warnings, actor=actor, scope=scope, valid_only=False, progress=progress,
+                          keep_rows=True)
+            if plan.errors:
+                plan.dry_run = False
+                return plan
+        if on_phase is not None:
+            on_phase("publish")
+        result = Result(dry_run=False, issues=list(warnings))
+        importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress,
+                             publish=True)
+        try:
+            with _temp_store_on_disk():
+                importer.run(by_kind)
+            result.committed = True
+        except SheetError:
+            result.committed = False
+        except _Stopped as stop:
+            result.committed = False
+            result.partial = stop.published
+            result.issues.append(Issue(stop.sheet, 0, "", _(
+                "The import stopped on this sheet: a row the check had accepted was refused, because the data in "
+                "chibo changed while the file was being imported (the error is listed above). The rows before it "
+                "were imported. Correct the row and import the same file again: the rows already imported will be "
+                "counted as unchanged.")))
+    return result
+
+
+def _check(by_kind: dict[str, list[tuple[Sheet, int]]], issues: list[Issue], *, actor: Any, scope: Scope,
+           valid_only: bool, progress: Progress | None, keep_rows: bool, commit: bool = False) -> Result:
+    """The whole import in one transaction, thrown away: on a snapshot of a SQLite file
+    database (no lock on the live one), else (PostgreSQL, or inside a caller's transaction)
+    rolled back. With `commit` (PostgreSQL's import), kept unless a row is wrong and the
+    import is all-or-nothing."""
+    result = Result(dry_run=not commit, issues=list(issues))
+    importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress,
+                         keep_rows=keep_rows)
+    place = on_snapshot() if snapshot_possible() and not commit else contextlib.nullcontext()
+    started = time.monotonic()
     try:
-        with _temp_store_on_disk(), transaction.atomic():
-            for kind in KINDS:
-                for sheet, header in by_kind.get(kind, []):
-                    importer.sheet(kind, sheet, header)
-                if kind == "localities":
-                    importer.link_served_localities()
-            failed = bool(result.errors) and not valid_only
-            if dry_run or failed:
+        with place, _temp_store_on_disk(), transaction.atomic():
+            importer.run(by_kind)
+            if not commit or (result.errors and not valid_only):
                 transaction.set_rollback(True)
             else:
                 result.committed = True
     except SheetError:
         result.committed = False
+    if commit:
+        result.longest_write = time.monotonic() - started
     return result
+
+
+class _Stopped(Exception):
+    """An all-or-nothing publish met a row its check had accepted (the data changed meanwhile)."""
+
+    def __init__(self, sheet: str, published: bool) -> None:
+        super().__init__(sheet)
+        self.sheet = sheet
+        self.published = published
 
 
 @contextlib.contextmanager
@@ -205,8 +294,16 @@ def _temp_store_on_disk() -> Iterator[None]:
 
 
 class _Importer:
+    """Runs the import's rows through the services. Checking (publish=False), it runs inside the
+    caller's one transaction. Publishing, each chunk of rows is its own transaction, sized to
+    last about PUBLISH_SECONDS, so no other writer waits longer than that."""
+
     def __init__(self, *, actor: Any, scope: Scope, result: Result, valid_only: bool,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, publish: bool = False, keep_rows: bool = False) -> None:
+        self.publish = publish
+        self.keep_rows = keep_rows  # the check before an import: the publish reads the sheets again
+        self.publish_rows = PUBLISH_FIRST_ROWS
+        self.published = False
         self.progress = progress
         self.actor = actor
         self.scope = scope
@@ -223,6 +320,41 @@ class _Importer:
         self._locality_cache: dict[str, Locality | None] = {}
 
     # --- shared --------------------------------------------------------------------------
+
+    def run(self, by_kind: dict[str, list[tuple[Sheet, int]]]) -> None:
+        for kind in KINDS:
+            for sheet, header in by_kind.get(kind, []):
+                self.sheet(kind, sheet, header)
+            if kind == "localities":
+                with self._transaction("localities"):
+                    self.link_served_localities()
+
+    @contextlib.contextmanager
+    def _transaction(self, sheet_name: str, rows: list[Row] | None = None) -> Iterator[None]:
+        """Publishing: one transaction, and an all-or-nothing import stops (rolling this chunk
+        back) at a row refused now although its check accepted it. Checking: nothing (the
+        check's one transaction is around everything)."""
+        if not self.publish:
+            yield
+            return
+        errors_before = len(self.result.errors)
+        started = time.monotonic()
+        try:
+            with transaction.atomic():
+                yield
+                refused = len(self.result.errors) > errors_before or (rows is not None and any(r.errors for r in rows))
+                if refused and not self.valid_only:
+                    transaction.set_rollback(True)
+                    raise _Stopped(sheet_name, self.published)
+        finally:
+            self.result.longest_write = max(self.result.longest_write, time.monotonic() - started)
+        self.published = True
+        time.sleep(PUBLISH_PAUSE)  # let the writers waiting for the lock in: SQLite's is not a queue
+
+    def _chunk_rows(self, kind: str, sheet: Sheet) -> int:
+        if kind not in ("members", "posts"):
+            return sheet.height + 1  # small, and they need all their rows at once (parents first)
+        return self.publish_rows if self.publish else CHUNK
 
     def sheet(self, kind: str, sheet: Sheet, header_index: int) -> None:
         columns = COLUMNS[kind]
@@ -257,9 +389,9 @@ class _Importer:
             sheet.iter_rows(header_index + 1), {c.key: found[c.key] for c in columns if c.kind == "text" and c.key in found})
         blank = 0
         chunk: list[Row] = []
-        # Members are handled in chunks, so memory stays flat however long the file is;
-        # the other kinds are small and need all their rows at once (parents first).
-        size = CHUNK if kind in ("members", "posts") else sheet.height + 1
+        # Members are handled in chunks, so memory stays flat however long the file is (and,
+        # publishing, each chunk is a short transaction); the other kinds are small and need
+        # all their rows at once (parents first).
         for index, raw in enumerate(sheet.iter_rows(header_index + 1), start=header_index + 1):
             if all(c in (None, "") for c in raw):
                 blank += 1
@@ -275,14 +407,15 @@ class _Importer:
                 position = found.get(column.key)
                 self._cell(row, column, raw[position] if position is not None and position < len(raw) else None)
             chunk.append(row)
-            if len(chunk) >= size:
+            if len(chunk) >= self._chunk_rows(kind, sheet):
                 self._chunk(kind, sheet.name, headers, chunk)
                 chunk = []
                 if self.progress is not None:
                     self.progress(kind, index - header_index, total)
         if chunk:
             self._chunk(kind, sheet.name, headers, chunk)
-        sheet.release()
+        if not self.keep_rows:
+            sheet.release()
         if self.progress is not None:
             self.progress(kind, total, total)
         if blank:
@@ -290,9 +423,14 @@ class _Importer:
                                             "info"))
 
     def _chunk(self, kind: str, sheet_name: str, headers: list[str], rows: list[Row]) -> None:
-        if kind != "localities":  # locality rows name localities by "code" and "parent"
-            self._preload(rows)
-        getattr(self, f"_{kind}")(rows)
+        started = time.monotonic()
+        with self._transaction(sheet_name, rows):
+            if kind != "localities":  # locality rows name localities by "code" and "parent"
+                self._preload(rows)
+            getattr(self, f"_{kind}")(rows)
+        if self.publish and kind in ("members", "posts"):  # aim the next chunk at PUBLISH_SECONDS
+            took = max(time.monotonic() - started, 0.001)
+            self.publish_rows = max(50, min(CHUNK, int(len(rows) * PUBLISH_SECONDS / took)))
         reset_queries()  # with DEBUG on, Django would keep every statement of a long import
         rejected = [r for r in rows if r.errors]
         for r in rejected:

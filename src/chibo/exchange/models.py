@@ -108,8 +108,18 @@ class ImportJob(JobFiles, models.Model):
     def rejected_path(self) -> Path:
         return self.folder / "rejected.xlsx"
 
+    phase = ""  # "check" or "publish" while an import runs (docs/decisions.md)
+
     def write_progress(self, kind: str, done: int, total: int) -> None:
-        self._write_progress({"kind": kind, "done": done, "total": total})
+        self._write_progress({"kind": kind, "done": done, "total": total, "phase": self.phase})
+
+    def write_phase(self, phase: str) -> None:
+        self.phase = phase
+        self.write_progress("", 0, 0)
+
+    def write_waiting(self) -> None:
+        """Another import holds the database's import slot: say so (and beat the heart)."""
+        self._write_progress({"kind": "", "done": 0, "total": 0, "phase": "waiting"})
 
 
 class ExportJob(JobFiles, models.Model):

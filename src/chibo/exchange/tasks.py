@@ -18,14 +18,17 @@ log = logging.getLogger(__name__)
 
 @task()
 def run_import_job(job_id: int, commit: bool) -> None:
-    """Check (commit=False) or import (commit=True) the job's file. The import itself is one
-    transaction: if the worker dies or anything fails, nothing of it is written."""
+    """Check (commit=False) or import (commit=True) the job's file. The check writes nothing
+    to the live database; the import publishes in short transactions after checking again, so
+    if the worker dies mid-publish the chunks already published stay and running the job
+    again finishes it (their rows are then unchanged) — docs/decisions.md."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     job.write_progress("", 0, 0)  # started: the page stops saying it waits for a worker
     try:
         sheets = read(job.upload_path.read_bytes(), job.filename)
         result = run_import(sheets, actor=job.user, scope=access.scope_for(job.user), dry_run=not commit,
-                            valid_only=job.valid_only, progress=job.write_progress)
+                            valid_only=job.valid_only, progress=job.write_progress, on_wait=job.write_waiting,
+                            on_phase=job.write_phase)
     except FileRefused as exc:
         job.status, job.error = ImportJob.Status.FAILED, str(exc)
     except Exception:

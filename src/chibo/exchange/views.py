@@ -206,8 +206,9 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Queue again a job whose worker stopped (killed, server restarted). Its transaction
-    was never committed, so nothing of the first run is in the database."""
+    """Queue again a job whose worker stopped (killed, server restarted). A check wrote
+    nothing; an import stopped mid-publish left whole chunks, which the new run finds
+    unchanged, so running it again finishes it (docs/decisions.md)."""
     job = access.get_import_job(request.user, pk)
     if job.stalled:
         job.clear_progress()

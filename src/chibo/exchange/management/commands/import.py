@@ -53,8 +53,16 @@ class Command(BaseCommand):
             if not opts["json"]:
                 self.stdout.write(f"[{time.monotonic() - started:6.1f} s] {KIND_LABELS[kind]}: {done}/{total}")
 
+        told: list[bool] = []
+
+        def waiting() -> None:
+            if not told:
+                told.append(True)
+                self.stderr.write(_("Another import is running on this database. This one starts as soon as it "
+                                    "finishes…"))
+
         result = run_import(sheets, actor=None, scope=access.scope_for_command(org), dry_run=opts["dry_run"],
-                            valid_only=opts["valid_only"], progress=progress)
+                            valid_only=opts["valid_only"], progress=progress, on_wait=waiting)
         rejected_file = None
         if opts["valid_only"] and result.rejected and not opts["dry_run"]:
             rejected_file = path.with_name(f"{path.stem}-loi.xlsx")
@@ -67,6 +75,9 @@ class Command(BaseCommand):
             self._print(result, rejected_file)
             for line in quality:
                 self.stdout.write(line)
+        if result.partial:
+            raise CommandError(_("The import stopped part-way (see the last error). Correct that row and run the "
+                                 "same import again: the rows already imported will be counted as unchanged."))
         if result.errors and not result.committed and not opts["dry_run"]:
             raise CommandError(_("Nothing was imported: correct the %(n)s errors above and import again, or use "
                                  "--valid-only to import the valid rows.") % {"n": len(result.errors)})

@@ -177,7 +177,9 @@ class Command(BaseCommand):
                 f"{imports['members']} members) into an empty database: {imports['import_seconds']:.1f} s, peak "
                 f"{imports['peak_mb'] or '?'} MB (python-calamine alone reads it in {imports['read_seconds']:.1f} s, ratio "
                 f"{imports['ratio']:.1f}x; targets ≤ 60 s and ≤ 500 MB); same figures as the source: "
-                f"{'yes' if imports['same_figures'] else 'NO'}")
+                f"{'yes' if imports['same_figures'] else 'NO'}; longest write transaction "
+                f"{imports['longest_write_seconds']} s; another writer waited at most "
+                f"{imports['other_writer_max_wait_seconds']} s (p95 {imports['other_writer_p95_wait_seconds']} s)")
         self.stdout.write(f"{connection.vendor}, {members} members in {province.code}")
         for group, limit in TARGETS_MS.items():
             key = "p95_ms" if "p95" in group else "median_ms"

@@ -1,0 +1,63 @@
+"""One import at a time per database (docs/decisions.md, "Imports do not lock others out").
+
+SQLite: an exclusive `flock` on a file beside the database. PostgreSQL: a session-level
+advisory lock. Both are let go by the operating system or the server when the process
+dies (kill -9 included), so a crashed import never blocks the next one."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+
+from django.db import connection
+
+from chibo.core.db import lock_folder, sqlite_file
+
+POLL_SECONDS = 0.5
+_ADVISORY_KEY = 0x63686962  # "chib": the one import lock of a PostgreSQL database
+
+
+@contextlib.contextmanager
+def import_slot(on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the database's import slot for the block. When another import holds it, call
+    `on_wait` (to tell the person, and as a heartbeat) and wait, polling, until it is free."""
+    if connection.vendor == "postgresql":
+        with _advisory(on_wait):
+            yield
+        return
+    path = sqlite_file()
+    name = path.name if path is not None else hashlib.sha1(str(connection.settings_dict["NAME"]).encode()).hexdigest()
+    with (lock_folder() / f".{name}.import-lock").open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                time.sleep(POLL_SECONDS)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _advisory(on_wait: Callable[[], None] | None) -> Iterator[None]:
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_ADVISORY_KEY])
+            row = cursor.fetchone()
+            if row and row[0]:
+                break
+            if on_wait is not None:
+                on_wait()
+            time.sleep(POLL_SECONDS)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_ADVISORY_KEY])
