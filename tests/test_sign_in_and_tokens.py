@@ -168,7 +168,7 @@ def test_the_usual_place_is_exempt_from_the_address_limit(world, clock, settings
     assert sign_in("secretary_a", PASSWORD, ip=office).status_code == 302  # signs in here every day
 
 
-def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_tries(transactional_db, world):
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_tries(_migration_data, world):
     """Twenty wrong passwords sent at the same moment: only the free tries are checked."""
     import threading
 
