@@ -43,9 +43,11 @@ def fresh_env(migrated: Path, tmp_path: Path) -> dict[str, str]:
     return base_env(data)
 
 
-def python(env: dict[str, str], code: str, *args: str) -> str:
+def python(env: dict[str, str], code: str, *args: str, timeout: float = 120) -> str:
+    """Run `code` in a fresh Python with `env`; fail the test on a non-zero exit; return the
+    last line it printed."""
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=timeout)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
     return lines[-1] if lines else ""
