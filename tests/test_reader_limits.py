@@ -86,6 +86,31 @@ def test_the_web_upload_refuses_the_attack_at_once(world):
     assert not ImportJob.objects.exists()
 
 
+def _ods() -> bytes:
+    """A LibreOffice Calc file whose only row claims a million repeats (calamine would expand it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:'
+                         'names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:'
+                         'table:1.0"><office:body><office:spreadsheet><table:table table:name="Đảng viên">'
+                         '<table:table-row table:number-rows-repeated="1048576"><table:table-cell/></table:table-row>'
+                         '</table:table></office:spreadsheet></office:body></office:document-content>')
+        archive.writestr("META-INF/manifest.xml", "<manifest/>")
+    return buffer.getvalue()
+
+
+def test_an_ods_file_is_refused_with_the_way_to_save_it_as_xlsx(world):
+    with translation.override("en"), pytest.raises(FileRefused, match=r"LibreOffice Calc \(\.ods\).*\.xlsx"):
+        read(_ods(), "ds.ods")
+    c = world.client("commune_staff")
+    page = c.get("/nhap-du-lieu/").content.decode()
+    assert ".ods" not in page  # the form no longer offers what chibo refuses
+    response = c.post("/nhap-du-lieu/", {"file": SimpleUploadedFile("ds.ods", _ods())})
+    assert "LibreOffice Calc (.ods)" in response.content.decode() and "Excel 2007-365 (.xlsx)" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
 def test_the_import_command_refuses_the_attack(world, tmp_path):
     path = tmp_path / "ds.xlsx"
     path.write_bytes(ATTACK)

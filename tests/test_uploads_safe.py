@@ -225,3 +225,22 @@ def test_a_command_line_export_is_refused_when_the_disk_is_nearly_full(world: Wo
     with pytest.raises(CommandError, match="disk is almost full|đĩa"):
         call_command("export", "members", "C1", str(tmp_path / "ds.xlsx"))
     assert files_under(tmp_path) == []
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # XlsxWriter's unclosed zip
+def test_a_rejected_rows_file_whose_write_fails_leaves_no_file(world: World, tmp_path: Path,
+                                                               request: pytest.FixtureRequest) -> None:
+    from chibo.exchange.tasks import run_import_job
+    from tests.test_import import MEMBER_HEADERS, member_row, xlsx
+
+    rows = [MEMBER_HEADERS, member_row("Tốt", "052190000521"), member_row("Xấu", "0521900005")]
+    response = client(world, "commune_staff").post("/nhap-du-lieu/", {
+        "file": SimpleUploadedFile("ds.xlsx", xlsx({"Đảng viên": rows})), "valid_only": "on"})
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    before = set(files_under(tmp_path))
+    request.getfixturevalue("disk_fills_up")  # from here on, every write fails half-way
+    with pytest.raises(Exception, match="No space left"):  # XlsxWriter wraps the OSError in its own error
+        run_import_job.call(job.pk, True)
+    assert not job.rejected_path.exists()
+    assert [p.name for p in set(files_under(tmp_path)) - before if not p.name.startswith("progress")] == []

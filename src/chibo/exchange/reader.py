@@ -171,6 +171,9 @@ def _open_xlsx(data: bytes) -> zipfile.ZipFile:
         raise FileRefused(_("The file looks like an Excel file but is damaged. Open it in Excel, save it again "
                             "as .xlsx and try again.")) from exc
     names = {i.filename for i in infos}
+    if "mimetype" in names and "content.xml" in names:  # OpenDocument (LibreOffice Calc)
+        raise FileRefused(_("This is a LibreOffice Calc (.ods) file, which chibo does not read. In LibreOffice "
+                            "choose File › Save As, pick “Excel 2007-365 (.xlsx)”, and import that file."))
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise FileRefused(_("This file is a ZIP archive, not an Excel workbook. Choose the .xlsx file itself."))
     if files.unpacks_too_far(infos, settings.CHIBO_IMPORT_MAX_UNPACKED_BYTES):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from chibo import access
+from chibo.core import files
 from chibo.exchange.importer import run_import
 from chibo.exchange.models import ImportJob
 from chibo.exchange.reader import FileRefused, read
@@ -41,8 +42,9 @@ def run_import_job(job_id: int, commit: bool) -> None:
         if commit:
             job.status = ImportJob.Status.DONE if result.committed else ImportJob.Status.FAILED
             if result.rejected:
-                write_xlsx(str(job.rejected_path), [(name[:31], headers, rows)
-                                                    for name, (headers, rows) in result.rejected.items()])
+                with files.replacing(job.rejected_path) as temp:  # whole or not at all
+                    write_xlsx(str(temp), [(name[:31], headers, rows)
+                                           for name, (headers, rows) in result.rejected.items()])
         else:
             job.status = ImportJob.Status.PREVIEW
     job.save(update_fields=["status", "error", "result", "updated_at"])

@@ -126,7 +126,7 @@ def import_template(request: HttpRequest) -> HttpResponseBase:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx, .xls, .ods or .csv)"),
+    file = forms.FileField(label=_("Spreadsheet (.xlsx, .xls or .csv)"),
                            error_messages={"required": _("Choose the file to import.")})
     valid_only = forms.BooleanField(label=_("Import the valid rows and give me the rejected ones as a file"),
                                     required=False)
