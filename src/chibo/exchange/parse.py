@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from chibo.core.dates import format_vn_date
+from chibo.core.dates import format_vn_date, in_range
 from chibo.core.ethnicities import ETHNICITIES
 from chibo.core.text import nfc
 from chibo.exchange.columns import Column, header_key
@@ -131,7 +131,16 @@ def phone(raw: Any) -> tuple[str, str]:
 
 
 def date(raw: Any, label: str) -> tuple[dt.date | None, str]:
-    """dd/mm/yyyy text (also with . or -), ISO text, Excel date cells and Excel serial numbers."""
+    """dd/mm/yyyy text (also with . or -), ISO text, Excel date cells and Excel serial numbers;
+    a date outside 1900–2099 (core.dates.in_range, as in the forms) is refused."""
+    value, problem = _date(raw, label)
+    if value is not None and not in_range(value):
+        return None, _("%(label)s: %(value)s is outside the years chibo accepts. The year must be between 1900 and "
+                       "2099. Check the year.") % {"label": label, "value": format_vn_date(value)}
+    return value, problem
+
+
+def _date(raw: Any, label: str) -> tuple[dt.date | None, str]:
     if raw is None or raw == "":
         return None, ""
     if isinstance(raw, dt.datetime):
