@@ -31,14 +31,15 @@ def import_slot(on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     path = sqlite_file()
     name = path.name if path is not None else hashlib.sha1(str(connection.settings_dict["NAME"]).encode()).hexdigest()
     with (lock_folder() / f".{name}.import-lock").open("a") as handle:
-        while True:
+
+        def take() -> bool:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
-                if on_wait is not None:
-                    on_wait()
-                time.sleep(POLL_SECONDS)
+                return False
+            return True
+
+        _wait_for(take, on_wait)
         try:
             yield
         finally:
@@ -48,16 +49,24 @@ def import_slot(on_wait: Callable[[], None] | None = None) -> Iterator[None]:
 @contextlib.contextmanager
 def _advisory(on_wait: Callable[[], None] | None) -> Iterator[None]:
     with connection.cursor() as cursor:
-        while True:
+
+        def take() -> bool:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [_ADVISORY_KEY])
             row = cursor.fetchone()
-            if row and row[0]:
-                break
-            if on_wait is not None:
-                on_wait()
-            time.sleep(POLL_SECONDS)
+            return bool(row and row[0])
+
+        _wait_for(take, on_wait)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_ADVISORY_KEY])
+
+
+def _wait_for(take: Callable[[], bool], on_wait: Callable[[], None] | None) -> None:
+    """Try `take` until it succeeds; between tries call `on_wait` (to tell the person, and as
+    a heartbeat) and pause."""
+    while not take():
+        if on_wait is not None:
+            on_wait()
+        time.sleep(POLL_SECONDS)
