@@ -21,8 +21,12 @@ from django.db import connection
 from chibo import access
 from chibo.exchange.bench import empty_database_env
 from chibo.exchange.importer import run_import
+from chibo.audit.models import AuditEvent
 from chibo.exchange.reader import read
+from chibo.indicators.figures import indicators
+from chibo.indicators.services import refresh_cells
 from chibo.members.models import Membership, Person
+from chibo.members.services import compare_member_stats
 from chibo.organisations.models import Organisation
 from tests.served import python
 from tests.test_import import MEMBER_HEADERS, member_row, xlsx
@@ -84,7 +88,10 @@ django.setup()
 from django.db import connection
 from chibo import access
 from chibo.exchange.importer import run_import
+from chibo.audit.models import AuditEvent
 from chibo.exchange.reader import read
+from chibo.indicators.figures import indicators
+from chibo.indicators.services import refresh_cells
 from chibo.members.models import Membership
 
 big, small, stop = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -190,6 +197,7 @@ import json
 import django
 django.setup()
 from chibo.members.models import Membership, Person
+from chibo.members.services import compare_member_stats
 print(json.dumps({"b": Membership.objects.filter(organisation__code="B").count(), "persons": Person.objects.count()}))
 """
 
@@ -198,11 +206,13 @@ print(json.dumps({"b": Membership.objects.filter(organisation__code="B").count()
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL imports in one transaction: nothing is "
                     "published in chunks, and a change after the check rolls the whole import back (test_import)")
-def test_an_all_or_nothing_import_stops_where_the_data_changed_after_its_check(world: Any) -> None:
+def test_an_all_or_nothing_import_that_fails_part_way_leaves_nothing(world: Any) -> None:
     """The check accepted every row; then, as the publish begins, cell B is ended (someone
-    else's change). The publish stops at the first chunk holding a row of B: the chunks before
-    it stay (whole), the rest is not written, and the result says so. Once B is active again,
-    importing the same file again finishes it, counting the published rows as unchanged."""
+    else's change). The publish stops at the first chunk holding a row of B, after at least
+    one chunk of A's rows was published — and withdraws them: no person, membership, rollup
+    or cell fact of the file stays, the result says nothing was imported, and the audit trail
+    keeps the import's rows followed by one saying it was withdrawn. Once B is active again,
+    the same file imports whole."""
     rows = [member_row(f"Nguyễn Văn Thử {i}", f"0521{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "A"})
             for i in range(600)]
     rows += [member_row(f"Lê Thị Bê {i}", f"0522{i:08d}", **{"Mã nơi cư trú": "", "Mã chi bộ": "B"})
@@ -210,24 +220,38 @@ def test_an_all_or_nothing_import_stops_where_the_data_changed_after_its_check(w
     data = xlsx({"Đảng viên": [MEMBER_HEADERS, *rows]})
     in_a = Membership.objects.filter(organisation=world.org["A"]).count()
     in_b = Membership.objects.filter(organisation=world.org["B"]).count()
+    published: list[int] = []
 
     def someone_ends_cell_b(phase: str) -> None:
         if phase == "publish":
             Organisation.objects.filter(pk=world.org["B"].pk).update(valid_to=dt.date(2026, 1, 1))
+            refresh_cells([world.org["B"].pk])
+            figures.update(indicators(world.org["C1"]).figures)
+
+    figures: dict[str, Any] = {}
+    def progress(kind: str, done: int, total: int) -> None:
+        if kind == "members":
+            published.append(Membership.objects.filter(organisation=world.org["A"]).count() - in_a)
 
     scope = access.scope_for_command(world.org["C1"])
-    result = run_import(read(data, "ds.xlsx"), actor=None, scope=scope, dry_run=False, on_phase=someone_ends_cell_b)
-    assert not result.committed and result.partial
-    assert "dữ liệu trong chibo đã thay đổi" in result.issues[-1].message
-    published = Membership.objects.filter(organisation=world.org["A"]).count() - in_a
-    assert 500 <= published <= 600  # at least the first chunk; nothing of the chunk with B's rows
+    result = run_import(read(data, "ds.xlsx"), actor=None, scope=scope, dry_run=False, on_phase=someone_ends_cell_b,
+                        progress=progress)
+    assert max(published) >= 500  # at least one chunk was published before the stop
+    assert not result.committed and not result.partial
+    assert "Không có gì được nhập" in result.issues[-1].message
+    assert Membership.objects.filter(organisation=world.org["A"]).count() == in_a
     assert Membership.objects.filter(organisation=world.org["B"]).count() == in_b
-    assert Person.objects.filter(citizen_id__startswith="0521").count() == published
+    assert not Person.objects.filter(citizen_id__startswith="052").exists()
+    assert compare_member_stats() == [] and indicators(world.org["C1"]).figures == figures
+    withdrawal = AuditEvent.objects.get(action="withdraw")
+    assert withdrawal.org_path == world.org["C1"].path and "hoàn lại" in withdrawal.object_repr
+    assert AuditEvent.objects.filter(object_type="membership", action="create").count() >= 500  # append-only
 
     Organisation.objects.filter(pk=world.org["B"].pk).update(valid_to=None)
+    refresh_cells([world.org["B"].pk])
     again = run_import(read(data, "ds.xlsx"), actor=None, scope=scope, dry_run=False)
     assert again.committed and not again.partial
-    assert vars(again.outcomes["members"]) == {"create": 650 - published, "update": 0, "unchanged": published,
-                                               "rejected": 0}
+    assert vars(again.outcomes["members"]) == {"create": 650, "update": 0, "unchanged": 0, "rejected": 0}
     assert Membership.objects.filter(organisation=world.org["A"]).count() == in_a + 600
     assert Membership.objects.filter(organisation=world.org["B"]).count() == in_b + 50
+    assert compare_member_stats() == []

@@ -74,8 +74,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
     "chibo.core",
     "chibo.audit",
     "chibo.accounts",
@@ -96,6 +94,9 @@ INSTALLED_APPS = [
     "chibo.api",
     "chibo.demo",
     "chibo.operations",
+    # After chibo.exchange, whose `db_worker` (the same worker, cleaning up first) wins.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

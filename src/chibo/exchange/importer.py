@@ -5,11 +5,12 @@ the whole import and throws it away — on a private snapshot of a SQLite databa
 holds no lock on the live one — so the preview shows exactly what the import would do. The
 import takes the database's import slot, checks again (all-or-nothing: one wrong row and
 nothing is written) and publishes in chunks, each its own short transaction, so other
-people's writes never wait long; on PostgreSQL, where a transaction blocks no other writer,
-the import stays one transaction (docs/decisions.md, "Imports do not lock others out").
-Members are matched by citizen ID, then by party card number; a row that matches and
-carries the same data is left alone, so importing the same file twice changes nothing —
-which is also how an import interrupted mid-publish is finished: run it again.
+people's writes never wait long; an undo log kept with the chunks withdraws the whole import
+if it fails part-way, its process killed included (exchange/undo.py). On PostgreSQL, where a
+transaction blocks no other writer, the import stays one transaction (docs/decisions.md,
+"Imports do not lock others out"). Members are matched by citizen ID, then by party card
+number; a row that matches and carries the same data is left alone, so importing the same
+file twice changes nothing.
 New members go through the bulk service (audit rows and rollups included); changed ones
 through the ordinary services. Scope comes from chibo.access (a Scope object)."""
 
@@ -33,7 +34,7 @@ from chibo.core.db import on_snapshot, snapshot_possible
 from chibo.core.ethnicities import KINH
 from chibo.core.rules import RuleBook
 from chibo.core.text import split_full_name
-from chibo.exchange import parse
+from chibo.exchange import parse, undo
 from chibo.exchange.columns import (
     LOCALITY_COLUMNS,
     MEMBER_COLUMNS,
@@ -112,7 +113,7 @@ class Result:
     rejected: dict[str, tuple[list[str], list[list[Any]]]] = field(default_factory=dict)
     committed: bool = False
     dry_run: bool = True
-    partial: bool = False  # an all-or-nothing publish stopped after some chunks were published
+    partial: bool = False  # a failed publish could not be withdrawn whole (exchange/undo.py)
     longest_write: float = 0.0  # seconds: the longest write transaction of the publish (chibo bench)
 
     @property
@@ -170,15 +171,16 @@ Progress = Callable[[str, int, int], None]  # kind, rows done, rows in the sheet
 
 def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, valid_only: bool = False,
                progress: Progress | None = None, on_wait: Callable[[], None] | None = None,
-               on_phase: Callable[[str], None] | None = None) -> Result:
+               on_phase: Callable[[str], None] | None = None, job_id: int | None = None) -> Result:
     """Check (dry_run) or import `sheets` (docs/decisions.md, "Imports do not lock others out").
 
     The check runs the whole import on a private snapshot of the SQLite database and throws
     it away, so it holds no lock on the live one and its preview is exactly what the import
     would do. The import takes the database's import slot (one at a time; `on_wait` is called
     while another holds it), checks again on a fresh snapshot (all-or-nothing: one wrong row and
-    nothing is written), then publishes in short transactions of about half a second each
-    (PostgreSQL: one transaction). `on_phase` is told "check", "publish" (SQLite) or "import"
+    nothing is written), then publishes in short transactions of about half a second each,
+    withdrawn whole if the publish fails (PostgreSQL: one transaction). `job_id`: the
+    ImportJob, named in the audit row of a withdrawal. `on_phase` is told "check", "publish" (SQLite) or "import"
     (PostgreSQL) as each begins."""
     result = Result(dry_run=dry_run)
     by_kind: dict[str, list[tuple[Sheet, int]]] = defaultdict(list)
@@ -205,6 +207,7 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
         return _check(by_kind, warnings, actor=actor, scope=scope, valid_only=valid_only, progress=progress,
                       keep_rows=False)
     with import_slot(on_wait):
+        undo.withdraw_abandoned()  # an import whose process died mid-publish goes first (SQLite)
         if connection.vendor != "sqlite":
             # PostgreSQL: one transaction, as a check is. Other people's writes do not wait for it
             # (MVCC; the rollups are rows per cell), and a crash leaves nothing (docs/decisions.md).
@@ -225,20 +228,33 @@ def run_import(sheets: list[Sheet], *, actor: Any, scope: Scope, dry_run: bool, 
         result = Result(dry_run=False, issues=list(warnings))
         importer = _Importer(actor=actor, scope=scope, result=result, valid_only=valid_only, progress=progress,
                              publish=True)
-        try:
-            with _temp_store_on_disk():
-                importer.run(by_kind)
-            result.committed = True
-        except SheetError:
-            result.committed = False
-        except _Stopped as stop:
-            result.committed = False
-            result.partial = stop.published
-            result.issues.append(Issue(stop.sheet, 0, "", _(
+        tops = scope.home_orgs()
+        failure: Exception | None = None
+        with _temp_store_on_disk():
+            with undo.recording(job_id=job_id, org_path=tops[0].path if len(tops) == 1 else "") as publish:
+                try:
+                    importer.run(by_kind)
+                except Exception as exc:  # withdrawn below, once the undo triggers are gone
+                    failure = exc
+            if failure is None:
+                undo.commit(publish)
+                result.committed = True
+                return result
+            withdrawal = undo.withdraw(publish)
+        result.committed = False
+        result.partial = withdrawal.stuck
+        if not isinstance(failure, SheetError | _Stopped):
+            raise failure
+        if isinstance(failure, _Stopped):
+            result.issues.append(Issue(failure.sheet, 0, "", _(
                 "The import stopped on this sheet: a row the check had accepted was refused, because the data in "
-                "chibo changed while the file was being imported (the error is listed above). The rows before it "
-                "were imported. Correct the row and import the same file again: the rows already imported will be "
-                "counted as unchanged.")))
+                "chibo changed while the file was being imported (the error is listed above). Nothing was "
+                "imported: what had been written was withdrawn. Correct the row and import the file again.")))
+        if withdrawal.stuck:
+            result.issues.append(Issue("", 0, "", _(
+                "Part of what had been written could not be withdrawn, because someone has since recorded something "
+                "about a person or organisation this import added. Import the same file again to complete it: the "
+                "rows already in chibo will be counted as unchanged.")))
     return result
 
 
@@ -270,10 +286,9 @@ def _check(by_kind: dict[str, list[tuple[Sheet, int]]], issues: list[Issue], *, 
 class _Stopped(Exception):
     """An all-or-nothing publish met a row its check had accepted (the data changed meanwhile)."""
 
-    def __init__(self, sheet: str, published: bool) -> None:
+    def __init__(self, sheet: str) -> None:
         super().__init__(sheet)
         self.sheet = sheet
-        self.published = published
 
 
 @contextlib.contextmanager
@@ -303,7 +318,6 @@ class _Importer:
         self.publish = publish
         self.keep_rows = keep_rows  # the check before an import: the publish reads the sheets again
         self.publish_rows = PUBLISH_FIRST_ROWS
-        self.published = False
         self.progress = progress
         self.actor = actor
         self.scope = scope
@@ -345,10 +359,9 @@ class _Importer:
                 refused = len(self.result.errors) > errors_before or (rows is not None and any(r.errors for r in rows))
                 if refused and not self.valid_only:
                     transaction.set_rollback(True)
-                    raise _Stopped(sheet_name, self.published)
+                    raise _Stopped(sheet_name)
         finally:
             self.result.longest_write = max(self.result.longest_write, time.monotonic() - started)
-        self.published = True
         time.sleep(PUBLISH_PAUSE)  # let the writers waiting for the lock in: SQLite's is not a queue
 
     def _chunk_rows(self, kind: str, sheet: Sheet) -> int:

@@ -158,3 +158,41 @@ class ExportJob(JobFiles, models.Model):
 
     def write_progress(self, done: int, total: int) -> None:
         self._write_progress({"done": done, "total": total})
+
+
+class Publish(models.Model):
+    """One import publishing in chunks on SQLite, and what became of it (exchange/undo.py).
+    While it publishes, every change its connection makes is logged in UndoStep; the log is
+    played backwards if it fails, or deleted once it is done."""
+
+    class State(models.TextChoices):
+        PUBLISHING = "publishing", _("publishing")
+        DONE = "done", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        STUCK = "stuck", _("could not be withdrawn whole")
+
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PUBLISHING)
+    job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pid = models.IntegerField()
+    org_path = models.CharField(max_length=64, blank=True)  # the importer's organisation
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reverted = models.IntegerField(default=0)  # undo steps played back
+    kept = models.IntegerField(default=0)  # changes left as they were: someone else changed them since
+    note = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"publish {self.pk} ({self.state})"
+
+
+class UndoStep(models.Model):
+    """One row the publishing connection inserted (op I), changed (U) or deleted (D), written
+    by a temporary trigger in the same transaction as the change. `old` and `new` are JSON
+    arrays of objects (column → value) holding the row before and after."""
+
+    publish = models.ForeignKey(Publish, on_delete=models.CASCADE, related_name="+")
+    tbl = models.CharField(max_length=64)
+    op = models.CharField(max_length=1)
+    row_id = models.BigIntegerField()
+    old = models.TextField(null=True)
+    new = models.TextField(null=True)

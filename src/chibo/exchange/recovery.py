@@ -3,7 +3,10 @@
 A worker can die in the middle of a job: killed by the kernel for want of memory, by an
 administrator, or by a server restart. Its job then stayed "checking" or "importing" for
 ever, and starting it again could kill the next worker the same way. `chibo serve` calls
-`fail_abandoned_jobs` when it starts and each time its worker dies: a job that had started
+`fail_abandoned_jobs` when it starts and each time its worker dies, and so does the worker
+(`chibo db_worker`) when it starts. An import killed while it published is withdrawn first
+(exchange/undo.py), unless another import holds the slot — that one withdrew it before it
+began. Then a job that had started
 (it writes its progress, with its process id) in a process that no longer exists is marked
 failed with a message saying what happened and what to do. Nothing re-runs it: the task
 queue does not retry a task it had handed out, and a failed job offers no "start again"
@@ -16,7 +19,9 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from chibo.exchange import undo
 from chibo.exchange.models import ExportJob, ImportJob
+from chibo.exchange.slot import free_import_slot
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,9 @@ def process_alive(pid: object) -> bool:
 def fail_abandoned_jobs() -> list[ImportJob | ExportJob]:
     """Mark failed every running job that has started in a process that is gone. Jobs still
     waiting for a worker (no progress yet) are left for the next worker to pick up."""
+    with free_import_slot() as free:
+        if free:
+            undo.withdraw_abandoned()
     failed: list[ImportJob | ExportJob] = []  # messages in the site's language, like every job's
     for model in (ImportJob, ExportJob):
         for job in model.objects.filter(status__in=model.RUNNING):

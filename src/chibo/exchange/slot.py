@@ -20,6 +20,10 @@ POLL_SECONDS = 0.5
 _ADVISORY_KEY = 0x63686962  # "chib": the one import lock of a PostgreSQL database
 
 
+class _Busy(Exception):
+    """Raised instead of waiting when the slot is taken and the caller would rather not wait."""
+
+
 @contextlib.contextmanager
 def import_slot(on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the database's import slot for the block. When another import holds it, call
@@ -28,6 +32,29 @@ def import_slot(on_wait: Callable[[], None] | None = None) -> Iterator[None]:
         with _advisory(on_wait):
             yield
         return
+    with _file_lock(on_wait):
+        yield
+
+
+@contextlib.contextmanager
+def free_import_slot() -> Iterator[bool]:
+    """Hold the import slot for the block if nobody does (yields True), else do not wait
+    (yields False): for the clean-up a starting worker does."""
+
+    def busy() -> None:
+        raise _Busy
+
+    try:
+        with import_slot(busy):
+            yield True
+            return
+    except _Busy:
+        pass
+    yield False
+
+
+@contextlib.contextmanager
+def _file_lock(on_wait: Callable[[], None] | None) -> Iterator[None]:
     path = sqlite_file()
     name = path.name if path is not None else hashlib.sha1(str(connection.settings_dict["NAME"]).encode()).hexdigest()
     with (lock_folder() / f".{name}.import-lock").open("a") as handle:

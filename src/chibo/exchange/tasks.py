@@ -20,16 +20,16 @@ log = logging.getLogger(__name__)
 @task()
 def run_import_job(job_id: int, commit: bool) -> None:
     """Check (commit=False) or import (commit=True) the job's file. The check writes nothing
-    to the live database; the import publishes in short transactions after checking again, so
-    if the worker dies mid-publish the chunks already published stay and running the job
-    again finishes it (their rows are then unchanged) — docs/decisions.md."""
+    to the live database; the import publishes in short transactions after checking again,
+    and if it fails or its worker dies mid-publish, what it wrote is withdrawn (at once, or
+    by the next worker to start) — docs/decisions.md."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     job.write_progress("", 0, 0)  # started: the page stops saying it waits for a worker
     try:
         sheets = read(job.upload_path.read_bytes(), job.filename)
         result = run_import(sheets, actor=job.user, scope=access.scope_for(job.user), dry_run=not commit,
                             valid_only=job.valid_only, progress=job.write_progress, on_wait=job.write_waiting,
-                            on_phase=job.write_phase)
+                            on_phase=job.write_phase, job_id=job.pk)
     except FileRefused as exc:
         job.status, job.error = ImportJob.Status.FAILED, str(exc)
     except Exception:

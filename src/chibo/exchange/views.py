@@ -207,8 +207,8 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue again a job whose worker stopped (killed, server restarted). A check wrote
-    nothing; an import stopped mid-publish left whole chunks, which the new run finds
-    unchanged, so running it again finishes it (docs/decisions.md)."""
+    nothing; what an import stopped mid-publish wrote is withdrawn before the new run
+    begins (exchange/undo.py), so it runs the whole file again."""
     job = access.get_import_job(request.user, pk)
     if job.stalled:
         job.clear_progress()

@@ -76,8 +76,9 @@ class Command(BaseCommand):
             for line in quality:
                 self.stdout.write(line)
         if result.partial:
-            raise CommandError(_("The import stopped part-way (see the last error). Correct that row and run the "
-                                 "same import again: the rows already imported will be counted as unchanged."))
+            raise CommandError(_("The import stopped part-way and part of it could not be withdrawn (see the last "
+                                 "error). Run the same import again to complete it: the rows already imported will "
+                                 "be counted as unchanged."))
         if result.errors and not result.committed and not opts["dry_run"]:
             raise CommandError(_("Nothing was imported: correct the %(n)s errors above and import again, or use "
                                  "--valid-only to import the valid rows.") % {"n": len(result.errors)})
