@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,10 @@ import pytest
 from django.db import connection
 
 from chibo import access
+from chibo.audit.models import AuditEvent
+from chibo.exchange import importer
 from chibo.exchange.bench import empty_database_env
 from chibo.exchange.importer import run_import
-from chibo.audit.models import AuditEvent
 from chibo.exchange.reader import read
 from chibo.indicators.figures import indicators
 from chibo.indicators.services import refresh_cells
@@ -255,3 +257,40 @@ def test_an_all_or_nothing_import_that_fails_part_way_leaves_nothing(world: Any)
     assert Membership.objects.filter(organisation=world.org["A"]).count() == in_a + 600
     assert Membership.objects.filter(organisation=world.org["B"]).count() == in_b + 50
     assert compare_member_stats() == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL imports in one transaction")
+def test_organisations_and_localities_are_published_in_short_transactions_too(
+        _migration_data: None, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's organisation sheet must not hold the lock for seconds: it is published
+    parents first, in batches that another connection sees committed one by one (here made
+    small: 50 rows). The file lists children before their parents; a duplicate code that
+    falls in a later batch is refused as in the check (valid-only import)."""
+    monkeypatch.setattr(importer, "PUBLISH_FIRST_ROWS", 50)
+    monkeypatch.setattr(importer, "PUBLISH_SECONDS", 0.0)  # keeps every batch at the 50-row minimum
+    header = ["Mã tổ chức", "Tên tổ chức", "Loại tổ chức", "Lĩnh vực", "Mã tổ chức cấp trên", "Ngày thành lập"]
+    kind = "Chi bộ trực thuộc đảng bộ cơ sở"
+    cells = [[f"T{i}", f"Chi bộ {i}", kind, "khu dân cư", f"D{i // 30}", "01/07/2025"] for i in range(240)]
+    groups = [[f"D{g}", f"Đảng bộ {g}", "Đảng bộ cơ sở", "doanh nghiệp", "C1", "01/07/2025"] for g in range(8)]
+    duplicate = ["T3", "Chi bộ 3 (lặp)", kind, "khu dân cư", "D0", "01/07/2025"]
+    data = xlsx({"Tổ chức đảng": [header, *cells, *groups, duplicate]})
+    database = sqlite3.connect(connection.settings_dict["NAME"])
+    seen: list[int] = []
+    pause = importer.time.sleep
+
+    def observe(seconds: float) -> None:  # between two transactions, from another connection
+        (n,) = database.execute("SELECT count(*) FROM organisations_organisation WHERE code LIKE 'T%'").fetchone()
+        seen.append(n)
+        pause(seconds)
+
+    monkeypatch.setattr(importer.time, "sleep", observe)
+    scope = access.scope_for_command(world.org["C1"])
+    result = run_import(read(data, "tc.xlsx"), actor=None, scope=scope, dry_run=False, valid_only=True)
+    database.close()
+
+    assert result.committed and result.outcomes["organisations"].create == 248
+    assert [i.row for i in result.errors] == [len(cells) + len(groups) + 2]  # the duplicate, as the check said
+    assert "dòng 5 " in result.errors[0].message
+    assert any(0 < n < 240 for n in seen) and len(set(seen)) >= 4  # committed batch by batch
+    assert Organisation.objects.get(code="T239").parent == Organisation.objects.get(code="D7")

@@ -3,8 +3,9 @@ killed with SIGKILL in the middle of an import — first while it checks the fil
 importing, then while it publishes (docs/decisions.md, "Imports do not lock others out").
 Killed during the check, nothing of the import is in the database. Killed during the publish,
 what is there is whole chunks — every person with their membership, opening event, audit row
-and rollup, nothing half-written — and the job says it stopped part-way; running it again
-imports every member exactly once."""
+and rollup, nothing half-written — until the next worker starts: it withdraws them all (the
+audit trail keeps its rows, and says so) and marks the job failed with the reason. Running the
+import again then imports every member exactly once."""
 
 from __future__ import annotations
 
@@ -142,10 +143,18 @@ def test_killing_the_worker_mid_import_leaves_nothing_half_written(tmp_path: Pat
                               "status": "importing"}  # whole chunks: rows, events, audit and rollups agree
         assert json.loads(progress.read_text())["phase"] == "publish"  # the page says it stopped part-way
 
+        # the next worker to start withdraws the import, then works through the (empty) queue
+        subprocess.run([sys.executable, "-m", "chibo", "db_worker", "--queue-name", "*", "--batch"], env=env, cwd=ROOT,
+                       check=True, timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        after_start = json.loads(python(env, COUNTS, timeout=300))
+        assert after_start == {"persons": 0, "memberships": 0, "events": 0, "stats": 0, "audit": published,
+                               "officials": 0, "status": "failed"}
+
         python(env, RETRY, timeout=300)
         after_retry = json.loads(python(env, COUNTS, timeout=300))
         assert after_retry["status"] == "done"
-        assert after_retry["persons"] == after_retry["memberships"] == after_retry["audit"] == MEMBERS
+        assert after_retry["persons"] == after_retry["memberships"] == MEMBERS
+        assert after_retry["audit"] == published + MEMBERS  # the withdrawn import's rows stay in the trail
         assert after_retry["officials"] == after_retry["events"] // 2 == MEMBERS  # admitted, then official
     finally:
         drop()

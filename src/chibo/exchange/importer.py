@@ -317,7 +317,7 @@ class _Importer:
                  progress: Progress | None = None, publish: bool = False, keep_rows: bool = False) -> None:
         self.publish = publish
         self.keep_rows = keep_rows  # the check before an import: the publish reads the sheets again
-        self.publish_rows = PUBLISH_FIRST_ROWS
+        self.publish_rows = dict.fromkeys(KINDS, PUBLISH_FIRST_ROWS)  # per kind: rows per transaction
         self.progress = progress
         self.actor = actor
         self.scope = scope
@@ -330,6 +330,7 @@ class _Importer:
         self.pending_links: list[tuple[Organisation, str, Row]] = []  # org, locality code, its row
         self.seen_ids: dict[str, int] = {}  # citizen ID → first row, across chunks
         self.seen_cards: dict[str, int] = {}
+        self.created_org_rows: dict[str, int] = {}  # code → row, of organisations this import created
         self._org_cache: dict[str, Organisation | None] = {}
         self._locality_cache: dict[str, Locality | None] = {}
 
@@ -367,7 +368,7 @@ class _Importer:
     def _chunk_rows(self, kind: str, sheet: Sheet) -> int:
         if kind not in ("members", "posts"):
             return sheet.height + 1  # small, and they need all their rows at once (parents first)
-        return self.publish_rows if self.publish else CHUNK
+        return self.publish_rows[kind] if self.publish else CHUNK
 
     def sheet(self, kind: str, sheet: Sheet, header_index: int) -> None:
         columns = COLUMNS[kind]
@@ -436,14 +437,17 @@ class _Importer:
                                             "info"))
 
     def _chunk(self, kind: str, sheet_name: str, headers: list[str], rows: list[Row]) -> None:
-        started = time.monotonic()
-        with self._transaction(sheet_name, rows):
-            if kind != "localities":  # locality rows name localities by "code" and "parent"
-                self._preload(rows)
-            getattr(self, f"_{kind}")(rows)
-        if self.publish and kind in ("members", "posts"):  # aim the next chunk at PUBLISH_SECONDS
-            took = max(time.monotonic() - started, 0.001)
-            self.publish_rows = max(50, min(CHUNK, int(len(rows) * PUBLISH_SECONDS / took)))
+        if self.publish and kind in ("organisations", "localities", "persons"):
+            # A whole sheet, parents first; published in batches as long as a member chunk
+            # (a province's 6,360 organisations in one transaction held the lock for 3 s).
+            ordered = list(self._parent_first(rows))
+            done = 0
+            while done < len(ordered):
+                batch = ordered[done:done + self.publish_rows[kind]]
+                self._write(kind, sheet_name, batch)
+                done += len(batch)
+        else:
+            self._write(kind, sheet_name, rows)
         reset_queries()  # with DEBUG on, Django would keep every statement of a long import
         rejected = [r for r in rows if r.errors]
         for r in rejected:
@@ -452,6 +456,16 @@ class _Importer:
         if rejected:
             kept = self.result.rejected.setdefault(sheet_name, (headers, []))
             kept[1].extend(r.raw + ["; ".join(e.message for e in r.errors)] for r in rejected)
+
+    def _write(self, kind: str, sheet_name: str, rows: list[Row]) -> None:
+        started = time.monotonic()
+        with self._transaction(sheet_name, rows):
+            if kind != "localities":  # locality rows name localities by "code" and "parent"
+                self._preload(rows)
+            getattr(self, f"_{kind}")(rows)
+        if self.publish:  # aim the next transaction of this kind at PUBLISH_SECONDS
+            took = max(time.monotonic() - started, 0.001)
+            self.publish_rows[kind] = max(50, min(CHUNK, int(len(rows) * PUBLISH_SECONDS / took)))
 
     def _cell(self, row: Row, column: Column, raw: Any) -> None:
         label = column.header
@@ -601,10 +615,10 @@ class _Importer:
             if row.errors:
                 continue
             v = row.values
-            if v["code"] in planned:
+            if v["code"] in planned or v["code"] in self.created_org_rows:
+                first = planned[v["code"]][0].number if v["code"] in planned else self.created_org_rows[v["code"]]
                 self._error(row, "code", _("The code %(code)s is also on row %(row)s of this file. Keep one row per "
-                                           "organisation.") % {"code": v["code"], "row": planned[v["code"]][0].number},
-                            ORGANISATION_COLUMNS)
+                                           "organisation.") % {"code": v["code"], "row": first}, ORGANISATION_COLUMNS)
                 continue
             parent = self._org(v["parent"]) if v["parent"] else None
             new_parent = planned.get(v["parent"]) if v["parent"] and parent is None else None
@@ -661,6 +675,7 @@ class _Importer:
             outcome.create += len(created)
             for (row, _data), org in zip(creates, created, strict=True):
                 self._org_cache[org.code] = org
+                self.created_org_rows[org.code] = row.number  # a later batch's duplicate is still one
                 self.touched_orgs.add(org.pk)
                 if row.values["locality"] and org.locality_id is None:
                     self.pending_links.append((org, row.values["locality"], row))

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
