@@ -291,6 +291,8 @@ TASKS = {"default": {"BACKEND": (
 CHIBO_PAGE_SIZE = 25
 # API tokens expire this many days after they are issued (0: never).
 CHIBO_API_TOKEN_TTL_DAYS = envint("CHIBO_API_TOKEN_TTL_DAYS", 365)
+# How long a one-time activation code (a new account's slip, a password reset) works.
+CHIBO_ACTIVATION_DAYS = envint("CHIBO_ACTIVATION_DAYS", 14)
 # Imports: refuse larger files before reading them (docs/import.md).
 CHIBO_IMPORT_MAX_BYTES = envint("CHIBO_IMPORT_MAX_MB", 20) * 1024 * 1024
 CHIBO_IMPORT_MAX_UNPACKED_BYTES = envint("CHIBO_IMPORT_MAX_UNPACKED_MB", 400) * 1024 * 1024

@@ -25,6 +25,7 @@ from django.http import Http404
 
 from chibo.accounts.models import Role, RoleAssignment
 from chibo.audit.models import AuditEvent
+from chibo.core.dates import today
 from chibo.members.models import Membership, Person, Post
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Locality, Organisation
 
@@ -132,8 +133,8 @@ def scope_for(user: Any) -> Scope:
     elif user.is_superuser:
         scope = Scope(user=user, superuser=True)
     else:
-        grants = [Grant(org=ra.organisation, role=ra.role)
-                  for ra in RoleAssignment.objects.filter(user=user).select_related("organisation")
+        grants = [Grant(org=ra.organisation, role=ra.role)  # in force today: a role ends with its post
+                  for ra in RoleAssignment.objects.active_on(today()).filter(user=user).select_related("organisation")
                   if ra.organisation.valid_to is None]
         own = None
         if user.person_id:
@@ -820,7 +821,7 @@ def thread_readers(org: Organisation) -> tuple[list[Any], list[Any]]:
     """Who reads a thread sent to `org`, to show the member before they send it: those who
     answer (a writing role on exactly `org`) and those who only read (the commune staff
     above it). Administrators read every thread; the pages say so in words."""
-    rows = list(RoleAssignment.objects.filter(
+    rows = list(RoleAssignment.objects.active_on(today()).filter(
         Q(organisation=org, role__in=WRITE_ROLES)
         | Q(organisation__path__in=org.ancestor_paths(), role__in=THREAD_OVERSEE_ROLES),
         user__is_active=True).select_related("user__person").order_by("user__username"))
@@ -947,3 +948,68 @@ def get_own_api_token(user: Any, pk: Any) -> Any:
     if token is None:
         raise Http404
     return token
+
+
+# --- Accounts administration -------------------------------------------------------------------
+# Commune and province staff administer the accounts of the people in their subtree (members of
+# its cells, and anyone holding a role on it); an administrator, every account. An account that
+# holds a role its viewer could not grant — a higher one, or one elsewhere — or an administrator's
+# is not theirs to open (404): otherwise a commune clerk could reset a province officer's
+# password because the officer's party membership is kept in a cell of the commune.
+
+ACCOUNT_ADMIN_ROLES = {Role.COMMUNE_STAFF, Role.PROVINCE_STAFF}
+_RANK: dict[str, int] = {Role.CELL_COMMITTEE: 1, Role.COMMUNE_STAFF: 2, Role.PROVINCE_STAFF: 3}
+
+
+def may_administer_accounts(user: Any) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or any(g.role in ACCOUNT_ADMIN_ROLES for g in scope.grants)
+
+
+def accounts(user: Any) -> QuerySet[Any]:
+    from chibo.accounts.models import User
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return User.objects.all()
+    admin = [g for g in scope.grants if g.role in ACCOUNT_ADMIN_ROLES]
+    if not admin:
+        return User.objects.none()
+    reach = Q(pk__in=[])
+    grantable = Q(pk__in=[])
+    for g in admin:
+        subtree = {"path__gte": g.org.path, "path__lt": g.org.path + PATH_END}
+        member_orgs = Organisation.objects.filter(**subtree).values("pk")
+        reach |= Q(person__membership__organisation__in=member_orgs) | Q(roles__organisation__in=member_orgs)
+        grantable |= Q(organisation__in=member_orgs, role__in=[r for r, n in _RANK.items() if n <= _RANK[g.role]])
+    not_theirs = RoleAssignment.objects.active_on(today()).exclude(grantable).values("user_id")
+    return (User.objects.filter(pk__in=User.objects.filter(reach).values("pk"))
+            .exclude(is_superuser=True).exclude(pk__in=not_theirs))
+
+
+def get_account(user: Any, pk: Any) -> Any:
+    """An account the user administers (404 otherwise, and for anyone who administers none)."""
+    account = accounts(user).select_related("person").filter(pk=pk).first() if str(pk).isdigit() else None
+    if account is None:
+        raise Http404
+    return account
+
+
+def get_account_person(user: Any, pk: Any) -> Person:
+    """A member to open an account for: one whose record the user administers accounts for."""
+    if not may_administer_accounts(user) or not str(pk).isdigit():
+        raise Http404
+    scope = scope_for(user)
+    m = Membership.objects.select_related("organisation", "person").filter(person_id=pk).first()
+    if m is None or not (scope.superuser or any(g.role in ACCOUNT_ADMIN_ROLES and g.covers(m.organisation.path)
+                                                 for g in scope.grants)):
+        raise Http404
+    return m.person
+
+
+def get_account_role(user: Any, account: Any, pk: Any) -> RoleAssignment:
+    ra = RoleAssignment.objects.select_related("organisation").filter(user=account, pk=pk).first() \
+        if str(pk).isdigit() else None
+    if ra is None:
+        raise Http404
+    return ra

@@ -73,3 +73,73 @@ class ApiTokenForm(forms.Form):
         label=gettext_lazy("What the token is for"), max_length=100,
         help_text=gettext_lazy("For example: the commune's reporting spreadsheet."),
         error_messages={"required": gettext_lazy("Write what the token is for, so that you can recognise it later.")})
+
+
+class AccountSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or username"), required=False, max_length=100)
+    state = forms.ChoiceField(label=gettext_lazy("Accounts"), required=False, choices=[
+        ("", gettext_lazy("all")), ("active", gettext_lazy("open")), ("inactive", gettext_lazy("closed"))])
+
+
+class RoleGrantForm(forms.Form):
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=gettext_lazy("Organisation"),
+                                                                       queryset=None)  # type: ignore[arg-type]
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
+    valid_from = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=gettext_lazy("Until (leave empty if open-ended)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, organisations: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+
+    def clean_valid_from(self) -> Any:
+        from chibo.core.dates import in_range
+
+        value = self.cleaned_data["valid_from"]
+        if not in_range(value):
+            raise ValidationError(_("Give a date between 1900 and 2099."))
+        return value
+
+    def clean_valid_to(self) -> Any:
+        from chibo.core.dates import in_range
+
+        value = self.cleaned_data.get("valid_to")
+        if value is not None and not in_range(value):
+            raise ValidationError(_("Give a date between 1900 and 2099."))
+        return value
+
+
+class RoleEndForm(forms.Form):
+    on = forms.DateField(label=gettext_lazy("Last day of the role"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_on(self) -> Any:
+        from chibo.core.dates import in_range
+
+        value = self.cleaned_data["on"]
+        if not in_range(value):
+            raise ValidationError(_("Give a date between 1900 and 2099."))
+        return value
+
+
+class ActivationForm(forms.Form):
+    """The slip's username and one-time code, and the password the person chooses."""
+
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username",
+                                                             "spellcheck": "false"}))
+    code = forms.CharField(label=gettext_lazy("Code on the slip (10 digits)"), max_length=20,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    password1 = forms.CharField(label=gettext_lazy("New password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                help_text=gettext_lazy("At least 10 characters; not a common password, not only "
+                                                       "digits, not like your name."))
+    password2 = forms.CharField(label=gettext_lazy("New password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords are not the same. Type the new password twice."))
+        return data

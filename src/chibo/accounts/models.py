@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -11,10 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
+    class Inactive(models.TextChoices):
+        STAFF = "staff", _("deactivated by the staff")
+        MEMBERSHIP_ENDED = "membership_ended", _("the membership ended")
+
     person = models.OneToOneField(
         "members.Person", verbose_name=_("person"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="user",
     )
+    # Why the account is inactive: one closed because the membership ended is opened again
+    # when the member is transferred in elsewhere (accounts/services.py); one the staff closed is not.
+    inactive_reason = models.CharField(max_length=20, choices=Inactive.choices, blank=True)
 
 
     class Meta:
@@ -47,17 +55,33 @@ class User(AbstractUser):
         return ""
 
 
+def _today() -> dt.date:
+    from chibo.core.dates import today
+
+    return today()
+
+
 class Role(models.TextChoices):
     CELL_COMMITTEE = "cell_committee", _("cell secretary / committee")
     COMMUNE_STAFF = "commune_staff", _("commune committee staff")
     PROVINCE_STAFF = "province_staff", _("province staff")
 
 
-class RoleAssignment(models.Model):
-    """A user's role on an organisation; the role reaches the organisation's subtree.
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def active_on(self, day: dt.date) -> RoleAssignmentQuerySet:
+        """Assignments in force on `day` (a role ends at the end of its last day)."""
+        return self.filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day), valid_from__lte=day)
 
-    Being a member needs no assignment: a user whose person holds a membership may see
-    their own record and their own cell's basics. Administrators are superusers."""
+
+class RoleAssignment(models.Model):
+    """A user's role on an organisation, for a period; the role reaches the organisation's subtree.
+
+    Roles follow posts (accounts/roles.py): a committee post on a cell gives that cell's
+    committee role, one on a commune (or grassroots) committee gives the commune's, for the
+    post's dates — such an assignment names its `post`. Staff roles that are not posts are
+    granted explicitly, with dates. Being a member needs no assignment: a user whose person
+    holds a membership may see their own record and their own cell's basics. Administrators
+    are superusers."""
 
     user = models.ForeignKey(User, verbose_name=_("user account"), on_delete=models.CASCADE, related_name="roles")
     organisation = models.ForeignKey(
@@ -65,13 +89,22 @@ class RoleAssignment(models.Model):
         on_delete=models.PROTECT, related_name="role_assignments",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    valid_from = models.DateField(_("from"), default=_today)
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    post = models.ForeignKey("members.Post", verbose_name=_("post"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="role_assignments")
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        indexes = [models.Index(fields=["organisation", "role"], name="role_org_role")]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="role_unique"),
+            models.CheckConstraint(condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="role_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -132,3 +165,25 @@ class SignInPlace(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="signin_place_unique")]
         indexes = [models.Index(fields=["last_success_at"], name="signin_place_at")]
+
+
+class ActivationCode(models.Model):
+    """A one-time code to set one's password: printed on an onboarding slip, or given by the
+    staff after a reset. Only its hash is stored; it works once, until `expires_at`, and a
+    newer code replaces the older ones."""
+
+    class Purpose(models.TextChoices):
+        ONBOARD = "onboard", _("new account")
+        RESET = "reset", _("password reset")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    digest = models.CharField(max_length=128)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"], name="activation_user_open")]

@@ -1,22 +1,42 @@
-"""Sign-in (throttled) and the signed-in person's own API tokens."""
+"""Sign-in (throttled), activation with a one-time code, the signed-in person's own API tokens,
+and the administration of accounts and roles by commune and province staff."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo import access
-from chibo.accounts import tokens
-from chibo.accounts.forms import ApiTokenForm, SignInForm
+from chibo.accounts import services, throttle, tokens
+from chibo.accounts.forms import (
+    AccountSearchForm,
+    ActivationForm,
+    ApiTokenForm,
+    RoleEndForm,
+    RoleGrantForm,
+    SignInForm,
+    wait_message,
+)
+from chibo.accounts.models import ActivationCode, Role, RoleAssignment, SignInFailure, User
+from chibo.core.dates import today
+from chibo.core.text import fold
+from chibo.members.models import Membership
 
 
 class SignInView(auth_views.LoginView):
@@ -57,3 +77,202 @@ def my_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("The token %(prefix)s… was revoked: programs using it can no longer sign in "
                                 "with it.") % {"prefix": token.prefix})
     return redirect("my-tokens")
+
+
+# --- Accounts administration (commune and province staff, administrators) ------------------------
+
+def _role_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    scope = access.scope_for(request.user)
+    return [(r.value, str(r.label)) for r in Role
+            if scope.superuser or any(g.role in access.ACCOUNT_ADMIN_ROLES and services.ROLE_RANK[g.role]
+                                      >= services.ROLE_RANK[r] for g in scope.grants)]
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    """The accounts the user administers, searchable; page and fragment (#results)."""
+    if not access.may_administer_accounts(request.user):
+        raise Http404
+    form = AccountSearchForm(request.GET or None)
+    qs = access.accounts(request.user).select_related("person")
+    if form.is_valid():
+        words = fold(form.cleaned_data["q"]).split()
+        for word in words:
+            qs = qs.filter(Q(username__icontains=word) | Q(person__search_name__contains=word))
+        if form.cleaned_data["state"] == "active":
+            qs = qs.filter(is_active=True)
+        elif form.cleaned_data["state"] == "inactive":
+            qs = qs.filter(is_active=False)
+    page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    users = list(page.object_list)
+    day = today()
+    roles_of: dict[int, list[RoleAssignment]] = {}
+    for ra in (RoleAssignment.objects.active_on(day).filter(user__in=users).select_related("organisation")
+               .order_by("organisation__path")):
+        roles_of.setdefault(ra.user_id, []).append(ra)
+    failures = dict(SignInFailure.objects.filter(username__in=[throttle.username_key(u.username) for u in users])
+                    .values_list("username").annotate(n=Count("id")).values_list("username", "n"))
+    rows = [{"user": u, "roles": roles_of.get(u.pk, []), "failures": failures.get(throttle.username_key(u.username), 0)}
+            for u in users]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    template = "accounts/_account_rows.html" if getattr(request, "htmx", False) else "accounts/account_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account(request.user, pk)
+    return _detail(request, account)
+
+
+def _detail(request: HttpRequest, account: User, *, grant_form: RoleGrantForm | None = None,
+            status: int = 200) -> HttpResponse:
+    day = today()
+    assignments = list(account.roles.select_related("organisation", "post").order_by("-valid_from", "-id"))
+    membership = Membership.objects.filter(person_id=account.person_id).select_related("organisation").first() \
+        if account.person_id else None
+    verdict_failures = SignInFailure.objects.filter(username=throttle.username_key(account.username)).count()
+    context = {
+        "account": account, "membership": membership, "day": day,
+        "assignments": [(ra, ra.valid_from <= day and (ra.valid_to is None or ra.valid_to >= day)) for ra in assignments],
+        "grant_form": grant_form or RoleGrantForm(organisations=access.organisations(request.user).filter(
+            valid_to__isnull=True).order_by("path"), roles=_role_choices(request), initial={"valid_from": day}),
+        "end_form": RoleEndForm(initial={"on": day}),
+        "failures": verdict_failures,
+        "tokens": account.api_tokens.filter(revoked_at__isnull=True).count(),
+        "open_code": ActivationCode.objects.filter(user=account, used_at__isnull=True, replaced_at__isnull=True,
+                                                   expires_at__gt=timezone.now()).first(),
+    }
+    return render(request, "accounts/account_detail.html", context, status=status)
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return " ".join(m for messages_ in exc.message_dict.values() for m in messages_) if hasattr(exc, "error_dict") \
+        else " ".join(exc.messages)
+
+
+@login_required
+@require_POST
+def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Deactivate, reactivate, unlock or reset the password of an account the user administers."""
+    account = access.get_account(request.user, pk)
+    try:
+        if action == "deactivate":
+            services.user_deactivate(actor=request.user, user=account)
+            messages.success(request, _("The account %(u)s is closed: it can no longer sign in, and its sessions and "
+                                        "tokens no longer work.") % {"u": account.username})
+        elif action == "reactivate":
+            services.user_reactivate(actor=request.user, user=account)
+            messages.success(request, _("The account %(u)s is open again.") % {"u": account.username})
+        elif action == "unlock":
+            services.user_unlock(actor=request.user, user=account)
+            messages.success(request, _("The failed sign-ins of %(u)s are forgotten: they may sign in again now.")
+                             % {"u": account.username})
+        elif action == "reset":
+            code = services.password_reset(actor=request.user, user=account)
+            return _code_page(request, account, code, reset=True)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect("account", pk=account.pk)
+
+
+def _code_page(request: HttpRequest, account: User, code: str, *, reset: bool) -> HttpResponse:
+    return render(request, "accounts/account_code.html", {
+        "account": account, "code": services.format_code(code), "reset": reset,
+        "expires": timezone.localdate() + dt.timedelta(days=settings.CHIBO_ACTIVATION_DAYS),
+        "address": request.build_absolute_uri(reverse("activate"))})
+
+
+@login_required
+@require_POST
+def account_create(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """Open an account for a member in the user's scope: a username and a one-time code, shown once."""
+    person = access.get_account_person(request.user, person_pk)
+    try:
+        account, code = services.account_create_for_person(actor=request.user, person=person)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        existing = User.objects.filter(person=person).first()
+        return redirect("account", pk=existing.pk) if existing else redirect("accounts")
+    return _code_page(request, account, code, reset=False)
+
+
+@login_required
+@require_POST
+def account_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    account = access.get_account(request.user, pk)
+    form = RoleGrantForm(request.POST, organisations=access.organisations(request.user).filter(valid_to__isnull=True),
+                         roles=_role_choices(request))
+    if form.is_valid():
+        try:
+            services.role_grant(actor=request.user, scope=access.scope_for(request.user), user=account,
+                                organisation=form.cleaned_data["organisation"], role=form.cleaned_data["role"],
+                                valid_from=form.cleaned_data["valid_from"], valid_to=form.cleaned_data["valid_to"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The role was granted."))
+            return redirect("account", pk=account.pk)
+    return _detail(request, account, grant_form=form, status=400)
+
+
+@login_required
+@require_POST
+def account_role_end(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    account = access.get_account(request.user, pk)
+    ra = access.get_account_role(request.user, account, role_pk)
+    form = RoleEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the last day of the role (a date between 1900 and 2099)."))
+        return redirect("account", pk=account.pk)
+    try:
+        services.role_end(actor=request.user, assignment=ra, on=form.cleaned_data["on"])
+        messages.success(request, _("The role ends on %(day)s.") % {"day": form.cleaned_data["on"].strftime("%d/%m/%Y")})
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect("account", pk=account.pk)
+
+
+# --- Activation: a one-time code from a slip or a reset, then the person's own password -----------
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    form = ActivationForm(request.POST or None, initial={"username": request.GET.get("u", "")[:150]})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            username = form.cleaned_data["username"]
+            ip = throttle.client_ip(request)
+            key = f"kich-hoat:{username}"
+            verdict = throttle.attempt_start(key, ip)
+            if verdict.wait_seconds:
+                form.add_error(None, wait_message(verdict))
+                status = 429
+            else:
+                try:
+                    user = services.activate(username=username, code=form.cleaned_data["code"],
+                                             password=form.cleaned_data["password1"])
+                except services.ActivationRefused as exc:
+                    after = throttle.attempt_failed(key, ip)
+                    form.add_error("code", f"{exc} {wait_message(after)}" if after.wait_seconds else str(exc))
+                    if after.wait_seconds:
+                        status = 429
+                except ValidationError as exc:
+                    throttle.attempt_succeeded(key, ip)  # the code was right; the password was weak
+                    form.add_error("password1", exc)
+                else:
+                    throttle.attempt_succeeded(key, ip)
+                    login(request, user, backend="chibo.accounts.backends.PersonModelBackend")
+                    messages.success(request, _("Your password is set and you are signed in. Next time, sign in "
+                                                "with your username and this password."))
+                    return redirect("/")
+    response = render(request, "accounts/activate.html", {"form": form}, status=status)
+    return response

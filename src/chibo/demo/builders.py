@@ -666,7 +666,8 @@ class Builder:
         family, _sep, given = full_name.rpartition(" ")
         user = account_services.user_create(actor=None, username=username, password=password, person_id=person_id,
                                             superuser=superuser, first_name=given, last_name=family)
-        if role and organisation is not None:
+        # a secretary's post already gave the role (roles follow posts, accounts/roles.py)
+        if role and organisation is not None and not user.roles.filter(organisation=organisation, role=role).exists():
             account_services.role_assign(actor=None, user=user, organisation=organisation, role=role)
         return True
 

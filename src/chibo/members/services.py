@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from chibo.accounts import roles as post_roles
+from chibo.accounts import services as account_services
 from chibo.audit import services as audit
 from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import add_months, format_vn_date, full_months, today
@@ -501,6 +503,11 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
             errors["effective_date"] = _("Recognition takes effect when the %(months)s months of probation end, on %(date)s (%(cite)s).") % {"months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}
     if errors:
         raise ValidationError(errors)
+    if spec.get("status") not in (None, "previous", *CURRENT_STATUSES):
+        # off the rolls: the committee posts end with the membership, and the roles they gave
+        for post in Post.objects.filter(person_id=m.person_id, kind__in=Post.COMMITTEE_KINDS, end_date__isnull=True,
+                                        start_date__lte=effective_date):
+            post_update(post, actor=actor, end_date=effective_date)
 
     old_key = _stat_key(m)
     before = audit.snapshot(m, MEMBERSHIP_FIELDS)
@@ -532,6 +539,7 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
     old, new = audit.diff(before, audit.snapshot(m, MEMBERSHIP_FIELDS))
     audit.record(actor=actor, action="event", obj=m, object_repr=m.person.full_name, org_path=m.organisation.path,
                  prior_path=prior_path, before=old, after=new, note=f"{event.get_kind_display()} {format_vn_date(effective_date)} {event.decision_number}".strip())
+    account_services.follow_membership(m.person_id, current=m.current, actor=actor)
     return event
 
 
@@ -592,6 +600,7 @@ def post_create(*, actor: Any, **data: Any) -> tuple[Post, list[str]]:
     post = Post.objects.create(**data)
     cell_facts.refresh_for_post(post)
     audit.record(actor=actor, action="create", obj=post, org_path=_post_path(post), after=audit.snapshot(post, POST_FIELDS))
+    post_roles.sync_post_roles([post.person_id], actor=actor)  # roles follow posts
     return post, warnings
 
 
@@ -602,7 +611,7 @@ def post_update(post: Post, *, actor: Any, **data: Any) -> tuple[Post, list[str]
     merged.update(data)
     merged, warnings = _clean_post(merged)
     before = audit.snapshot(post, POST_FIELDS)
-    was = Post(organisation_id=post.organisation_id, locality_id=post.locality_id)
+    was = Post(organisation_id=post.organisation_id, locality_id=post.locality_id, person_id=post.person_id)
     for key, value in merged.items():
         setattr(post, key, value)
     post.save()
@@ -611,6 +620,7 @@ def post_update(post: Post, *, actor: Any, **data: Any) -> tuple[Post, list[str]
     old, new = audit.diff(before, audit.snapshot(post, POST_FIELDS))
     if new:
         audit.record(actor=actor, action="update", obj=post, org_path=_post_path(post), before=old, after=new)
+    post_roles.sync_post_roles({was.person_id, post.person_id}, actor=actor)
     return post, warnings
 
 
@@ -635,6 +645,7 @@ def bulk_create_posts(rows: Iterable[dict[str, Any]], *, actor: Any) -> list[Pos
         cell_facts.refresh_for_localities({p.locality_id for p in posts if p.locality_id})
         audit.record_many([{"action": "create", "obj": p, "org_path": _post_path(p),
                             "after": audit.snapshot(p, POST_FIELDS)} for p in posts], actor=actor)
+        post_roles.sync_post_roles({p.person_id for p in posts}, actor=actor)
     return posts
 
 

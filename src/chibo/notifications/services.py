@@ -111,7 +111,7 @@ def send_daily(*, day: dt.date | None = None) -> int:
         by_task[a.task_id].append(a)
     users_of_person = dict(User.objects.filter(person__isnull=False, is_active=True).values_list("person_id", "id"))
     committees: dict[int, list[int]] = defaultdict(list)
-    for org_id, user_id in RoleAssignment.objects.filter(role=Role.CELL_COMMITTEE).values_list(
+    for org_id, user_id in RoleAssignment.objects.active_on(day).filter(role=Role.CELL_COMMITTEE).values_list(
             "organisation_id", "user_id"):
         committees[org_id].append(user_id)
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -256,8 +257,20 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "posts": m.person.posts.select_related("organisation", "locality").order_by("-start_date"),
         "party_age": m.party_age_on(day), "age": m.person.age_on(day),
         "can_write": scope.writes_org(m.organisation),
+        "account_admin": _account_admin(request.user, m),
     }
     return render(request, "web/member.html", context)
+
+
+def _account_admin(user: Any, m: Any) -> dict[str, Any] | None:
+    """For staff who administer this member's account: the account (if any) to open, else the
+    offer to open one. None for everyone else (nothing is shown)."""
+    try:
+        access.get_account_person(user, m.person_id)
+    except Http404:
+        return None
+    account = access.accounts(user).filter(person_id=m.person_id).first()
+    return {"account": account, "exists": account is not None or get_user_model().objects.filter(person_id=m.person_id).exists()}
 
 
 @login_required

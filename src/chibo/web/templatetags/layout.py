@@ -22,3 +22,11 @@ def pct(value: object) -> int:
         return 0
     number = max(Decimal(0), min(Decimal(100), number))
     return int((number + Decimal("0.5")).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@register.filter
+def administers_accounts(user: object) -> bool:
+    """Whether the footer offers the accounts page (commune and province staff, administrators)."""
+    from chibo import access
+
+    return bool(getattr(user, "is_authenticated", False)) and access.may_administer_accounts(user)

@@ -24,6 +24,12 @@
     button.textContent = "\u2212";
   });
 
+  // A <button data-print> prints the page (CSP: no inline handler).
+  document.addEventListener("click", function (e) {
+    var el = e.target && e.target.closest ? e.target.closest("[data-print]") : null;
+    if (el) window.print();
+  });
+
   // A <select data-autosubmit> sends its form as soon as it changes (the form's <noscript>
   // button does it without JavaScript).
   document.addEventListener("change", function (e) {
