@@ -160,8 +160,10 @@ def test_the_shell_reads_the_settings_file_as_systemd_does() -> None:
     script = (DEPLOY / "chibo-admin").read_text(encoding="utf-8")
     assert f"ENV_FILE={ENV_FILE}" in script and f"CHIBO={CHIBO}" in script
     assert subprocess.run(["sh", "-n", str(DEPLOY / "chibo-admin")]).returncode == 0
+    loader = re.search(r"sh -c '([^']*)' chibo-admin \"\$ENV_FILE\" \"\$CHIBO\" \"\$@\"", script)
+    assert loader, "chibo-admin no longer loads the settings with sh -c"
     shown = subprocess.run(
-        ["sh", "-c", 'set -a; . "$1"; set +a; shift; exec "$@"', "t", str(DEPLOY / "chibo.env.example"), "env"],
+        ["sh", "-c", loader.group(1), "t", str(DEPLOY / "chibo.env.example"), "env"],
         env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, check=True).stdout
     from_shell = dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
     assert {k: from_shell.get(k) for k in _env_example()} == _env_example()
