@@ -249,3 +249,52 @@ def test_the_member_page_offers_the_account_to_those_who_administer_it(world: An
     assert f"/tai-khoan/{account.pk}/" in page and "/tai-khoan/mo/" not in page
     secretary_view = world.client("secretary_b").get(f"/dang-vien/{b_member.pk}/").content.decode()
     assert "/tai-khoan/" not in secretary_view.split("<footer")[0]  # a secretary administers no account
+
+
+# --- the same from the command line --------------------------------------------------------------
+
+def _run(*args: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_users_command(world: Any) -> None:
+    from django.core.management.base import CommandError
+
+    person = world.m["b_member"].person
+    created = _run("users", "create", person.citizen_id)
+    code = re.search(r"Mã dùng một lần: ([\d ]+)", created).group(1)  # type: ignore[union-attr]
+    assert "binhlv" in created
+    assert _activate("binhlv", code).status_code == 302
+    assert "binhlv" in _run("users", "list", "B") and "binhlv" not in _run("users", "list", "X")
+
+    assert "Đã khóa" in _run("users", "deactivate", "binhlv")
+    assert not Client().login(username="binhlv", password=STRONG)
+    _run("users", "reactivate", "binhlv")
+    reset = _run("users", "reset", "binhlv")
+    assert not Client().login(username="binhlv", password=STRONG)
+    assert _activate("binhlv", re.search(r"Mã dùng một lần: ([\d ]+)", reset).group(1), "mat-khau-moi-cua-binh") \
+        .status_code == 302  # type: ignore[union-attr]
+
+    _run("users", "grant", "binhlv", "commune_staff", "C1", "--from", "01/01/2026")
+    assert access.scope_for(User.objects.get(username="binhlv")).writes_structure(world.org["C1"])
+    _run("users", "end", "binhlv", "commune_staff", "C1", "--on", "01/01/2026")
+    assert not access.scope_for(User.objects.get(username="binhlv")).writes_structure(world.org["C1"])
+    with pytest.raises(CommandError, match="CCCD"):
+        _run("users", "create", "000000000000")
+    with pytest.raises(CommandError, match="cuối cùng|quản trị"):
+        _run("users", "deactivate", "admin")
+
+
+def test_createadmin_prints_a_code_and_no_password(world: Any) -> None:
+    out = _run("createadmin", "quantri.xa")
+    user = User.objects.get(username="quantri.xa")
+    assert user.is_superuser and not user.has_usable_password()
+    code = re.search(r"Mã dùng một lần: ([\d ]+)", out).group(1)  # type: ignore[union-attr]
+    assert _activate("quantri.xa", code).status_code == 302
+    assert AuditEvent.objects.filter(object_type="user", object_id=str(user.pk), action="create").exists()
