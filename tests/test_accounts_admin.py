@@ -298,3 +298,42 @@ def test_createadmin_prints_a_code_and_no_password(world: Any) -> None:
     code = re.search(r"Mã dùng một lần: ([\d ]+)", out).group(1)  # type: ignore[union-attr]
     assert _activate("quantri.xa", code).status_code == 302
     assert AuditEvent.objects.filter(object_type="user", object_id=str(user.pk), action="create").exists()
+
+
+# --- onboarding slips at a cell meeting -------------------------------------------------------------
+
+def test_a_secretary_prints_slips_for_the_cell_and_members_activate_with_them(world: Any, tmp_path: Any) -> None:
+    from tests.test_meetings_web import pdf_text
+
+    secretary = world.client("secretary_a")
+    page = secretary.get("/to-chuc/A/tai-khoan/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    woman = world.m["a_woman"].person
+    assert f'value="{woman.pk}"' in html  # no account yet: offered, ticked
+    assert f'value="{world.m["member"].person_id}"' not in html  # has an account in use: not offered
+    before = AuditEvent.objects.count()
+
+    response = secretary.post("/to-chuc/A/tai-khoan/", {"person": [woman.pk, world.m["x_member"].person_id]})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    text = pdf_text(response.content, tmp_path)
+    account = User.objects.get(person=woman)
+    assert account.username == "hoatt" and "hoatt" in text and "/kich-hoat/" in text
+    assert not User.objects.filter(person_id=world.m["x_member"].person_id).exists()  # not of this cell: ignored
+    code = re.search(r"Mã dùng một lần: (\d{5} \d{5})", text).group(1)  # type: ignore[union-attr]
+    assert AuditEvent.objects.count() > before
+
+    again = secretary.get("/to-chuc/A/tai-khoan/").content.decode()
+    assert "chưa kích hoạt" in again
+    assert _activate("hoatt", code).status_code == 302
+    assert "hoatt: đang dùng" in secretary.get("/to-chuc/A/tai-khoan/").content.decode()
+
+
+def test_slips_are_only_for_those_who_write_for_the_cell(world: Any) -> None:
+    for persona, status in (("member", 404), ("secretary_b", 404), ("other_commune_staff", 404),
+                            ("province_staff", 404), ("commune_staff", 200), ("admin", 200)):
+        assert world.client(persona).get("/to-chuc/A/tai-khoan/").status_code == status, persona
+    assert world.client("secretary_b").post("/to-chuc/A/tai-khoan/", {"person": [world.m["a_woman"].person_id]}) \
+        .status_code == 404
+    assert not User.objects.filter(person_id=world.m["a_woman"].person_id).exists()

@@ -1013,3 +1013,12 @@ def get_account_role(user: Any, account: Any, pk: Any) -> RoleAssignment:
     if ra is None:
         raise Http404
     return ra
+
+
+def get_onboarding_organisation(user: Any, code: str) -> Organisation:
+    """A cell (or party group) whose members' accounts the user may open and print slips for:
+    its committee and the commune staff above it (those who write for it)."""
+    org = get_organisation(user, code)
+    if not org.holds_members or not scope_for(user).writes_org(org):
+        raise Http404
+    return org

@@ -289,3 +289,19 @@ def role_end(*, actor: Any, assignment: RoleAssignment, on: dt.date) -> RoleAssi
     audit.record(actor=actor, action="update", obj=assignment, org_path=assignment.organisation.path,
                  before=old, after=new, note="role ended")
     return assignment
+
+
+@transaction.atomic
+def onboard(*, actor: Any, persons: list[Person]) -> list[tuple[User, str]]:
+    """Accounts and one-time codes to print on slips at a cell meeting: an account is opened
+    for each person without one; one not yet activated gets a new code (the old one stops
+    working); an account already in use is left alone. Returns (account, code) in order."""
+    out: list[tuple[User, str]] = []
+    existing = {u.person_id: u for u in User.objects.filter(person__in=persons)}
+    for person in persons:
+        user = existing.get(person.pk)
+        if user is None:
+            out.append(account_create_for_person(actor=actor, person=person))
+        elif user.is_active and not user.has_usable_password():
+            out.append((user, _issue_code(user, actor=actor, purpose=ActivationCode.Purpose.ONBOARD)))
+    return out

@@ -14,4 +14,5 @@ urlpatterns = [
     path("tai-khoan/<int:pk>/vai-tro/<int:role_pk>/ket-thuc/", views.account_role_end, name="account-role-end"),
     path("tai-khoan/<int:pk>/<str:action>/", views.account_action, name="account-action"),
     path("tai-khoan/mo/<int:person_pk>/", views.account_create, name="account-create"),
+    path("to-chuc/<str:code>/tai-khoan/", views.onboarding, name="onboarding"),
 ]

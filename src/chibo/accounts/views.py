@@ -34,6 +34,7 @@ from chibo.accounts.forms import (
     wait_message,
 )
 from chibo.accounts.models import ActivationCode, Role, RoleAssignment, SignInFailure, User
+from chibo.core import pdf
 from chibo.core.dates import today
 from chibo.core.text import fold
 from chibo.members.models import Membership
@@ -276,3 +277,49 @@ def activate(request: HttpRequest) -> HttpResponse:
                     return redirect("/")
     response = render(request, "accounts/activate.html", {"form": form}, status=status)
     return response
+
+
+# --- Onboarding at a cell meeting: slips with a username and a one-time code, 8 to an A4 page ----
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request: HttpRequest, code: str) -> HttpResponse:
+    """The cell's members and their accounts; POST prints slips for those chosen (a PDF,
+    made now and never stored: the codes are in it)."""
+    org = access.get_onboarding_organisation(request.user, code)
+    members_ = list(Membership.objects.filter(organisation=org, current=True).select_related("person")
+                    .order_by("sort_key"))
+    accounts_ = {u.person_id: u for u in User.objects.filter(person__in=[m.person_id for m in members_])}
+    now = timezone.now()
+    open_codes = set(ActivationCode.objects.filter(user__in=accounts_.values(), used_at__isnull=True,
+                                                   replaced_at__isnull=True, expires_at__gt=now)
+                     .values_list("user_id", flat=True))
+    rows: list[dict[str, Any]] = []
+    for m in members_:
+        account = accounts_.get(m.person_id)
+        if account is None:
+            state = "none"
+        elif not account.is_active:
+            state = "closed"
+        elif account.has_usable_password():
+            state = "active"
+        else:
+            state = "waiting" if account.pk in open_codes else "expired"
+        rows.append({"m": m, "account": account, "state": state})
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("person") if v.isdigit()}
+        persons = [m.person for m, state in ((r["m"], r["state"]) for r in rows)
+                   if m.person_id in chosen and state not in ("active", "closed")]
+        if not persons:
+            messages.error(request, _("Tick at least one member who has no account in use, then print again."))
+            return redirect("onboarding", code=org.code)
+        issued = services.onboard(actor=request.user, persons=persons)
+        expires = timezone.localdate() + dt.timedelta(days=settings.CHIBO_ACTIVATION_DAYS)
+        address = request.build_absolute_uri(reverse("activate"))
+        slips = [{"user": u, "code": services.format_code(c)} for u, c in issued]
+        data = pdf.render("accounts/slips_print.html", {"org": org, "slips": slips, "expires": expires,
+                                                         "address": address})
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="phieu-tai-khoan-{org.code}.pdf"'
+        return response
+    return render(request, "accounts/onboarding.html", {"org": org, "rows": rows})
