@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # After WhiteNoise: static assets keep their caching; everything the app writes gets the
     # Content-Security-Policy, Permissions-Policy and `Cache-Control: private, no-store`.
     "chibo.web.security.SecurityHeadersMiddleware",
+    # /healthz for monitors: answered here, before sessions, host names and sign-in (web/health.py).
+    "chibo.web.health.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,6 +213,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A monitor on the server asks http://127.0.0.1:8000/healthz: answered there, not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 
 def secret_key_weakness(key: str) -> str:
@@ -316,6 +320,9 @@ CHIBO_EXPORT_SYNC_ROWS = envint("CHIBO_EXPORT_SYNC_ROWS", 5000)
 CHIBO_JOB_STALE_MINUTES = envint("CHIBO_JOB_STALE_MINUTES", 15)
 # A job not picked up after this long means no worker is running: its page tells the user.
 CHIBO_JOB_WAIT_MINUTES = envint("CHIBO_JOB_WAIT_MINUTES", 2)
+# The background worker touches DATA_DIR/worker.heartbeat every few seconds; silent this long,
+# /healthz and `chibo status` say it has stopped (operations/health.py).
+CHIBO_WORKER_STALE_SECONDS = envint("CHIBO_WORKER_STALE_SECONDS", 60)
 # Tasks count as due soon this many days before their deadline (each person may choose their own).
 CHIBO_DUE_SOON_DAYS = envint("CHIBO_DUE_SOON_DAYS", 3)
 # The hour (local time) of the daily pass that sends reminders (`chibo remind --every-day`).
