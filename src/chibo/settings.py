@@ -184,6 +184,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chibo.accounts.validators.VietnameseCommonPasswordValidator"},  # "matkhau@2026", birth dates
 ]
 AUTHENTICATION_BACKENDS = ["chibo.accounts.backends.PersonModelBackend"]
 # Sign-in throttling (chibo/accounts/throttle.py, docs/decisions.md). The client address is
