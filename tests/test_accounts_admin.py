@@ -337,3 +337,27 @@ def test_slips_are_only_for_those_who_write_for_the_cell(world: Any) -> None:
     assert world.client("secretary_b").post("/to-chuc/A/tai-khoan/", {"person": [world.m["a_woman"].person_id]}) \
         .status_code == 404
     assert not User.objects.filter(person_id=world.m["a_woman"].person_id).exists()
+
+
+# --- the first run of a real installation -----------------------------------------------------------
+
+@pytest.mark.django_db
+def test_setup_on_an_empty_database_then_the_administrator_activates() -> None:
+    from django.core.management.base import CommandError
+
+    from chibo.organisations.models import Locality, Organisation
+
+    with pytest.raises(CommandError, match="Thiếu"):
+        _run("setup", "--no-input", "--province-code", "GL")
+    assert not Organisation.objects.exists()
+    out = _run("setup", "--no-input", "--province-code", "gl", "--province-name", "Đảng bộ tỉnh Gia Lai",
+               "--commune-code", "IAMO", "--commune-name", "Đảng bộ xã Ia Mơ", "--admin", "quantri")
+    province, commune = Organisation.objects.get(code="GL"), Organisation.objects.get(code="IAMO")
+    assert commune.parent == province and commune.kind == "commune"
+    assert Locality.objects.get(organisation=commune).parent == Locality.objects.get(organisation=province)
+    assert "/nhap-du-lieu/mau.xlsx" in out
+    code = re.search(r"Mã dùng một lần: ([\d ]+)", out).group(1)  # type: ignore[union-attr]
+    assert _activate("quantri", code).status_code == 302
+    assert User.objects.get(username="quantri").is_superuser
+    with pytest.raises(CommandError, match="đã có dữ liệu"):
+        _run("setup", "--no-input", "--province-code", "X", "--province-name", "X", "--admin", "khac")
