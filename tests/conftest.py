@@ -123,7 +123,7 @@ def world(db: Any) -> World:
              superuser: bool = False) -> User:
         u = User.objects.create_user(username=name, password=PASSWORD, person=person, is_superuser=superuser)
         if role:
-            RoleAssignment.objects.create(user=u, organisation=w.org[org], role=role)  # type: ignore[index]
+            RoleAssignment.objects.create(user=u, organisation=w.org[org], role=role, valid_from=start)  # type: ignore[index]
         return u
 
     w.users["member"] = user("member", w.m["member"].person)
