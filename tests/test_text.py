@@ -333,3 +333,39 @@ def test_text_sort_key_any_text(value: str) -> None:
     assert len(key) <= 255
     assert key.isascii() and key.isprintable()
     assert text_sort_key(nfd(value)) == key
+
+
+def test_central_highlands_letters_fold_and_sort_next_to_their_plain_letter() -> None:
+    """Issue 13, point 9: "blan" finds "Ƀlan"; Ƀlan sorts after the b's and before the c's."""
+    from chibo.core.text import fold, name_sort_key
+
+    assert fold("Ksor Ƀlan") == "ksor blan" and fold("ƁÔK ɗam") == "bok dam"
+    names = ["Cường", "Ƀlan", "Bình", "Bùi"]
+    ordered = sorted(names, key=lambda n: name_sort_key("", "", n))
+    assert ordered == ["Bình", "Bùi", "Ƀlan", "Cường"]
+
+
+def test_names_stored_before_are_rewritten_by_the_migration(world) -> None:  # type: ignore[no-untyped-def]
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    from chibo.core.text import name_sort_key
+    from chibo.members.models import Membership, Person
+
+    m = world.m["b_member"]
+    old_key = name_sort_key("Ksor", "", "Ƀlan").replace("b{", "^000180")  # as the old code wrote it
+    Person.objects.filter(pk=m.person_id).update(given_name="Ƀlan", search_name="ksor ƀlan", sort_key=old_key)
+    Membership.objects.filter(pk=m.pk).update(search_name="ksor ƀlan", sort_key=old_key)
+    migration = import_module("chibo.members.migrations.0005_fold_highland_letters")
+
+    class Editor:  # what forwards() uses of a schema editor
+        pass
+
+    editor = Editor()
+    editor.connection = connection  # type: ignore[attr-defined]
+    migration.forwards(apps, editor)
+    person = Person.objects.get(pk=m.person_id)
+    assert person.search_name == "ksor blan" and person.sort_key == name_sort_key("Ksor", "", "Ƀlan")
+    assert Membership.objects.get(pk=m.pk).search_name == "ksor blan"

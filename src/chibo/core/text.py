@@ -57,7 +57,10 @@ _MODIFIED = {
 }
 _APOSTROPHES = frozenset("'\u2018\u2019\u02bc")  # ignored inside words: H'Hen, Y'Bih
 # đ, and ð: the lower case of Ð (U+00D0), a look-alike of Đ often typed in its place.
-_D_STROKE = {"\u0111": "d", "\u00f0": "d"}
+# Letters with a stroke or hook, which NFD does not take apart: Vietnamese đ, and the Ƀ/ƀ,
+# Ɓ/ɓ and Ɗ/ɗ of the Central Highlands' scripts (Ƀlan, Ɓôk). Search folds them to the plain
+# letter ("blan" finds "Ƀlan"); sort keys put each right after it, as đ after d.
+_D_STROKE = {"\u0111": "d", "\u00f0": "d", "\u0180": "b", "\u0253": "b", "\u0257": "d"}
 
 # Two-syllable family names recognised by split_full_name when the name has 4+ words.
 COMPOUND_FAMILY_NAMES: frozenset[tuple[str, str]] = frozenset(
