@@ -57,6 +57,8 @@ MATRIX: dict[str, list[int]] = {
     "/cua-toi/":                          [200, 200, 200, 200, 200, 200, 200],
     "/quy-dinh/":                         [200, 200, 200, 200, 200, 200, 200],
     "/ngay-nghi/":                        [200, 200, 200, 200, 200, 200, 200],
+    "/tai-khoan-cua-toi/":                [200, 200, 200, 200, 200, 200, 200],
+    "/tai-khoan-cua-toi/xac-thuc-hai-buoc/": [200, 200, 200, 200, 200, 200, 200],
 }
 
 
@@ -86,6 +88,8 @@ def test_every_web_url_is_in_the_matrix():
                "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-retry", "import-rejected", "export-job", "export-download",
                "login", "logout", "my-tokens", "my-token-revoke",  # tests/test_sign_in_and_tokens.py
                "accounts", "account", "activate", "account-action", "account-create", "account-role-end", "account-role-grant",  # tests/test_accounts_admin.py
+               "sign-in-code", "my-account", "my-password", "my-sessions-end", "my-language", "twostep-setup",
+               "twostep-disable", "twostep-recovery",  # tests/test_twostep.py
                "resolutions", "resolution-create", "resolution", "resolution-edit", "resolution-file", "target-create", "target", "target-edit", "target-break-down", "target-measure", "measurement-file", "org-targets",  # plans: tests/test_access_plans.py
                "my-tasks", "task-create", "task", "task-edit", "task-act", "task-evidence", "org-plan", "org-due",
                "member-tasks", "notifications",  # tasks: tests/test_access_tasks.py

@@ -33,11 +33,11 @@ class AccountMiddleware:
         if language and language != translation.get_language():
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        if not request.session.get(twostep.SESSION_VERIFIED) and not self._open(request.path):
-            if twostep.is_required(user):
-                if not twostep.is_enabled(user):
-                    return self._to_setup(request)
-                request.session[twostep.SESSION_VERIFIED] = True
+        if (not request.session.get(twostep.SESSION_VERIFIED) and not self._open(request.path)
+                and twostep.is_required(user)):
+            if not twostep.is_enabled(user):
+                return self._to_setup(request)
+            request.session[twostep.SESSION_VERIFIED] = True
         return self.get_response(request)
 
     @staticmethod

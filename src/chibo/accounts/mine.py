@@ -40,13 +40,13 @@ def remember_language(response: HttpResponse, user: Any) -> HttpResponse:
 def _page(request: HttpRequest, *, password_form: PasswordChangeForm | None = None,
           disable_form: PasswordConfirmForm | None = None, renew_form: TwoStepCodeForm | None = None,
           status: int = 200) -> HttpResponse:
-    user = request.user
-    ts = TwoStep.objects.filter(user_id=user.pk).first()
+    user: User = request.user  # type: ignore[assignment]
+    ts = TwoStep.objects.filter(user=user).first()
     return render(request, "accounts/my_account.html", {
         "password_form": password_form or PasswordChangeForm(user),
         "language_form": LanguageForm(initial={"language": getattr(user, "language", "")}),
         "twostep": ts, "required": twostep.is_required(user),
-        "recovery_left": twostep.recovery_left(user) if ts else 0,  # type: ignore[arg-type]
+        "recovery_left": twostep.recovery_left(user) if ts else 0,
         "disable_form": disable_form or PasswordConfirmForm(user=user),
         "renew_form": renew_form or TwoStepCodeForm(auto_id="renew_%s"),
     }, status=status)

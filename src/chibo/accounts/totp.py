@@ -63,7 +63,7 @@ def matching_steps(key: bytes, code: str, at: float, *, drift: int = DRIFT_STEPS
     if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return []
     current = time_step(at)
-    return [candidate for candidate in range(current - drift, current + drift + 1)
+    return [candidate for candidate in range(max(current - drift, 0), current + drift + 1)
             if hmac.compare_digest(hotp(key, candidate), code)]
 
 

@@ -14,6 +14,7 @@ password, or one of ten one-time recovery codes. Writes are atomic and audited.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import time
@@ -29,6 +30,8 @@ from django.utils.translation import gettext as _
 from chibo.accounts import totp
 from chibo.accounts.models import RecoveryCode, TwoStep, User
 from chibo.audit import services as audit
+
+logger = logging.getLogger(__name__)
 
 SESSION_VERIFIED = "_chibo_twostep"  # this session passed two-step sign-in (or set it up)
 SESSION_PENDING = "_chibo_twostep_pending"  # password right, code still to come
@@ -155,7 +158,13 @@ def check_code(*, user: User, code: str) -> str:
         raise CodeRefused(_wrong_code_text())
     text = "".join(code.split())
     if text.isdigit():
-        secret = totp.unseal(ts.sealed_secret)
+        try:
+            secret = totp.unseal(ts.sealed_secret)
+        except totp.SealBroken:
+            logger.error("two-step secret of %r does not open with SECRET_KEY: was the key changed?", user.username)
+            raise CodeRefused(_("Your two-step sign-in cannot be checked on this server at the moment. Type a "
+                                "recovery code, or ask the commune party committee office to reset your two-step "
+                                "sign-in.")) from None
         at = totp.now()
         step = totp.match_step(secret, text, at, after=ts.last_step)
         if step is None:
@@ -227,7 +236,7 @@ def pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     data = request.session.get(SESSION_PENDING)
     if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=data.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(data.get("user") or 0), is_active=True).first()
     return (user, data) if user is not None else None
 
 
