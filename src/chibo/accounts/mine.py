@@ -126,7 +126,8 @@ def twostep_setup(request: HttpRequest) -> HttpResponse:
                 request.session[twostep.SESSION_VERIFIED] = True
                 return render(request, "accounts/twostep_codes.html", {"codes": codes, "new": True})
     uri = totp.otpauth_uri(secret, account=user.username)
-    qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", title=_("QR code to scan with the authenticator app"), svgclass="qr")
+    qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff", svgclass="qr", omitsize=True,
+                                               title=_("QR code to scan with the authenticator app"))
     return render(request, "accounts/twostep_setup.html", {
         "form": form, "qr": mark_safe(qr), "secret": totp.grouped(totp.b32(secret)),  # noqa: S308 (segno's own SVG)
         "required": twostep.is_required(user), "account": user.username,
