@@ -225,7 +225,7 @@ def test_a_recovery_code_signs_in_once_and_is_audited(world, clock):
     password_step(client, "member")
     done = code_step(client, codes[3].upper().replace("-", " "))  # typed loosely
     assert done.status_code == 302 and signed_in_as(client) == "member"
-    assert "9 recovery codes left" in text(client.get(MINE))
+    assert "Recovery codes left: 9." in text(client.get(MINE))
     assert AuditEvent.objects.filter(note="two-step sign-in: recovery code used (9 left)").count() == 1
     again = english()
     password_step(again, "member")

@@ -18,7 +18,6 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,9 +75,8 @@ def my_password(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_sessions_end(request: HttpRequest) -> HttpResponse:
     ended = services.sessions_end_others(user=request.user, keep=request.session.session_key)  # type: ignore[arg-type]
-    messages.success(request, ngettext("You are signed out on %(n)d other device or browser. You stay signed in here.",
-                                       "You are signed out on %(n)d other devices or browsers. You stay signed in "
-                                       "here.", ended) % {"n": ended})
+    messages.success(request, _("Other devices and browsers signed out: %(n)d. You stay signed in here.")
+                     % {"n": ended})
     return redirect("my-account")
 
 
@@ -222,11 +220,8 @@ def _signed_in(request: HttpRequest, user: User, data: dict[str, Any], kind: str
     request.session[twostep.SESSION_VERIFIED] = True
     if kind == "recovery":
         left = twostep.recovery_left(user)
-        messages.warning(request, ngettext(
-            "You signed in with a recovery code; it cannot be used again. %(n)d recovery code is left: on “My "
-            "account” you can make new ones.",
-            "You signed in with a recovery code; it cannot be used again. %(n)d recovery codes are left: on “My "
-            "account” you can make new ones.", left) % {"n": left})
+        messages.warning(request, _("You signed in with a recovery code; it cannot be used again. Recovery codes "
+                                    "left: %(n)d. On “My account” you can make new ones.") % {"n": left})
     next_url = str(data.get("next") or "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
