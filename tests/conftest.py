@@ -77,6 +77,9 @@ def _fast_password_hashing(settings: Any, tmp_path: Any) -> None:
     # Background tasks run at once in tests (one test drives the real queue and worker).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.DATA_DIR = tmp_path
+    # Personas sign in with force_login: nobody must set up two-step sign-in unless a test
+    # asks for it (tests/test_twostep.py).
+    settings.CHIBO_REQUIRE_2FA_FOR = ""
 
 
 @pytest.fixture

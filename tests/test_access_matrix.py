@@ -57,11 +57,22 @@ MATRIX: dict[str, list[int]] = {
     "/cua-toi/":                          [200, 200, 200, 200, 200, 200, 200],
     "/quy-dinh/":                         [200, 200, 200, 200, 200, 200, 200],
     "/ngay-nghi/":                        [200, 200, 200, 200, 200, 200, 200],
+    "/tai-khoan-cua-toi/":                [200, 200, 200, 200, 200, 200, 200],
+    "/tai-khoan-cua-toi/xac-thuc-hai-buoc/": [200, 200, 200, 200, 200, 200, 200],
+    "/tai-khoan/":                        [404, 404, 404, 200, 200, 200, 200],
+    "/tai-khoan/?q=duc":                  [404, 404, 404, 200, 200, 200, 200],
+    "/tai-khoan/{u_member}/":             [404, 404, 404, 200, 404, 200, 200],
+    "/tai-khoan/{u_secretary_b}/":        [404, 404, 404, 200, 404, 200, 200],
+    "/tai-khoan/{u_province_staff}/":     [404, 404, 404, 404, 404, 200, 200],
+    "/tai-khoan/{u_admin}/":              [404, 404, 404, 404, 404, 404, 200],
+    "/to-chuc/A/tai-khoan/":              [404, 200, 404, 200, 404, 404, 200],
+    "/to-chuc/X/tai-khoan/":              [404, 404, 404, 404, 200, 404, 200],
 }
 
 
 def _url(template: str, world) -> str:
-    ids = {key: m.pk for key, m in world.m.items()} | {key: p.pk for key, p in world.posts.items()}
+    ids = ({key: m.pk for key, m in world.m.items()} | {key: p.pk for key, p in world.posts.items()}
+           | {f"u_{key}": u.pk for key, u in world.users.items()})
     return template.format(**ids)
 
 
@@ -86,6 +97,8 @@ def test_every_web_url_is_in_the_matrix():
                "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-retry", "import-rejected", "export-job", "export-download",
                "login", "logout", "my-tokens", "my-token-revoke",  # tests/test_sign_in_and_tokens.py
                "accounts", "account", "activate", "account-action", "account-create", "account-role-end", "account-role-grant", "onboarding",  # tests/test_accounts_admin.py
+               "sign-in-code", "my-account", "my-password", "my-sessions-end", "my-language", "twostep-setup",
+               "twostep-disable", "twostep-recovery",  # tests/test_twostep.py
                "resolutions", "resolution-create", "resolution", "resolution-edit", "resolution-file", "target-create", "target", "target-edit", "target-break-down", "target-measure", "measurement-file", "org-targets",  # plans: tests/test_access_plans.py
                "my-tasks", "task-create", "task", "task-edit", "task-act", "task-evidence", "org-plan", "org-due",
                "member-tasks", "notifications",  # tasks: tests/test_access_tasks.py

@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication: the signed-in person's own language, and two-step sign-in set up
+    # before anything else by those who must have it (not the API: it signs in with tokens).
+    "chibo.accounts.middleware.AccountMiddleware",
     "chibo.web.errors.BusyMiddleware",  # a write that timed out on the database's lock: 503, not 500
 ]
 
@@ -204,6 +207,16 @@ CHIBO_SIGNIN_IP_WINDOW_MINUTES = envint("CHIBO_SIGNIN_IP_WINDOW_MINUTES", 15)  #
 SIGNIN_BACKOFF_FIRST_SECONDS = 30  # the first wait; each further failure doubles it
 SIGNIN_MEMORY = dt.timedelta(hours=24)  # failures older than this are forgotten
 SIGNIN_PLACE_DAYS = 90  # a place signed in from within this many days is a usual place
+
+# Who must sign in in two steps (a code from an authenticator app after the password): a
+# comma-separated list of commune_staff, province_staff, admin, cell_committee, member
+# (member: every account). Empty: nobody must; anyone may still turn it on.
+TWO_STEP_ROLES = ("commune_staff", "province_staff", "admin", "cell_committee", "member")
+CHIBO_REQUIRE_2FA_FOR = env("CHIBO_REQUIRE_2FA_FOR", "commune_staff,province_staff,admin")
+for _role in CHIBO_REQUIRE_2FA_FOR.split(","):
+    if _role.strip() and _role.strip() not in TWO_STEP_ROLES:
+        raise ImproperlyConfigured(
+            f"CHIBO_REQUIRE_2FA_FOR lists {_role.strip()!r}; it may list only: {', '.join(TWO_STEP_ROLES)}.")
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True

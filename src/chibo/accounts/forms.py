@@ -143,3 +143,34 @@ class ActivationForm(forms.Form):
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords are not the same. Type the new password twice."))
         return data
+
+
+class TwoStepCodeForm(forms.Form):
+    """The 6 digits from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = forms.CharField(label=gettext_lazy("Code from the authenticator app"), max_length=32,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "autocapitalize": "none", "spellcheck": "false",
+                                                         "autofocus": True}),
+                           error_messages={"required": gettext_lazy("Type the 6 digits the app shows now.")})
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               error_messages={"required": gettext_lazy("Type your password to confirm.")})
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("The password is not right. Type the password you sign in with."))
+        return str(password)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language of the pages"), required=False, choices=[
+        ("", gettext_lazy("as the browser asks (Vietnamese first)")), ("vi", "Tiếng Việt"), ("en", "English")])

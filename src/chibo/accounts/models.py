@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,7 +24,9 @@ class User(AbstractUser):
     # Why the account is inactive: one closed because the membership ended is opened again
     # when the member is transferred in elsewhere (accounts/services.py); one the staff closed is not.
     inactive_reason = models.CharField(max_length=20, choices=Inactive.choices, blank=True)
-
+    # The language the person chose on "My account" ("" — the browser's, Vietnamese first).
+    language = models.CharField(_("language"), max_length=8, blank=True,
+                                choices=[("vi", "Tiếng Việt"), ("en", "English")])
 
     class Meta:
         verbose_name = _("user account")
@@ -187,3 +190,32 @@ class ActivationCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "used_at"], name="activation_user_open")]
+
+
+class TwoStep(models.Model):
+    """A person's authenticator (TOTP, RFC 6238): the shared secret sealed with a key derived
+    from SECRET_KEY (accounts/totp.py), and the last time step accepted, so that a code is
+    never accepted twice. The row exists once the person has confirmed the set-up with a code
+    (until then the new secret waits, sealed, in their session)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="twostep")
+    sealed_secret = models.CharField(max_length=200)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-step sign-in")
+        verbose_name_plural = _("two-step sign-ins")
+
+
+class RecoveryCode(models.Model):
+    """A one-time code to sign in without the phone; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"], name="recovery_user_open")]

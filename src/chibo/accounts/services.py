@@ -190,19 +190,53 @@ def user_deactivate(*, actor: Any, user: User, reason: str = User.Inactive.STAFF
     user.is_active = False
     user.inactive_reason = reason
     user.save(update_fields=["is_active", "inactive_reason"])
-    from django.contrib.sessions.models import Session
-
-    _end_sessions(user, Session)
+    end_sessions(user)
     audit.record(actor=actor, action="update", obj=user, object_repr=user.username, org_path=_account_path(user),
                  before={"is_active": True}, after={"is_active": False, "reason": reason})
     return user
 
 
-def _end_sessions(user: User, session_model: Any) -> None:
-    """Sign the account out everywhere (database sessions: read each to find its user)."""
-    for session in session_model.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+def end_sessions(user: User, *, keep: str | None = None) -> int:
+    """Sign the account out everywhere but in the session `keep` (database sessions: read
+    each to find its user). Returns how many sessions ended."""
+    from django.contrib.sessions.models import Session
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.session_key != keep and str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def sessions_end_others(*, user: User, keep: str | None) -> int:
+    """The person signs out on every other device (their own "My account" page)."""
+    ended = end_sessions(user, keep=keep)
+    audit.record(actor=user, action="event", obj=user, object_repr=user.username, org_path=_account_path(user),
+                 note=f"signed out of the other sessions ({ended})")
+    return ended
+
+
+@transaction.atomic
+def password_change(*, user: User, password: str) -> User:
+    """The person's own new password (checked by the form: old password, validators). Saving
+    it revokes the account's API tokens (User.save) and ends the other sessions (Django
+    checks each session against the password)."""
+    user.set_password(password)
+    user.save()
+    audit.record(actor=user, action="event", obj=user, object_repr=user.username, org_path=_account_path(user),
+                 note="password changed by its owner")
+    return user
+
+
+def language_set(*, user: User, language: str) -> User:
+    """The person's language ("" — the browser's). Not audited: a preference."""
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError({"language": _("Choose one of the listed languages.")})
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo import access
-from chibo.accounts import services, throttle, tokens
+from chibo.accounts import services, throttle, tokens, twostep
 from chibo.accounts.forms import (
     AccountSearchForm,
     ActivationForm,
@@ -33,7 +33,8 @@ from chibo.accounts.forms import (
     SignInForm,
     wait_message,
 )
-from chibo.accounts.models import ActivationCode, Role, RoleAssignment, SignInFailure, User
+from chibo.accounts.mine import remember_language
+from chibo.accounts.models import ActivationCode, Role, RoleAssignment, SignInFailure, TwoStep, User
 from chibo.core import pdf
 from chibo.core.dates import today
 from chibo.core.text import fold
@@ -41,8 +42,19 @@ from chibo.members.models import Membership
 
 
 class SignInView(auth_views.LoginView):
+    """The password, throttled (SignInForm); an account with two-step sign-in is then not
+    signed in yet: the code page (accounts/mine.py, `sign_in_code`) does that."""
+
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if twostep.is_enabled(user):
+            twostep.pending_start(self.request, user, next_url=self.get_success_url())
+            return redirect("sign-in-code")
+        response = super().form_valid(form)
+        return remember_language(response, user)
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
@@ -95,7 +107,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if not access.may_administer_accounts(request.user):
         raise Http404
     form = AccountSearchForm(request.GET or None)
-    qs = access.accounts(request.user).select_related("person")
+    qs = access.accounts(request.user).select_related("person").annotate(
+        twostep_on=Exists(TwoStep.objects.filter(user=OuterRef("pk"))))
     if form.is_valid():
         words = fold(form.cleaned_data["q"]).split()
         for word in words:
@@ -143,6 +156,8 @@ def _detail(request: HttpRequest, account: User, *, grant_form: RoleGrantForm | 
         "end_form": RoleEndForm(initial={"on": day}),
         "failures": verdict_failures,
         "tokens": account.api_tokens.filter(revoked_at__isnull=True).count(),
+        "twostep": TwoStep.objects.filter(user=account).first(),
+        "twostep_required": twostep.is_required(account),
         "open_code": ActivationCode.objects.filter(user=account, used_at__isnull=True, replaced_at__isnull=True,
                                                    expires_at__gt=timezone.now()).first(),
     }
@@ -157,7 +172,8 @@ def _errors_text(exc: ValidationError) -> str:
 @login_required
 @require_POST
 def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Deactivate, reactivate, unlock or reset the password of an account the user administers."""
+    """Deactivate, reactivate, unlock, reset the password or the two-step sign-in of an account the
+    user administers."""
     account = access.get_account(request.user, pk)
     try:
         if action == "deactivate":
@@ -174,6 +190,11 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reset":
             code = services.password_reset(actor=request.user, user=account)
             return _code_page(request, account, code, reset=True)
+        elif action == "twostep-reset":
+            if twostep.disable(actor=request.user, user=account):
+                messages.success(request, _("Two-step sign-in of %(u)s is reset and they are signed out: they sign "
+                                            "in with their password only, and set it up again if their role needs "
+                                            "it.") % {"u": account.username})
         else:
             raise Http404
     except ValidationError as exc:
@@ -271,6 +292,11 @@ def activate(request: HttpRequest) -> HttpResponse:
                     form.add_error("password1", exc)
                 else:
                     throttle.attempt_succeeded(key, ip)
+                    if twostep.is_enabled(user):  # the code sets the password, not the second step
+                        twostep.pending_start(request, user, next_url="/")
+                        messages.success(request, _("Your password is set. Now type the code from your "
+                                                    "authenticator app to sign in."))
+                        return redirect("sign-in-code")
                     login(request, user, backend="chibo.accounts.backends.PersonModelBackend")
                     messages.success(request, _("Your password is set and you are signed in. Next time, sign in "
                                                 "with your username and this password."))

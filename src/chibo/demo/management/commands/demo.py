@@ -443,3 +443,10 @@ class Command(BaseCommand):
                               % {"env": PASSWORD_ENV})
         else:
             self.stdout.write(_("Set %(env)s before `chibo demo` to choose another demo password.") % {"env": PASSWORD_ENV})
+        from chibo.accounts.twostep import required_roles
+
+        if required_roles():
+            self.stdout.write(_("Two-step sign-in is required for %(roles)s (CHIBO_REQUIRE_2FA_FOR): those logins "
+                                "set it up with an authenticator app when they first sign in. scripts/run-demo serves "
+                                "the demo with CHIBO_REQUIRE_2FA_FOR empty, so that nobody must.")
+                              % {"roles": ", ".join(sorted(required_roles()))})
