@@ -201,13 +201,16 @@ def test_the_last_administrator_cannot_be_closed(world: Any) -> None:
 def test_roles_are_granted_no_higher_than_one_s_own_and_ended(world: Any) -> None:
     staff = world.client("commune_staff")
     target = world.users["member"]
-    too_high = staff.post(f"/tai-khoan/{target.pk}/vai-tro/", {"organisation": world.org["P"].pk,
+    too_high = staff.post(f"/tai-khoan/{target.pk}/vai-tro/", {"organisation": world.org["C1"].pk,
                                                                "role": "province_staff", "valid_from": "2026-01-01"})
-    assert too_high.status_code == 400
+    assert too_high.status_code == 400  # not a role the clerk may grant: the field says so
+    above = staff.post(f"/tai-khoan/{target.pk}/vai-tro/", {"organisation": world.org["P"].pk,
+                                                            "role": "commune_staff", "valid_from": "2026-01-01"})
+    assert above.status_code == 404  # the province is outside the clerk's scope
     assert not RoleAssignment.objects.filter(user=target, role="province_staff").exists()
     outside = staff.post(f"/tai-khoan/{target.pk}/vai-tro/", {"organisation": world.org["X"].pk,
                                                              "role": "cell_committee", "valid_from": "2026-01-01"})
-    assert outside.status_code == 400  # C2's cell is not among the choices
+    assert outside.status_code == 404  # C2's cell is outside the clerk's scope: as if it did not exist
     bad_date = staff.post(f"/tai-khoan/{target.pk}/vai-tro/", {"organisation": world.org["B"].pk,
                                                               "role": "cell_committee", "valid_from": "01/01/0001"})
     assert bad_date.status_code == 400

@@ -227,8 +227,11 @@ def account_create(request: HttpRequest, person_pk: int) -> HttpResponse:
 @require_POST
 def account_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     account = access.get_account(request.user, pk)
-    form = RoleGrantForm(request.POST, organisations=access.organisations(request.user).filter(valid_to__isnull=True),
-                         roles=_role_choices(request))
+    organisations = access.organisations(request.user).filter(valid_to__isnull=True)
+    chosen = request.POST.get("organisation", "")
+    if chosen.isdigit() and not organisations.filter(pk=chosen).exists():
+        raise Http404  # an organisation outside the user's scope: as if it did not exist
+    form = RoleGrantForm(request.POST, organisations=organisations, roles=_role_choices(request))
     if form.is_valid():
         try:
             services.role_grant(actor=request.user, scope=access.scope_for(request.user), user=account,
