@@ -30,6 +30,8 @@ PAGES = [
     ("commune_staff", "/nhat-ky/"),
     ("commune_staff", "/chat-luong-du-lieu/?org=C1"),
     ("province_staff", "/chat-luong-du-lieu/"),
+    ("secretary_a", "/to-chuc/A/tai-khoan/"),
+    ("commune_staff", "/tai-khoan/{account}/"),
 ]
 
 
@@ -42,7 +44,7 @@ def _count(client, url) -> int:
 
 @pytest.mark.parametrize(("persona", "template"), PAGES)
 def test_query_count_is_small_and_flat(world, persona, template):
-    url = template.format(member=world.m["member"].pk)
+    url = template.format(member=world.m["member"].pk, account=world.users["secretary_a"].pk)
     client = world.client(persona)
     _count(client, url)  # warm caches (content types, sessions)
     small = _count(client, url)
@@ -70,3 +72,19 @@ def test_member_list_is_read_in_index_order(world, level, sort):
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_accounts_list_is_flat_as_accounts_grow(world):
+    """Roles, failed sign-ins and two-step of a page of accounts come in a fixed number of queries."""
+    from chibo.accounts import services as accounts
+
+    client = world.client("commune_staff")
+    _count(client, "/tai-khoan/")
+    small = _count(client, "/tai-khoan/")
+    for i in range(30):
+        m = add_member(world.org["A"], "Nguyễn", "Văn", f"Thêm{i}")
+        user, _code = accounts.account_create_for_person(actor=None, person=m.person)
+        accounts.user_unlock(actor=None, user=user)
+    large = _count(client, "/tai-khoan/")
+    assert small <= 15, f"{small} queries"
+    assert large == small, f"{small} queries with few accounts, {large} with more"
