@@ -120,3 +120,35 @@ def test_rule_and_holiday_pages(world):
     assert not Holiday.objects.filter(date=D(2026, 1, 2)).exists()
     html = world.client("member").get("/ngay-nghi/?nam=2027").content.decode()
     assert "Tết Nguyên đán" in html and "unconfirmed" in html  # 2027 not announced yet
+
+
+def test_the_rules_command_lists_each_rule_with_its_citation_and_dates(db) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, point 11: `chibo rules [--json]` reads the rulebook as the rules page does."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from chibo.core.dates import today
+    from chibo.core.models import Rule
+
+    out = StringIO()
+    call_command("rules", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    in_force = [r for r in Rule.objects.all() if r.in_force_on(today())]
+    assert {r["key"] for r in rows} == {r.key for r in in_force} and len(rows) == len(in_force)
+    probation = next(r for r in rows if r["key"] == "probation_months")
+    assert probation["value"] == 12 and probation["unit"] == "months" and probation["citation"]
+    assert set(probation) >= {"effective_from", "effective_to", "confirmed", "note", "name"}
+
+    every = StringIO()
+    call_command("rules", "--json", "--all", stdout=every)
+    assert len(json.loads(every.getvalue())) == Rule.objects.count()
+    text = StringIO()
+    call_command("rules", "--key", "probation_months", stdout=text)
+    assert "probation_months" in text.getvalue() and "12" in text.getvalue()
+
+
+def test_the_rules_page_names_each_rule_s_key(world) -> None:  # type: ignore[no-untyped-def]
+    html = world.client("member").get("/quy-dinh/").content.decode()
+    assert "<code>probation_months</code>" in html
