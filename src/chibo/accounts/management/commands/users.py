@@ -26,6 +26,7 @@ from chibo.accounts import services
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.core.dates import in_range, parse_vn_date, today
 from chibo.members.models import Membership, Person
+from chibo.organisations.commands import find_organisation
 from chibo.organisations.models import PATH_END, Organisation
 
 ACTIONS = ("list", "create", "reset", "unlock", "deactivate", "reactivate", "grant", "end")
@@ -93,9 +94,7 @@ class Command(BaseCommand):
     def _role(self, action: str, user: User, o: dict[str, Any]) -> None:
         if not o["role"] or not o["org"]:
             raise CommandError(f"Cần vai trò và mã tổ chức: chibo users {action} {user.username} ROLE ORG")
-        org = Organisation.objects.filter(code=o["org"]).first()
-        if org is None:
-            raise CommandError(f"Không có tổ chức đảng mang mã {o['org']}.")
+        org = find_organisation(o["org"])
         if action == "grant":
             granted = services.role_grant(actor=None, scope=scope_for_command(None), user=user, organisation=org,
                                           role=o["role"], valid_from=_date(o["valid_from"], "--from") or today(),
@@ -119,9 +118,7 @@ class Command(BaseCommand):
     def _list(self, code: str | None) -> None:
         users = User.objects.select_related("person").order_by("username")
         if code:
-            org = Organisation.objects.filter(code=code).first()
-            if org is None:
-                raise CommandError(f"Không có tổ chức đảng mang mã {code}.")
+            org = find_organisation(code)
             orgs = Organisation.objects.filter(path__gte=org.path, path__lt=org.path + PATH_END).values("pk")
             people = Membership.objects.filter(organisation__in=orgs).values("person_id")
             held = RoleAssignment.objects.filter(organisation__in=orgs).values("user_id")

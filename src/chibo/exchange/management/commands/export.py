@@ -14,6 +14,7 @@ from chibo.exchange import services
 from chibo.exchange.writers import FORMATS
 from chibo.members.models import Membership
 from chibo.members.selectors import filter_members
+from chibo.organisations.commands import find_organisation
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
 
@@ -30,10 +31,7 @@ class Command(BaseCommand):
                             help="members: current (default), official, probationary, former or all")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        org = Organisation.objects.filter(code=opts["org"].strip().upper()).first()
-        if org is None:
-            raise CommandError(_("No party organisation has the code %(code)s. `chibo indicators` lists codes "
-                                 "in its error message; the organisation page shows each code.") % {"code": opts["org"]})
+        org = find_organisation(opts["org"])
         path = Path(opts["file"])
         fmt = opts["format"] or path.suffix.lower().lstrip(".")
         if fmt not in FORMATS:

@@ -13,9 +13,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from chibo import access
+from chibo.core.commands import json_errors
 from chibo.exchange.importer import Result, run_import
 from chibo.exchange.reader import FileRefused, read
 from chibo.exchange.writers import write_xlsx
+from chibo.organisations.commands import find_organisation
 from chibo.organisations.models import Organisation
 
 KIND_LABELS = {"localities": "Địa bàn", "organisations": "Tổ chức đảng", "persons": "Người dân",
@@ -34,15 +36,14 @@ class Command(BaseCommand):
                             help="import the valid rows; write the rejected rows to FILE-loi.xlsx")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    @json_errors
     def handle(self, *args: Any, **opts: Any) -> None:
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(_("The file %(file)s does not exist.") % {"file": path})
         org = None
         if opts["org"]:
-            org = Organisation.objects.filter(code=opts["org"].strip().upper()).first()
-            if org is None:
-                raise CommandError(_("No party organisation has the code %(code)s.") % {"code": opts["org"]})
+            org = find_organisation(opts["org"])
         try:
             sheets = read(path.read_bytes(), path.name)
         except FileRefused as exc:
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps({**result.as_dict(), "rejected_file": str(rejected_file or ""),
                                           "quality": quality}, ensure_ascii=False, default=str, indent=2))
+            self.json_printed = True
         else:
             self._print(result, rejected_file)
             for line in quality:
@@ -82,6 +84,10 @@ class Command(BaseCommand):
         if result.errors and not result.committed and not opts["dry_run"]:
             raise CommandError(_("Nothing was imported: correct the %(n)s errors above and import again, or use "
                                  "--valid-only to import the valid rows.") % {"n": len(result.errors)})
+        if result.errors and opts["dry_run"]:  # a check that finds errors fails, so scripts can stop there
+            raise CommandError(_("The check found %(n)s errors: as it stands the file would not be imported. "
+                                 "Correct them and check again, or use --valid-only to import the valid rows.")
+                               % {"n": len(result.errors)})
 
     def _quality(self, org: Organisation | None) -> list[str]:
         """The data-quality checks run after every import: their summary, as lines."""

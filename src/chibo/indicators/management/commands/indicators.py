@@ -12,9 +12,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from chibo.core.commands import json_errors
 from chibo.core.dates import format_vn_date, in_range, parse_vn_date, today
-from chibo.core.text import fold, nfc
 from chibo.indicators.figures import Report, indicators
+from chibo.organisations.commands import find_organisation
 from chibo.organisations.models import Organisation
 
 
@@ -26,33 +27,6 @@ def vn_int(n: int) -> str:
 def vn_pct(value: float | None) -> str:
     """97.3 → "97,3%" (Vietnamese decimal comma); no denominator → "—"."""
     return "—" if value is None else f"{value:.1f}".replace(".", ",") + "%"
-
-
-def find_organisation(query: str) -> Organisation:
-    """By code (exact, case-insensitive), else by exact name (case-insensitive, NFC)."""
-    text = nfc(query)
-    if not text:
-        raise CommandError(_("Give the code or the exact name of a party organisation, e.g. BH."))
-    org = Organisation.objects.filter(code=text.upper()).first()
-    if org is not None:
-        return org
-    wanted = text.casefold()
-    found = [o for o in Organisation.objects.filter(search_name=fold(text)).order_by("path")
-             if nfc(o.name).casefold() == wanted]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        lines = [_("Several organisations are named “%(name)s”; give its code instead:") % {"name": text}]
-        lines += [f"  {o.code}  {o.name}" + (f"  ({o.parent.name})" if o.parent else "") for o in found]
-        raise CommandError("\n".join(lines))
-    lines = [_("No party organisation has the code or name “%(name)s”.") % {"name": text},
-             _("Each organisation's code is shown on its page in chibo (Organisations); "
-               "give that code (e.g. BH) or the full exact name.")]
-    similar = list(Organisation.objects.filter(search_name__contains=fold(text)).order_by("path")[:10])
-    if similar:
-        lines.append(_("Similar names:"))
-        lines += [f"  {o.code}  {o.name}" for o in similar]
-    raise CommandError("\n".join(lines))
 
 
 class Command(BaseCommand):
@@ -67,6 +41,7 @@ class Command(BaseCommand):
                                                       "documents, dd/mm/yyyy (default: the date)")
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
+    @json_errors
     def handle(self, *args: Any, **options: Any) -> None:
         org = find_organisation(options["organisation"])
         day = today()

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from chibo.core.text import nfc
-from chibo.organisations.models import Organisation
+from chibo.core.commands import json_errors
+from chibo.organisations.commands import find_organisation
 from chibo.quality.checks import Report, run_checks
 
 
@@ -24,12 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=0,
                             help="print at most this many problems of each kind (default: all)")
 
+    @json_errors
     def handle(self, *args: Any, **options: Any) -> None:
-        code = nfc(options["organisation"])
-        org = Organisation.objects.filter(code=code).first() or Organisation.objects.filter(code=code.upper()).first()
-        if org is None:
-            raise CommandError(_("No party organisation has the code “%(code)s”. Each organisation's code is "
-                                 "shown on its page in chibo (Organisations).") % {"code": code})
+        org = find_organisation(options["organisation"])
         report = run_checks(org)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chibo.core.commands import json_errors
 from chibo.core.dates import today
 from chibo.core.models import Rule
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--key", help="only this rule")
         parser.add_argument("--all", action="store_true", help="every version, not only those in force today")
 
+    @json_errors
     def handle(self, *args: Any, **o: Any) -> None:
         rules = Rule.objects.order_by("key", "effective_from")
         if o["key"]:
