@@ -369,3 +369,32 @@ def test_names_stored_before_are_rewritten_by_the_migration(world) -> None:  # t
     person = Person.objects.get(pk=m.person_id)
     assert person.search_name == "ksor blan" and person.sort_key == name_sort_key("Ksor", "", "Ƀlan")
     assert Membership.objects.get(pk=m.pk).search_name == "ksor blan"
+
+
+def test_highland_letters_survive_export_import_and_pdfs(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, point 9: a name with Ƀ goes out to a spreadsheet and back unchanged, is not
+    taken for legacy-font text, is found by "blan", and prints in the PDFs' fonts."""
+    import io
+
+    from chibo.core import pdf
+    from chibo.exchange import services
+    from chibo.members import services as members
+    from chibo.members.models import Membership
+    from tests.test_import import counts, do_import, messages
+    from tests.test_meetings_web import pdf_text
+
+    m = world.m["b_member"]
+    members.member_update(m, actor=None, person_data={"family_name": "Ksor", "middle_name": "", "given_name": "Ƀlan"})
+    assert "Ksor Ƀlan" in world.client("commune_staff").get("/dang-vien/?q=ksor+blan").content.decode()
+
+    out = io.BytesIO()
+    qs = Membership.objects.filter(commune=world.org["C1"], current=True)
+    services.export_members(actor=None, queryset=qs, fmt="xlsx", out=out, scope=world.org["C1"], description="t")
+    before = counts()
+    result = do_import(world, out.getvalue())
+    assert not result.errors and not result.converted, messages(result)
+    assert result.outcomes["members"].unchanged == qs.count() and counts() == before
+
+    for family in ("DejaVu Serif", "DejaVu Sans"):
+        text = pdf_text(pdf.render_html(f'<p style="font-family: \'{family}\'">Ksor Ƀlan, Ɓôk Ɗam</p>'), tmp_path)
+        assert "Ƀlan" in text and "Ɓôk" in text, family
