@@ -226,6 +226,7 @@ def _membership_input() -> dict[str, Any]:
         "exempt": BOOL,
         "temporary": BOOL,
         "admission_date": DATE_IN,
+        "admission_decision_date": _null(DATE_IN),
         "official_date": _null(DATE_IN),
         "card_number": _null({**STR, "maxLength": 20}),
         "interrupted_months": {**INT, "minimum": 0},
@@ -266,7 +267,8 @@ def components() -> dict[str, Any]:
     }, ["code", "name", "kind", "sector", "parent", "depth", "valid_from", "valid_to", "locality"])
     membership_out = {
         "organisation": STR, "organisation_name": STR, "status": {**STR, "enum": Status.values}, "current": BOOL,
-        "exempt": BOOL, "temporary": BOOL, "admission_date": DATE_OUT, "official_date": _null(DATE_OUT),
+        "exempt": BOOL, "temporary": BOOL, "admission_date": DATE_OUT,
+        "admission_decision_date": _null(DATE_OUT), "official_date": _null(DATE_OUT),
         "card_number": _null(STR),
     }
     event = _obj({

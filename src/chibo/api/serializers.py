@@ -90,6 +90,7 @@ def member_row_to_dict(m: Membership) -> dict[str, Any]:
         "exempt": m.exempt,
         "temporary": m.temporary,
         "admission_date": iso(m.admission_date),
+        "admission_decision_date": iso(m.admission_decision_date),
         "official_date": iso(m.official_date),
         "card_number": m.card_number,
     }
@@ -124,6 +125,7 @@ def member_to_dict(m: Membership, events: list[MembershipEvent]) -> dict[str, An
         "exempt": m.exempt,
         "temporary": m.temporary,
         "admission_date": iso(m.admission_date),
+        "admission_decision_date": iso(m.admission_decision_date),
         "official_date": iso(m.official_date),
         "card_number": m.card_number,
         "interrupted_months": m.interrupted_months,

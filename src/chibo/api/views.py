@@ -207,7 +207,8 @@ PERSON_SPEC: dict[str, Parser] = {
 }
 MEMBERSHIP_SPEC: dict[str, Parser] = {
     "organisation": code, "status": choice(Status.values), "exempt": boolean, "temporary": boolean,
-    "admission_date": date(), "official_date": date(null=True), "card_number": text(20, null=True),
+    "admission_date": date(), "admission_decision_date": date(null=True), "official_date": date(null=True),
+    "card_number": text(20, null=True),
     "interrupted_months": whole_number,
 }
 MEMBER_CREATE_SPEC = {**PERSON_SPEC, **MEMBERSHIP_SPEC, "status": choice([st.value for st in CURRENT_STATUSES]),

@@ -65,6 +65,8 @@ MEMBER_COLUMNS: list[Column] = [
     Column("Tên chi bộ", "organisation_name", field="organisation__name", note="Chỉ để đọc; khi nhập dùng Mã chi bộ."),
     Column("Tình trạng", "status", "choice", field="status", choices=STATUS_LABELS, required=True),
     Column("Ngày vào Đảng", "admission_date", "date", field="admission_date", required=True),
+    Column("Ngày ký quyết định kết nạp", "admission_decision_date", "date", field="admission_decision_date",
+           note="Tuổi đảng tính từ ngày này; để trống nếu sổ không ghi (khi đó tính từ Ngày vào Đảng)."),
     Column("Ngày chính thức", "official_date", "date", field="official_date"),
     Column("Số thẻ đảng viên", "card_number", "id", field="card_number"),
     Column("Miễn công tác và sinh hoạt", "exempt", "bool", field="exempt"),

@@ -893,6 +893,9 @@ class _Importer:
                     "months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}, cols)
             elif official > self.today:
                 self._error(row, "official_date", _("The official date cannot be in the future."), cols)
+        decided_error = members.admission_decision_error(v.get("admission_decision_date"), admission)
+        if decided_error:
+            self._error(row, "admission_decision_date", decided_error, cols)
         if v.get("status") == Status.OFFICIAL and official is None:
             self._error(row, "official_date", _("An official member needs the official date."), cols)
         if v.get("status") == Status.PROBATIONARY and official is not None:
@@ -931,6 +934,7 @@ class _Importer:
         v = row.values
         return {**self._person_data(v), "organisation": v["_org"], "status": v["status"],
                 "admission_date": v["admission_date"], "official_date": v.get("official_date"),
+                "admission_decision_date": v.get("admission_decision_date"),
                 "card_number": v.get("card_number") or None, "exempt": bool(v.get("exempt")),
                 "temporary": bool(v.get("temporary"))}
 
@@ -939,6 +943,7 @@ class _Importer:
         members.person_update(person, actor=self.actor, **self._person_data(v))
         return members.member_create(actor=self.actor, person=person, organisation=v["_org"], status=v["status"],
                                      admission_date=v["admission_date"], official_date=v.get("official_date"),
+                                     admission_decision_date=v.get("admission_decision_date"),
                                      card_number=v.get("card_number") or None, exempt=bool(v.get("exempt")),
                                      temporary=bool(v.get("temporary")))
 
@@ -950,7 +955,7 @@ class _Importer:
         person = m.person
         person_changes = {k: d for k, d in self._person_data(v).items()
                           if (getattr(person, k) or "") != (d or "") and not (k == "citizen_id" and not d)}
-        membership_changes = {k: v.get(k) for k in ("admission_date", "official_date")
+        membership_changes = {k: v.get(k) for k in ("admission_date", "admission_decision_date", "official_date")
                               if v.get(k) and getattr(m, k) != v.get(k)}
         if v.get("card_number") and m.card_number != v["card_number"]:
             membership_changes["card_number"] = v["card_number"]

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.calendar import Calendar, due
@@ -154,18 +155,21 @@ def badge_items(org: Organisation, day: dt.date, occasions: list[dt.date], book:
         return []
     # Without interruption the admission lies in (after − Y years, until − Y years]; a few days'
     # slack covers month ends. Interrupted members are read whenever they may qualify at all.
-    window = Q(interrupted_months__gt=0, admission_date__lte=add_years(until, -milestones[0]))
+    # Party age counts from the admission decision, else the ceremony (Membership.party_age_start).
+    window = Q(interrupted_months__gt=0, age_from__lte=add_years(until, -milestones[0]))
     for years in milestones:
-        window |= Q(admission_date__gt=add_years(after, -years) - dt.timedelta(days=4),
-                    admission_date__lte=add_years(until, -years))
+        window |= Q(age_from__gt=add_years(after, -years) - dt.timedelta(days=4),
+                    age_from__lte=add_years(until, -years))
     items = []
-    for m in _members(org).filter(window):
-        for badge in lc.badges_reached_between(m.admission_date, m.interrupted_months, after, until, milestones):
+    members_ = _members(org).annotate(age_from=Coalesce("admission_decision_date", "admission_date")).filter(window)
+    for m in members_:
+        start = m.party_age_start
+        for badge in lc.badges_reached_between(start, m.interrupted_months, after, until, milestones):
             occasion = lc.badge_occasion(badge.reached)
             by, badge_rules = per_occasion[occasion]
             if badge.years in by.milestones():
-                items.append(DueItem(Kind.BADGE, m, occasion, badge_rules, start=m.admission_date, badge=badge,
-                                     party_age=lc.party_age(m.admission_date, m.interrupted_months, occasion)))
+                items.append(DueItem(Kind.BADGE, m, occasion, badge_rules, start=start, badge=badge,
+                                     party_age=lc.party_age(start, m.interrupted_months, occasion)))
     return items
 
 

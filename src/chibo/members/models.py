@@ -119,7 +119,10 @@ class Membership(models.Model):
     current = models.BooleanField(default=True, editable=False)  # status is probationary/official
     exempt = models.BooleanField(_("exempt from party work and meetings"), default=False)
     temporary = models.BooleanField(_("temporary activity here"), default=False)
-    admission_date = models.DateField(_("admission date"))
+    admission_date = models.DateField(_("admission date"))  # ngày vào Đảng: the admission ceremony
+    # The day the admission decision was signed: party age counts from it (QĐ 294-QĐ/TW; not
+    # the ceremony). Unknown in many old books: party age then counts from the ceremony.
+    admission_decision_date = models.DateField(_("date the admission decision was signed"), null=True, blank=True)
     official_date = models.DateField(_("official date"), null=True, blank=True)
     card_number = models.CharField(_("party card number"), max_length=20, unique=True, null=True, blank=True)
     interrupted_months = models.PositiveSmallIntegerField(_("months of interrupted membership"), default=0)
@@ -153,12 +156,18 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return str(self.person)
 
+    @property
+    def party_age_start(self) -> dt.date:
+        """Where party age counts from: the day the admission decision was signed, or, when
+        the books do not give it, the ceremony (ngày vào Đảng)."""
+        return self.admission_decision_date or self.admission_date
+
     def party_age_on(self, day: dt.date) -> int | None:
-        """Tuổi đảng in whole years: counted from the admission date once the member is
-        official, less interrupted months (QĐ 294-QĐ/TW; domain-rules §2.6)."""
+        """Tuổi đảng in whole years: counted from the day the admission decision was signed
+        once the member is official, less interrupted months (QĐ 294-QĐ/TW; domain-rules §2.6)."""
         if self.status != Status.OFFICIAL or self.official_date is None or self.official_date > day:
             return None
-        months = full_months(self.admission_date, day) - self.interrupted_months
+        months = full_months(self.party_age_start, day) - self.interrupted_months
         return max(months, 0) // 12
 
 

@@ -40,7 +40,8 @@ from chibo.organisations.models import Locality, Organisation
 
 PERSON_FIELDS = ["family_name", "middle_name", "given_name", "sex", "birth_date", "ethnicity", "religion",
                  "citizen_id", "phone", "residence_id", "education", "political_theory"]
-MEMBERSHIP_FIELDS = ["organisation_id", "status", "exempt", "temporary", "admission_date", "official_date",
+MEMBERSHIP_FIELDS = ["organisation_id", "status", "exempt", "temporary", "admission_date", "admission_decision_date",
+                     "official_date",
                      "card_number", "interrupted_months"]
 POST_FIELDS = ["person_id", "kind", "organisation_id", "locality_id", "start_date", "end_date", "decision_number"]
 PERSON_INPUTS = {*PERSON_FIELDS, "residence"} - {"residence_id"}
@@ -298,6 +299,20 @@ def _copy_person(m: Membership, p: Person) -> None:
 
 # --- Memberships --------------------------------------------------------------------
 
+def admission_decision_error(decided: dt.date | None, admission: dt.date | None) -> str:
+    """What is wrong with the date the admission decision was signed, given the ceremony's
+    (forms, API and import say the same); "" when nothing is."""
+    if decided is None or admission is None:
+        return ""
+    if decided > admission:
+        return _("The admission decision is signed before the ceremony: this date must be on or before the "
+                 "admission date (%(date)s). Check both dates.") % {"date": format_vn_date(admission)}
+    if decided < add_months(admission, -12):
+        return _("The decision is more than a year before the ceremony, which follows it within weeks. Check "
+                 "both dates.")
+    return ""
+
+
 def _clean_membership(data: dict[str, Any], person: Person, *, instance: Membership | None) -> dict[str, Any]:
     out = dict(data)
     out["card_number"] = nfc(out.get("card_number") or "").replace(" ", "") or None
@@ -329,6 +344,9 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
                 errors["official_date"] = _("The official date must be at least %(months)s months after admission, on or after %(date)s (%(cite)s).") % {"months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}
             elif official > today():
                 errors["official_date"] = _("The official date cannot be in the future.")
+    decided_error = admission_decision_error(out.get("admission_decision_date"), admission)
+    if decided_error:
+        errors["admission_decision_date"] = decided_error
     if status == Status.OFFICIAL and official is None:
         errors["official_date"] = _("An official member needs the official date. Enter it, or set the status to probationary.")
     if status == Status.PROBATIONARY and official is not None:
@@ -425,7 +443,8 @@ def member_update(m: Membership, *, actor: Any, person_data: dict[str, Any] | No
         if forbidden in data and data[forbidden] != getattr(m, forbidden):
             raise ValidationError({forbidden: _("Record a dated event (with its decision) to change this.")})
     merged = {f: getattr(m, f) for f in ("organisation", "status", "exempt", "temporary", "admission_date",
-                                         "official_date", "card_number", "interrupted_months")}
+                                         "admission_decision_date", "official_date", "card_number",
+                                         "interrupted_months")}
     merged.update(data)
     merged = _clean_membership(merged, m.person, instance=m)
     before = audit.snapshot(m, MEMBERSHIP_FIELDS)
@@ -668,6 +687,7 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
             org: Organisation = row["organisation"]
             m = Membership(person=p, organisation=org, status=row["status"], exempt=row.get("exempt", False),
                            temporary=row.get("temporary", False), admission_date=row["admission_date"],
+                           admission_decision_date=row.get("admission_decision_date"),
                            official_date=row.get("official_date"), card_number=row.get("card_number"))
             m.current = m.status in CURRENT_STATUSES
             _set_levels(m, level_cache[org.pk])

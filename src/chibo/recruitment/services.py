@@ -405,7 +405,8 @@ def ceremony_record(c: Candidate, *, actor: Any, on: dt.date | None) -> tuple[Ca
                           "%(cite)s); a later ceremony needs the consent of the superior committee.") % {
             "date": format_vn_date(due), "days": r.value, "cite": _cite(r)})
     m = members.member_create(actor=actor, person=c.person, organisation=c.organisation, status=Status.PROBATIONARY,
-                              admission_date=on, decision_number=c.decision_number)
+                              admission_date=on, admission_decision_date=c.decision_on,
+                              decision_number=c.decision_number)
     before = audit.snapshot(c, CANDIDATE_FIELDS)
     c.stage, c.ceremony_on, c.membership = Stage.ADMITTED, on, m
     c.save(update_fields=["stage", "ceremony_on", "membership", "updated_at"])

@@ -112,13 +112,15 @@ class MemberForm(ServiceFormMixin, PersonFields):
     status = forms.ChoiceField(label=_("status"), choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
                                                            (Status.OFFICIAL, Status.OFFICIAL.label)])
     admission_date = date_field(_("admission date"))
+    admission_decision_date = date_field(_("date the admission decision was signed"), required=False)
     official_date = date_field(_("official date"), required=False)
     card_number = forms.CharField(label=_("party card number"), max_length=20, required=False)
     exempt = forms.BooleanField(label=_("exempt from party work and meetings"), required=False)
     temporary = forms.BooleanField(label=_("temporary activity here"), required=False)
     decision_number = forms.CharField(label=_("admission decision number"), max_length=50, required=False)
 
-    MEMBERSHIP_NAMES = ["organisation", "status", "admission_date", "official_date", "card_number", "exempt", "temporary"]
+    MEMBERSHIP_NAMES = ["organisation", "status", "admission_date", "admission_decision_date", "official_date",
+                        "card_number", "exempt", "temporary"]
 
     def __init__(self, *args: Any, orgs: Any, localities: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -303,7 +303,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     p = m.person
     initial = {name: getattr(p, name) for name in MemberForm.PERSON_NAMES}
     initial["residence"] = p.residence_id
-    initial.update({"admission_date": m.admission_date, "official_date": m.official_date, "card_number": m.card_number})
+    initial.update({"admission_date": m.admission_date, "admission_decision_date": m.admission_decision_date,
+                    "official_date": m.official_date, "card_number": m.card_number})
     form = MemberForm(request.POST or None, initial=initial, orgs=access.writable_member_orgs(request.user),
                       localities=access.localities(request.user), editing=True)
     if request.method == "POST" and form.is_valid():
