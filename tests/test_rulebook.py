@@ -152,3 +152,16 @@ def test_the_rules_command_lists_each_rule_with_its_citation_and_dates(db) -> No
 def test_the_rules_page_names_each_rule_s_key(world) -> None:  # type: ignore[no-untyped-def]
     html = world.client("member").get("/quy-dinh/").content.decode()
     assert "<code>probation_months</code>" in html
+
+
+def test_the_unconfirmed_mark_is_explained_to_those_who_act_and_not_shown_to_members(world) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, point 4: a rule not confirmed against the texts in force is marked, in plain
+    words, for committees and staff; an ordinary member, who acts on nothing, does not see it."""
+    section = 'id="rule-awareness_certificate_months"'
+    for persona in ("secretary_a", "commune_staff"):
+        html = world.client(persona).get("/quy-dinh/").content.decode()
+        block = html[html.index(section):html.index("</section>", html.index(section))]
+        assert "chưa xác nhận" in block.lower() and "văn bản" in block, persona
+    html = world.client("member").get("/quy-dinh/").content.decode()
+    block = html[html.index(section):html.index("</section>", html.index(section))]
+    assert 'class="tag unconfirmed"' not in block

@@ -30,3 +30,16 @@ def administers_accounts(user: object) -> bool:
     from chibo import access
 
     return bool(getattr(user, "is_authenticated", False)) and access.may_administer_accounts(user)
+
+
+@register.filter
+def acts_on_rules(user: object) -> bool:
+    """Whether a rule's "not confirmed" mark is shown to this user: those who act on the rules
+    (committees, staff, administrators) see it with its explanation; ordinary members, who
+    cannot check the text and act on nothing, do not (issue 13, point 4)."""
+    from chibo import access
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scope = access.scope_for(user)
+    return scope.superuser or bool(scope.grants)
