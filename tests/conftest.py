@@ -155,5 +155,6 @@ def _migration_data(transactional_db: None) -> None:
     import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
     import_module("chibo.core.migrations.0005_holidays_2026_2027").add(apps, None)
     import_module("chibo.core.migrations.0006_rules_lifecycle").add_rules(apps, None)
+    import_module("chibo.core.migrations.0007_rules_current_texts").add_rules(apps, None)
     import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)
     import_module("chibo.lifecycle.migrations.0002_rules_temporary_transfer").add_rules(apps, None)

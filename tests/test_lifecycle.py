@@ -192,7 +192,7 @@ def test_due_page_shows_dates_rules_citations_and_links(world):
     m = add_member(world.org["A"], "Mai", "Văn", "Mới", status="probationary", admission=D(2026, 1, 20))
     html = world.client("secretary_a").get("/to-chuc/A/den-han/?days=366").content.decode()
     assert "Mai Văn Mới" in html and world.org["A"].name in html
-    assert "10/03/2027" in html and "Quy định 29-QĐ/TW, điểm 4.2" in html and "Điều lệ Đảng (2011), Điều 5" in html
+    assert "10/03/2027" in html and "Quy định 294-QĐ/TW" in html and "Điều lệ Đảng (2011), Điều 5" in html
     assert 'class="tag unconfirmed"' in html and "05/02/2027" in html  # Tết's days off, not announced yet
     try:
         act = reverse("member-recognition", args=[m.pk])
@@ -278,5 +278,5 @@ def test_whats_due_lists_the_candidates_deadlines_with_their_rules(world):
                                   abstain=0, present=4, official=4)
     html = world.client("secretary_a").get("/to-chuc/A/den-han/").content.decode()
     assert "Đinh Thị Hương" in html and "16/04/2026" in html  # the decision, 60 working days after 15/01/2026
-    assert "232-QĐ/TW" in html
+    assert "294-QĐ/TW" in html
     assert "Đinh Thị Hương" not in world.client("secretary_b").get("/to-chuc/B/den-han/").content.decode()

@@ -71,7 +71,7 @@ def test_late_decision_is_recorded_with_a_warning_naming_the_rule(world):
     c = resolve(applicant(world))
     c, warnings = services.decision_record(c, actor=None, on=D(2026, 4, 20), number="45-QĐ/ĐU", decided_by="BTV")
     assert c.decision_on == D(2026, 4, 20)
-    assert len(warnings) == 1 and "16/04/2026" in warnings[0] and "232-QĐ/TW" in warnings[0]
+    assert len(warnings) == 1 and "16/04/2026" in warnings[0] and "294-QĐ/TW" in warnings[0]
 
 
 def test_ceremony_within_30_working_days_of_the_decision(world):
@@ -86,7 +86,7 @@ def test_ceremony_within_30_working_days_of_the_decision(world):
     assert "on" in exc.value.error_dict
     c, warnings = services.ceremony_record(c, actor=None, on=D(2026, 4, 1))
     assert c.stage == Stage.ADMITTED
-    assert len(warnings) == 1 and "31/03/2026" in warnings[0] and "232-QĐ/TW" in warnings[0]
+    assert len(warnings) == 1 and "31/03/2026" in warnings[0] and "294-QĐ/TW" in warnings[0]
 
 
 def test_ceremony_before_any_decision_is_refused(world):

@@ -82,7 +82,7 @@ def test_the_list_puts_overdue_first_with_the_rule(world):
     late = resolve(applicant(world))  # decision due 16/04/2026, not recorded
     html = world.client("secretary_a").get("/to-chuc/A/phat-trien-dang-vien/").content.decode()
     assert html.index(f"candidate-{late.pk}") < html.index("Lê Mới")
-    assert "16/04/2026" in html and "232-QĐ/TW" in html
+    assert "16/04/2026" in html and "294-QĐ/TW" in html
     assert "Trần Thị Hoa" in html and "03/02/2027" in html  # a_woman's probation ends
     commune = world.client("commune_staff").get("/to-chuc/C1/phat-trien-dang-vien/").content.decode()
     assert f"candidate-{late.pk}" in commune and world.org["A"].name in commune

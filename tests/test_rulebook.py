@@ -32,7 +32,9 @@ def test_a_decision_due_60_working_days_after_a_cell_resolution_of_15_01_2026():
     """From Friday 16/01/2026: 60 weekdays, less Tết's five days off (16–20/02/2026), is
     Thursday 16/04/2026 — a week later than without Tết."""
     d = calendar.due("admission_decision_working_days", D(2026, 1, 15))
-    assert d.date == D(2026, 4, 16) and d.rule.value == 60 and "232" in d.rule.citation
+    assert d.date == D(2026, 4, 16) and d.rule.value == 60 and "294-QĐ/TW" in d.rule.citation
+    # a resolution before QĐ 294 took effect keeps the text in force then (same 60 working days)
+    assert "232-QĐ/TW" in calendar.due("admission_decision_working_days", D(2025, 3, 3)).rule.citation
     assert calendar.add_working_days(D(2026, 1, 15), 60, []) == D(2026, 4, 9)
     # the ceremony: 30 working days from a decision of Friday 24/04/2026 crosses 27/04, 30/04 and 01/05
     assert calendar.due("admission_ceremony_working_days", D(2026, 4, 24)).date == D(2026, 6, 10)
@@ -73,7 +75,7 @@ def test_an_administrator_adds_a_version_future_dates_change_and_past_ones_do_no
     later = calendar.due("admission_decision_working_days", start + dt.timedelta(days=14))
     assert later.rule == new and later.date == calendar.add_working_days(
         start + dt.timedelta(days=14), 45, Holiday.objects.values_list("date", flat=True))
-    old = Rule.objects.get(key="admission_decision_working_days", effective_from=D(1900, 1, 1))
+    old = Rule.objects.get(key="admission_decision_working_days", effective_from=D(2025, 7, 1))  # QĐ 294's
     assert old.effective_to == start
     with pytest.raises(ValidationError) as exc:  # a version in the past would move dates already counted
         services.rule_add_version(actor=None, key="probation_months", value=10, effective_from=D(2026, 1, 1),
@@ -88,7 +90,7 @@ def test_an_administrator_adds_a_version_future_dates_change_and_past_ones_do_no
         services.rule_add_version(actor=None, key="admission_decision_working_days", value=None,
                                   effective_from=start + dt.timedelta(days=400), citation="")
     assert {"value", "citation"} <= set(exc.value.message_dict)
-    assert Rule.objects.filter(key="admission_decision_working_days").count() == 2  # nothing half-written
+    assert Rule.objects.filter(key="admission_decision_working_days").count() == 3  # the two texts and the new one: nothing half-written
 
 
 def test_rule_and_holiday_pages(world):
@@ -96,7 +98,7 @@ def test_rule_and_holiday_pages(world):
         assert world.client(persona).get("/quy-dinh/").status_code == 200
         assert world.client(persona).get("/ngay-nghi/?nam=2026").status_code == 200
     page = world.client("member").get("/quy-dinh/").content.decode()
-    assert "232-QĐ/TW" in page and "Thời hạn tổ chức lễ kết nạp" in page
+    assert "294-QĐ/TW" in page and "232-QĐ/TW" in page and "Thời hạn tổ chức lễ kết nạp" in page  # the old version too
     url = "/quy-dinh/admission_ceremony_working_days/phien-ban-moi/"
     soon = timezone.localdate() + dt.timedelta(days=40)
     data = {"value": "20", "effective_from": soon.strftime("%d/%m/%Y"), "citation": "Quy định giả định",

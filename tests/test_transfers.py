@@ -29,10 +29,16 @@ def _issue(m, **kw):
 
 
 def test_worked_examples(db):
-    assert due("transfer_present_days", D(2026, 1, 5)).date == D(2026, 2, 4)
+    # 30 *working* days from the letter of Monday 05/01/2026 (QĐ 294 §6.3.1): 24 to 06/02, five
+    # more to 13/02, then Tết's days off (14–22/02/2026) — the 30th is Monday 23/02.
+    present = due("transfer_present_days", D(2026, 1, 5))
+    assert present.date == D(2026, 2, 23) and "294-QĐ/TW" in present.rule.citation
+    # before QĐ 294 took effect the limit was the same 30 working days, under QĐ 24-QĐ/TW (2021)
+    before = due("transfer_present_days", D(2025, 6, 2))
+    assert before.rule.unit == "working_days" and "24-QĐ/TW" in before.rule.citation
     start = due("transfer_start_working_days", D(2026, 1, 15))  # Tết 2026 falls in the count
     assert start.date == D(2026, 4, 16)
-    assert "29-QĐ/TW" in start.rule.citation
+    assert "294-QĐ/TW" in start.rule.citation
 
 
 def test_official_transfer_within_the_province_moves_the_member_when_presented(world):
@@ -45,7 +51,7 @@ def test_official_transfer_within_the_province_moves_the_member_when_presented(w
     letter = TransferLetter.objects.get(membership=m)
     assert letter.status == "issued" and letter.organisation == world.org["A"]
     assert Membership.objects.get(pk=m.pk).organisation == world.org["A"]  # still in A until presented
-    assert "04/02/2026" in a.get(f"/chuyen-sinh-hoat/{letter.pk}/").content.decode()
+    assert "23/02/2026" in a.get(f"/chuyen-sinh-hoat/{letter.pk}/").content.decode()
     # the sending cell does not record the presentation for a receiving cell in chibo
     assert a.post(f"/chuyen-sinh-hoat/{letter.pk}/", {"action": "present", "present-presented_on": "20/01/2026"}).status_code == 403
     r = world.client("secretary_b").post(f"/chuyen-sinh-hoat/{letter.pk}/",
@@ -61,13 +67,13 @@ def test_late_presentation_is_recorded_with_the_warning(world):
     m = add_member(world.org["A"], "Hồ", "Văn", "Trễ")
     letter, warnings = _issue(m, other_name="Đảng bộ xã Ngoài, tỉnh Khác")
     assert warnings == []
-    letter, warnings = services.letter_present(letter, actor=None, on=D(2026, 2, 10), late_reason="Ốm")
+    letter, warnings = services.letter_present(letter, actor=None, on=D(2026, 2, 24), late_reason="Ốm")
     assert letter.status == "presented" and letter.late_reason == "Ốm"
-    assert len(warnings) == 1 and "04/02/2026" in warnings[0] and "Quy định 29-QĐ/TW, điểm 6.3" in warnings[0]
+    assert len(warnings) == 1 and "23/02/2026" in warnings[0] and "294-QĐ/TW" in warnings[0] and "6.3.1" in warnings[0]
     m.refresh_from_db()
     assert m.status == Status.TRANSFERRED_OUT and not m.current
     with pytest.raises(ValidationError) as exc:
-        services.letter_present(letter, actor=None, on=D(2026, 2, 11))
+        services.letter_present(letter, actor=None, on=D(2026, 2, 25))
     assert "presented_on" in exc.value.message_dict
 
 
@@ -128,7 +134,7 @@ def test_the_due_list_shows_both_kinds_with_their_rules(world):
     temp, _w = _issue(m2, kind="temporary", other_name="Công ty X", temporary_end=D(2026, 6, 30))
     services.letter_present(temp, actor=None, on=D(2026, 1, 8))
     items = {i.kind: i for i in lifecycle.due_items(world.org["A"], D(2026, 6, 10), 30) if i.letter}
-    assert items["transfer_present"].date == D(2026, 2, 4)  # overdue
+    assert items["transfer_present"].date == D(2026, 2, 23)  # overdue
     assert items["transfer_present"].rule.key == "transfer_present_days"
     assert items["temporary_ends"].date == D(2026, 6, 30)
     assert items["temporary_ends"].rule.key == "temporary_transfer_max_months"

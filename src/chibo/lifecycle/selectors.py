@@ -204,12 +204,14 @@ def _letters(org: Organisation) -> QuerySet[TransferLetter]:
         "other_organisation")
 
 
-def transfer_items(org: Organisation, horizon: dt.date, book: RuleBook) -> list[DueItem]:
+def transfer_items(org: Organisation, horizon: dt.date, book: RuleBook,
+                   cal: LifecycleCalendar | None = None) -> list[DueItem]:
     """Letters not presented yet: to be presented by the letter date + transfer_present_days (the
-    rule in force on the letter date). One query."""
+    rule in force on the letter date, in working days: one calendar for all). One query."""
     items = []
+    cal = cal or LifecycleCalendar()
     for letter in _letters(org).filter(status=TransferLetter.State.ISSUED):
-        found = due("transfer_present_days", letter.letter_date, book=book)
+        found = due("transfer_present_days", letter.letter_date, calendar=cal, book=book)
         if found.date <= horizon:
             items.append(DueItem(Kind.TRANSFER_PRESENT, letter.membership, found.date, (found.rule,),
                                  start=letter.letter_date, letter=letter))
@@ -242,7 +244,7 @@ def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list
         *_probation_items(org, day, horizon, book, cal),
         *badge_items(org, day, badge_occasions(day, days), book),
         *removal_items(org, day, book),
-        *transfer_items(org, horizon, book),
+        *transfer_items(org, horizon, book, cal),
         *temporary_items(org, horizon, book),
     ]
     items.sort(key=lambda i: (i.date, i.membership.sort_key, i.kind))

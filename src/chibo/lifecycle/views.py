@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo import access
-from chibo.core.calendar import due
+from chibo.core.calendar import Calendar, due
 from chibo.core.dates import today
 from chibo.core.numbers import query_int
 from chibo.core.rules import rule
@@ -81,7 +81,8 @@ def org_badges(request: HttpRequest, code: str) -> HttpResponse:
 # --- Transfers of party activity ---------------------------------------------------------------
 
 def _letter_rows(letters: list[TransferLetter]) -> list[dict[str, object]]:
-    return [{"letter": x, "present_by": due("transfer_present_days", x.letter_date)} for x in letters]
+    cal = Calendar()  # working days: the holidays read once for every letter
+    return [{"letter": x, "present_by": due("transfer_present_days", x.letter_date, calendar=cal)} for x in letters]
 
 
 @login_required
