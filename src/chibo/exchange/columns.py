@@ -32,6 +32,13 @@ class Column:
     choices: dict[str, str] | None = None  # stored value -> Vietnamese label
     required: bool = False
     note: str = ""
+    # The stored values an import accepts, when fewer than `choices` (which exports also use to
+    # display): the template's guide lists these, and only these (tests/test_import_guide.py).
+    offered: tuple[str, ...] = ()
+
+    def accepted_values(self) -> list[str]:
+        assert self.choices is not None
+        return [self.choices[k] for k in (self.offered or tuple(self.choices))]
 
 
 def _choice(labels: Any) -> dict[str, str]:
@@ -63,7 +70,10 @@ MEMBER_COLUMNS: list[Column] = [
            choices=_choice(PoliticalTheory.choices)),
     Column("Mã chi bộ", "organisation", field="organisation__code", required=True),
     Column("Tên chi bộ", "organisation_name", field="organisation__name", note="Chỉ để đọc; khi nhập dùng Mã chi bộ."),
-    Column("Tình trạng", "status", "choice", field="status", choices=STATUS_LABELS, required=True),
+    Column("Tình trạng", "status", "choice", field="status", choices=STATUS_LABELS, required=True,
+           offered=(Status.PROBATIONARY, Status.OFFICIAL),
+           note="Chỉ đảng viên đang sinh hoạt; người đã chuyển đi, xóa tên, khai trừ, từ trần được ghi thành sự kiện "
+                "trên trang của đảng viên."),
     Column("Ngày vào Đảng", "admission_date", "date", field="admission_date", required=True),
     Column("Ngày ký quyết định kết nạp", "admission_decision_date", "date", field="admission_decision_date",
            note="Tuổi đảng tính từ ngày này; để trống nếu sổ không ghi (khi đó tính từ Ngày vào Đảng)."),

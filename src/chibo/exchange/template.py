@@ -49,9 +49,8 @@ def _accepted(column: Column) -> str:
         return "Có / Không"
     if column.kind == "id":
         return "chữ số; nên định dạng cột là Văn bản (Text) để giữ số 0 ở đầu"
-    if column.choices:
-        values = list(column.choices.values())
-        return ", ".join(values[:12]) + (" …" if len(values) > 12 else "")
+    if column.choices:  # one per line: some labels hold commas ("đảng bộ xã, phường")
+        return "\n".join(column.accepted_values())
     return "chữ"
 
 
