@@ -98,7 +98,7 @@ def test_from_outstanding_citizen_to_official_member_on_a_phone(
     expect(page.locator("#resolution")).to_contain_text("6")
     expect(page.locator("#act-decision")).to_have_count(0)  # a failed resolution leads to no decision
     _step(page, "resolution", {**votes, "votes_for": "8", "against": "1"})
-    expect(page.locator("#next")).to_contain_text("232-QĐ/TW")
+    expect(page.locator("#next")).to_contain_text("294-QĐ/TW")
     page.screenshot(path=str(artifacts / "candidate-phone.png"), full_page=True)
     no_horizontal_scroll(page, 360)
 
