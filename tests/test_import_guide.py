@@ -76,3 +76,27 @@ def test_the_docs_table_marks_the_same_member_columns_required() -> None:
     assert len(documented) >= 13
     for c in documented:
         assert (rows[c.header] == "yes") == c.required, c.header
+
+
+def test_errors_that_follow_from_a_refused_row_name_that_row(world) -> None:  # type: ignore[no-untyped-def]
+    """A child organisation and the members of a cell whose own row was refused are told which
+    row to correct — not that the code does not exist."""
+    from tests.test_import import MEMBER_HEADERS, do_import, member_row, messages, xlsx
+
+    orgs = [["Mã tổ chức", "Tên tổ chức", "Loại tổ chức", "Lĩnh vực", "Mã tổ chức cấp trên", "Ngày thành lập"],
+            ["DB9", "Đảng bộ 9", "Đảng bộ cơ sở", "doanh nghiệp", "C1", "31/02/2025"],  # no such date: refused
+            ["CB9", "Chi bộ 9", "Chi bộ trực thuộc đảng bộ cơ sở", "doanh nghiệp", "DB9", "01/07/2025"]]
+    members = [MEMBER_HEADERS, member_row("Lò Văn Chín", "011090000909", **{"Mã chi bộ": "CB9", "Mã nơi cư trú": ""})]
+    result = do_import(world, xlsx({"Tổ chức đảng": orgs, "Đảng viên": members}))
+    by_row = {(i.sheet, i.row): i.message for i in result.errors}
+    assert "row 2 of sheet “Tổ chức đảng”" in by_row[("Tổ chức đảng", 3)], messages(result)
+    assert "row 3 of sheet “Tổ chức đảng”" in by_row[("Đảng viên", 2)], messages(result)
+
+
+def test_a_csv_file_is_recognised_by_its_headers_whatever_its_name(world) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_import import MEMBER_HEADERS, do_import, member_row
+
+    rows = [MEMBER_HEADERS, member_row("Lò Thị Mười", "011090000910", **{"Mã chi bộ": "A", "Mã nơi cư trú": ""})]
+    data = "\n".join(",".join(f'"{c}"' for c in r) for r in rows).encode("utf-8-sig")
+    result = do_import(world, data, dry_run=True, filename="danh sach thang 11.csv")
+    assert result.outcomes["members"].create == 1 and not result.errors

@@ -331,6 +331,7 @@ class _Importer:
         self.seen_ids: dict[str, int] = {}  # citizen ID → first row, across chunks
         self.seen_cards: dict[str, int] = {}
         self.created_org_rows: dict[str, int] = {}  # code → row, of organisations this import created
+        self.refused_rows: dict[tuple[str, str], Row] = {}  # (kind, code) → its refused row, across chunks
         self._org_cache: dict[str, Organisation | None] = {}
         self._locality_cache: dict[str, Locality | None] = {}
 
@@ -450,6 +451,10 @@ class _Importer:
             self._write(kind, sheet_name, rows)
         reset_queries()  # with DEBUG on, Django would keep every statement of a long import
         rejected = [r for r in rows if r.errors]
+        if kind in ("organisations", "localities"):
+            for r in rejected:
+                if r.values.get("code"):
+                    self.refused_rows[(kind, r.values["code"])] = r
         for r in rejected:
             self.result.issues.extend(r.errors)
         self.result.outcomes[kind].rejected += len(rejected)
@@ -466,6 +471,18 @@ class _Importer:
         if self.publish:  # aim the next transaction of this kind at PUBLISH_SECONDS
             took = max(time.monotonic() - started, 0.001)
             self.publish_rows[kind] = max(50, min(CHUNK, int(len(rows) * PUBLISH_SECONDS / took)))
+
+    def _refused(self, kind: str, code: str, rows: Iterable[Row] = ()) -> Row | None:
+        """The row of this file that defined `code` and was refused (so a row naming it says
+        so, instead of "no such code"), if any."""
+        for r in rows:
+            if r.values.get("code") == code and r.errors:
+                return r
+        return self.refused_rows.get((kind, code))
+
+    def _because(self, what: str, refused: Row) -> str:
+        return _("%(what)s is on row %(row)s of sheet “%(sheet)s”, which was refused: correct that row first, and "
+                 "this one will import with it.") % {"what": what, "row": refused.number, "sheet": refused.sheet}
 
     def _cell(self, row: Row, column: Column, raw: Any) -> None:
         label = column.header
@@ -576,8 +593,11 @@ class _Importer:
             v = row.values
             parent = self._locality(v["parent"]) if v["parent"] else None
             if v["parent"] and parent is None:
-                self._error(row, "parent", _("No locality has the code %(code)s. Put the parent locality first in "
-                                             "the file or correct the code.") % {"code": v["parent"]}, LOCALITY_COLUMNS)
+                refused = self._refused("localities", v["parent"], rows)
+                self._error(row, "parent", self._because(_("The parent locality %(code)s") % {"code": v["parent"]},
+                                                         refused) if refused else
+                            _("No locality has the code %(code)s. Put the parent locality first in the file or "
+                              "correct the code.") % {"code": v["parent"]}, LOCALITY_COLUMNS)
                 continue
             owner = self._org(v["organisation"]) if v["organisation"] else (parent.organisation if parent else None)
             if v["organisation"] and owner is None:
@@ -623,9 +643,11 @@ class _Importer:
             parent = self._org(v["parent"]) if v["parent"] else None
             new_parent = planned.get(v["parent"]) if v["parent"] and parent is None else None
             if v["parent"] and parent is None and new_parent is None:
-                self._error(row, "parent", _("No party organisation has the code %(code)s. Put the parent first in "
-                                             "the file or correct the code.") % {"code": v["parent"]},
-                            ORGANISATION_COLUMNS)
+                refused = self._refused("organisations", v["parent"], rows)
+                self._error(row, "parent", self._because(_("The parent organisation %(code)s") % {"code": v["parent"]},
+                                                         refused) if refused else
+                            _("No party organisation has the code %(code)s. Put the parent first in the file or "
+                              "correct the code.") % {"code": v["parent"]}, ORGANISATION_COLUMNS)
                 continue
             locality = self._locality(v["locality"]) if v["locality"] else None
             existing = self._org(v["code"])
@@ -905,7 +927,10 @@ class _Importer:
             self._error(row, "exempt", _("Only official members can be exempted from party work and meetings."), cols)
         code = v.get("organisation") or ""
         org = self._org(code) if code else None
-        if org is None:
+        refused_org = self._refused("organisations", code) if code and org is None else None
+        if refused_org is not None:
+            self._error(row, "organisation", self._because(_("The cell %(code)s") % {"code": code}, refused_org), cols)
+        elif org is None:
             self._error(row, "organisation", _("No party cell has the code %(code)s. Import the organisations first "
                                                "(sheet “Tổ chức đảng”) or correct the code.") % {"code": code or "—"}, cols)
         elif not org.holds_members or org.valid_to is not None:
@@ -918,7 +943,10 @@ class _Importer:
         residence_code = v.get("residence") or ""
         v["_residence"] = self._locality(residence_code) if residence_code else None
         if residence_code and v["_residence"] is None:
-            self._error(row, "residence", _("No locality has the code %(code)s.") % {"code": residence_code}, cols)
+            refused_place = self._refused("localities", residence_code)
+            self._error(row, "residence", self._because(_("The locality %(code)s") % {"code": residence_code},
+                                                        refused_place) if refused_place else
+                        _("No locality has the code %(code)s.") % {"code": residence_code}, cols)
         v["ethnicity"] = v.get("ethnicity") or KINH
         v["religion"] = v.get("religion") or Religion.NONE
         v["political_theory"] = v.get("political_theory") or "none"
