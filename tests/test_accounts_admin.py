@@ -364,3 +364,17 @@ def test_setup_on_an_empty_database_then_the_administrator_activates() -> None:
     assert User.objects.get(username="quantri").is_superuser
     with pytest.raises(CommandError, match="đã có dữ liệu"):
         _run("setup", "--no-input", "--province-code", "X", "--province-name", "X", "--admin", "khac")
+
+
+def test_an_account_reached_through_its_role_links_to_no_page_the_viewer_cannot_open(world: Any) -> None:
+    """A member of commune C2's cell X who holds a role in C1: C1's clerk administers the account
+    (the role is theirs to grant) but may not open the member's page, so the account page does
+    not link to it."""
+    user, _code = accounts.account_create_for_person(actor=None, person=world.m["x_member"].person)
+    RoleAssignment.objects.create(user=user, organisation=world.org["B"], role=Role.CELL_COMMITTEE,
+                                  valid_from=today() - dt.timedelta(days=1))
+    staff = world.client("commune_staff")
+    page = staff.get(f"/tai-khoan/{user.pk}/").content.decode()
+    assert f"/dang-vien/{world.m['x_member'].pk}/" not in page
+    assert staff.get(f"/dang-vien/{world.m['x_member'].pk}/").status_code == 404
+    assert f"/dang-vien/{world.m['x_member'].pk}/" in world.client("admin").get(f"/tai-khoan/{user.pk}/").content.decode()

@@ -147,6 +147,8 @@ def _detail(request: HttpRequest, account: User, *, grant_form: RoleGrantForm | 
     assignments = list(account.roles.select_related("organisation", "post").order_by("-valid_from", "-id"))
     membership = Membership.objects.filter(person_id=account.person_id).select_related("organisation").first() \
         if account.person_id else None
+    if membership is not None and not access.scope_for(request.user).sees_org(membership.organisation):
+        membership = None  # an account reached through its role elsewhere: no link to a page that would 404
     verdict_failures = SignInFailure.objects.filter(username=throttle.username_key(account.username)).count()
     context = {
         "account": account, "membership": membership, "day": day,

@@ -61,6 +61,8 @@ RELATIONSHIP = re.compile(rb'<(?:\w+:)?Relationship\b(?=[^>]*?\bId="([^"]*)")(?=
 
 
 # What reading a damaged, encrypted or oddly compressed part of a zip can raise.
+# zipfile raises NotImplementedError for a compression method it does not support (a real error
+# of a hostile or exotic file, not a placeholder), RuntimeError for an encrypted member.
 ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError, RuntimeError)
 
 
