@@ -346,13 +346,22 @@ def test_a_whole_commune_moves_to_a_new_chibo_through_one_workbook(world, tmp_pa
     """Export everything of commune C1, wipe it from a copy of the world… here: import the
     workbook into the same database and check nothing changes — then check the organisation
     that serves a locality created later in the same file is linked."""
+    from chibo.core.dates import today
     from chibo.exchange.services import export_workbook
+    from chibo.members import services as member_services
 
+    # an exempt member and a former one travel with their dates
+    member_services.member_record_event(world.m["member"], actor=None, kind="exempted",
+                                        effective_date=today() - dt.timedelta(days=3))
+    member_services.member_record_event(world.m["a_woman"], actor=None, kind="deceased",
+                                        effective_date=today() - dt.timedelta(days=2), note="Từ trần")
     out = io.BytesIO()
     export_workbook(actor=None, org=world.org["C1"], out=out, description="test")
     sheets = read(out.getvalue(), "c1.xlsx")
     assert [s.name for s in sheets] == ["Địa bàn", "Người dân", "Tổ chức đảng", "Đảng viên", "Chức vụ"]
     assert any("Siu Bơi" in str(row) for row in sheets[1].iter_rows())  # the village head who is not a member
+    member_rows = [" ".join(map(str, row)) for row in sheets[3].iter_rows()]
+    assert any("Trần Thị Hoa" in r and "Từ trần" in r for r in member_rows)
     before = counts()
     with translation.override("en"):
         result = run_import(sheets, actor=None, scope=access.scope_for_command(world.org["C1"]), dry_run=False)

@@ -39,10 +39,10 @@ def test_every_choice_the_guide_offers_is_read_by_the_importer() -> None:
     assert checked > 80
 
 
-def test_the_status_column_offers_current_members_only_and_labels_with_commas_are_one_per_line() -> None:
+def test_the_status_column_offers_every_status_and_labels_with_commas_are_one_per_line() -> None:
     guide = _guide()
     _required, statuses = guide[("Đảng viên", "Tình trạng")]
-    assert statuses == ["Dự bị", "Chính thức"]
+    assert statuses == ["Dự bị", "Chính thức", "Đã chuyển đi", "Xóa tên", "Khai trừ", "Từ trần"]
     kind: Column = next(c for c in ORGANISATION_COLUMNS if c.key == "kind")
     _required, kinds = guide[("Tổ chức đảng", kind.header)]
     assert sorted(kinds) == sorted(kind.accepted_values())
@@ -50,13 +50,17 @@ def test_the_status_column_offers_current_members_only_and_labels_with_commas_ar
 
 
 @pytest.mark.parametrize("status", ["Đã chuyển đi", "Xóa tên", "Khai trừ", "Từ trần"])
-def test_a_status_the_guide_does_not_offer_is_refused_by_the_import(world, status) -> None:  # type: ignore[no-untyped-def]
+def test_a_former_member_is_imported_with_the_day_they_left(world, status) -> None:  # type: ignore[no-untyped-def]
     from tests.test_import import MEMBER_HEADERS, do_import, member_row, xlsx
 
-    result = do_import(world, xlsx({"Đảng viên": [MEMBER_HEADERS, member_row(**{"Tình trạng": status,
-                                                                              "Mã nơi cư trú": ""})]}))
-    assert [e.column for e in result.errors] == ["Tình trạng"]
-    assert next(c for c in MEMBER_COLUMNS if c.key == "status").accepted_values() == ["Dự bị", "Chính thức"]
+    headers = [*MEMBER_HEADERS, "Ngày ra khỏi danh sách"]
+    result = do_import(world, xlsx({"Đảng viên": [headers, [*member_row(**{"Tình trạng": status,
+                                                                          "Mã nơi cư trú": ""}), ""]]}))
+    assert [e.column for e in result.errors] == ["Ngày ra khỏi danh sách"]
+    result = do_import(world, xlsx({"Đảng viên": [headers, [*member_row(**{"Tình trạng": status,
+                                                                          "Mã nơi cư trú": ""}), "01/06/2024"]]}))
+    assert not result.errors
+    assert status in next(c for c in MEMBER_COLUMNS if c.key == "status").accepted_values()
 
 
 def test_the_docs_table_marks_the_same_member_columns_required() -> None:

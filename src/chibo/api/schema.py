@@ -270,6 +270,9 @@ def components() -> dict[str, Any]:
         "exempt": BOOL, "temporary": BOOL, "admission_date": DATE_OUT,
         "admission_decision_date": _null(DATE_OUT), "official_date": _null(DATE_OUT),
         "card_number": _null(STR),
+        "exempt_since": _null({**DATE_OUT, "description": "the day the present exemption took effect"}),
+        "temporary_since": _null({**DATE_OUT, "description": "the day the present temporary activity here began"}),
+        "left_on": _null({**DATE_OUT, "description": "for a former member, the day they left the rolls"}),
     }
     event = _obj({
         "id": INT, "kind": {**STR, "enum": MembershipEvent.Kind.values}, "effective_date": DATE_OUT,
@@ -321,12 +324,17 @@ def components() -> dict[str, Any]:
                             "results": {"type": "array", "items": _ref("MemberRow")}},
                            ["count", "page", "pages", "results"]),
         "Event": event,
-        "Member": _obj({**_person_output(), "person_id": INT, **membership_out, "interrupted_months": INT,
+        "Member": _obj({**_person_output(), "person_id": INT, **membership_out, "left_note": STR,
+                        "interrupted_months": INT,
                         "party_age": _null({**INT, "description": "whole years (tuổi đảng); null if not official"}),
                         "events": {"type": "array", "items": _ref("Event")}}),
         "MemberCreate": _obj({**_person_input(), **_membership_input(),
                               "status": {**STR, "enum": ["probationary", "official"]},
-                              "decision_number": {**STR, "maxLength": 50}},
+                              "decision_number": {**STR, "maxLength": 50},
+                              "exempt_since": _null({**DATE_IN, "description": "required when exempt: the day the "
+                                                                               "exemption took effect"}),
+                              "temporary_since": _null({**DATE_IN, "description": "required when temporary: the day "
+                                                                                  "the temporary activity here began"})},
                              ["given_name", "sex", "birth_date", "organisation", "status", "admission_date"],
                              additionalProperties=False),
         "MemberUpdate": _obj({**_person_input(), **_membership_input()}, additionalProperties=False,

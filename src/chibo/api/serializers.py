@@ -93,6 +93,9 @@ def member_row_to_dict(m: Membership) -> dict[str, Any]:
         "admission_decision_date": iso(m.admission_decision_date),
         "official_date": iso(m.official_date),
         "card_number": m.card_number,
+        "exempt_since": iso(m.exempt_since),
+        "temporary_since": iso(m.temporary_since),
+        "left_on": iso(m.left_on),
     }
 
 
@@ -128,6 +131,10 @@ def member_to_dict(m: Membership, events: list[MembershipEvent]) -> dict[str, An
         "admission_decision_date": iso(m.admission_decision_date),
         "official_date": iso(m.official_date),
         "card_number": m.card_number,
+        "exempt_since": iso(m.exempt_since),
+        "temporary_since": iso(m.temporary_since),
+        "left_on": iso(m.left_on),
+        "left_note": m.left_note,
         "interrupted_months": m.interrupted_months,
         "party_age": m.party_age_on(today()),
         "events": [event_to_dict(e) for e in events],

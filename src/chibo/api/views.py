@@ -212,7 +212,7 @@ MEMBERSHIP_SPEC: dict[str, Parser] = {
     "interrupted_months": whole_number,
 }
 MEMBER_CREATE_SPEC = {**PERSON_SPEC, **MEMBERSHIP_SPEC, "status": choice([st.value for st in CURRENT_STATUSES]),
-                      "decision_number": text(50)}
+                      "decision_number": text(50), "exempt_since": date(null=True), "temporary_since": date(null=True)}
 MEMBER_CREATE_REQUIRED = ("given_name", "sex", "birth_date", "organisation", "status", "admission_date")
 EVENT_SPEC: dict[str, Parser] = {
     "kind": choice(sorted(str(k) for k in services.EVENT_RULES)), "effective_date": date(), "decision_number": text(50),
@@ -453,7 +453,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
     data = parse(request.json, MEMBER_CREATE_SPEC, MEMBER_CREATE_REQUIRED)  # type: ignore[attr-defined]
     organisation = _member_org(request.user, data.get("organisation"))
     person = _person_data(request.user, data)
-    membership = {k: data[k] for k in MEMBERSHIP_SPEC if k in data} | {"organisation": organisation}
+    membership = {k: data[k] for k in (*MEMBERSHIP_SPEC, "exempt_since", "temporary_since") if k in data} \
+        | {"organisation": organisation}
     m = services.member_create(actor=request.user, person_data=person,
                                decision_number=data.get("decision_number", ""), **membership)
     return _member_response(access.get_membership(request.user, m.pk), status=201)

@@ -492,6 +492,17 @@ class Builder:
             cell.members.append(self.people.plan(mix=cell.mix, residence_id=where.pk if where else None,
                                                  temporary=True))
 
+    def state_dates(self, p: Planned) -> dict[str, dt.date]:
+        """The day an exemption or a temporary activity began: an exemption from the member's
+        70th birthday (or the official date, when later); a temporary activity 3 to 11 months
+        ago (from the day of birth, so that it is deterministic), never before admission."""
+        out = {}
+        if p.exempt:
+            out["exempt_since"] = min(max(add_years(p.birth, 70), p.official or p.admission), self.people.today)
+        if p.temporary:
+            out["temporary_since"] = max(add_months(self.people.today, -(3 + p.birth.day % 9)), p.admission)
+        return out
+
     def insert_members(self, cells: Iterable[CellPlan], *, total: int | None = None,
                        progress: Printer | None = None) -> int:
         """bulk_create_members in chunks of `self.chunk`, then fill person ids."""
@@ -523,6 +534,7 @@ class Builder:
                     "status": p.status, "exempt": p.exempt, "temporary": p.temporary,
                     "admission_date": p.admission, "official_date": p.official,
                     "card_number": self.people.card() if p.status == Status.OFFICIAL else None,
+                    **self.state_dates(p),
                 })
                 batch.append((p, row))
                 if len(batch) >= self.chunk:

@@ -71,16 +71,21 @@ MEMBER_COLUMNS: list[Column] = [
     Column("Mã chi bộ", "organisation", field="organisation__code", required=True),
     Column("Tên chi bộ", "organisation_name", field="organisation__name", note="Chỉ để đọc; khi nhập dùng Mã chi bộ."),
     Column("Tình trạng", "status", "choice", field="status", choices=STATUS_LABELS, required=True,
-           offered=(Status.PROBATIONARY, Status.OFFICIAL),
-           note="Chỉ đảng viên đang sinh hoạt; người đã chuyển đi, xóa tên, khai trừ, từ trần được ghi thành sự kiện "
-                "trên trang của đảng viên."),
+           note="Người đã chuyển đi, xóa tên, khai trừ, từ trần: ghi cả Ngày ra khỏi danh sách."),
     Column("Ngày vào Đảng", "admission_date", "date", field="admission_date", required=True),
     Column("Ngày ký quyết định kết nạp", "admission_decision_date", "date", field="admission_decision_date",
            note="Tuổi đảng tính từ ngày này; để trống nếu sổ không ghi (khi đó tính từ Ngày vào Đảng)."),
     Column("Ngày chính thức", "official_date", "date", field="official_date"),
     Column("Số thẻ đảng viên", "card_number", "id", field="card_number"),
     Column("Miễn công tác và sinh hoạt", "exempt", "bool", field="exempt"),
+    Column("Ngày bắt đầu miễn sinh hoạt", "exempt_since", "date", field="exempt_since",
+           note="Bắt buộc khi được miễn: ngày quyết định miễn có hiệu lực."),
     Column("Sinh hoạt tạm thời", "temporary", "bool", field="temporary"),
+    Column("Ngày bắt đầu sinh hoạt tạm thời", "temporary_since", "date", field="temporary_since",
+           note="Bắt buộc khi sinh hoạt tạm thời: ngày nộp giấy giới thiệu sinh hoạt tạm thời."),
+    Column("Ngày ra khỏi danh sách", "left_on", "date", field="left_on",
+           note="Bắt buộc với người đã chuyển đi, xóa tên, khai trừ, từ trần: ngày có hiệu lực."),
+    Column("Số quyết định, lý do ra khỏi danh sách", "left_note", field="left_note"),
 ]
 
 ORGANISATION_COLUMNS: list[Column] = [

@@ -888,12 +888,9 @@ class _Importer:
         elif birth > self.today or birth.year < 1900:
             self._error(row, "birth_date", _("The date of birth %(d)s cannot be right. Check the year.") % {
                 "d": format_vn_date(birth)}, cols)
-        if v.get("status") not in (Status.PROBATIONARY, Status.OFFICIAL):
-            if v.get("status"):
-                self._error(row, "status", _("Only current members (Dự bị or Chính thức) can be imported; former "
-                                             "members are recorded as events on their page."), cols)
-            else:
-                self._error(row, "status", _("Write Dự bị or Chính thức."), cols)
+        if not v.get("status"):
+            self._error(row, "status", _("Write the status: Dự bị or Chính thức for a current member; Đã chuyển đi, "
+                                         "Xóa tên, Khai trừ or Từ trần for a former one."), cols)
         if admission is None:
             if not any(e.column == "Ngày vào Đảng" for e in row.errors):
                 self._error(row, "admission_date", _("The admission date is missing. Write it as dd/mm/yyyy."), cols)
@@ -925,6 +922,13 @@ class _Importer:
                                                 "Chính thức."), cols)
         if v.get("exempt") and v.get("status") != Status.OFFICIAL:
             self._error(row, "exempt", _("Only official members can be exempted from party work and meetings."), cols)
+        if v.get("status") and admission is not None:
+            for name, message in members.state_date_errors(
+                    status=v["status"], admission=admission, official=official, exempt=bool(v.get("exempt")),
+                    exempt_since=v.get("exempt_since"), temporary=bool(v.get("temporary")),
+                    temporary_since=v.get("temporary_since"), left_on=v.get("left_on")).items():
+                self._error(row, name, message, cols)
+        former = v.get("status") not in (None, Status.PROBATIONARY, Status.OFFICIAL)
         code = v.get("organisation") or ""
         org = self._org(code) if code else None
         refused_org = self._refused("organisations", code) if code and org is None else None
@@ -933,9 +937,13 @@ class _Importer:
         elif org is None:
             self._error(row, "organisation", _("No party cell has the code %(code)s. Import the organisations first "
                                                "(sheet “Tổ chức đảng”) or correct the code.") % {"code": code or "—"}, cols)
-        elif not org.holds_members or org.valid_to is not None:
+        elif not org.holds_members or (org.valid_to is not None and not former):
             self._error(row, "organisation", _("%(code)s is not an active party cell or party group.") % {"code": code},
                         cols)
+        elif org.valid_to is not None and v.get("left_on") and v["left_on"] > org.valid_to:
+            self._error(row, "left_on", _("The cell %(code)s was dissolved or merged on %(date)s, before this date: a "
+                                          "former member is kept in the cell they left from. Check the date and the "
+                                          "cell.") % {"code": code, "date": format_vn_date(org.valid_to)}, cols)
         elif not self.scope.writes_org(org):
             self._error(row, "organisation", _("The cell %(code)s is outside the organisations you may change.") % {
                 "code": code}, cols)
@@ -964,7 +972,11 @@ class _Importer:
                 "admission_date": v["admission_date"], "official_date": v.get("official_date"),
                 "admission_decision_date": v.get("admission_decision_date"),
                 "card_number": v.get("card_number") or None, "exempt": bool(v.get("exempt")),
-                "temporary": bool(v.get("temporary"))}
+                "temporary": bool(v.get("temporary")), **self._state_dates(v)}
+
+    @staticmethod
+    def _state_dates(v: dict[str, Any]) -> dict[str, Any]:
+        return {k: v.get(k) or (None if k != "left_note" else "") for k in members.STATE_DATE_FIELDS}
 
     def _create_for_person(self, person: Person, row: Row) -> Membership:
         v = row.values
@@ -973,7 +985,7 @@ class _Importer:
                                      admission_date=v["admission_date"], official_date=v.get("official_date"),
                                      admission_decision_date=v.get("admission_decision_date"),
                                      card_number=v.get("card_number") or None, exempt=bool(v.get("exempt")),
-                                     temporary=bool(v.get("temporary")))
+                                     temporary=bool(v.get("temporary")), **self._state_dates(v))
 
     def _update_member(self, row: Row, m: Membership, outcome: Outcome) -> None:
         v, cols = row.values, MEMBER_COLUMNS

@@ -44,7 +44,8 @@ def export_workbook(*, actor: Any, org: Organisation, out: IO[bytes] | str, desc
     orgs = Organisation.objects.subtree(org).order_by("path")
     if org.parent_id:
         orgs = orgs.exclude(pk=org.pk)  # its parent lies outside the file; the root is created by the tree above
-    members = Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True).order_by("id")
+    # Former members too, with the day they left: a commune's books hold them, and past figures need them.
+    members = Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}).order_by("-current", "id")
     posts = Post.objects.filter(Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
                                 | Q(locality__in=localities)).order_by("id")
     residents = Person.objects.filter(membership__isnull=True, residence__in=localities).order_by("sort_key")

@@ -3,7 +3,9 @@
 One function, `indicators()`, feeds the dashboard, `chibo indicators` and the API, so the
 three always agree. Member figures for today come from the rollup (MemberStat) plus one
 index-range query for age bands; figures for a past date are rebuilt from the dated
-membership history. Both paths give the same numbers for today (tested).
+membership history (each state — probationary, official, exempt, here on temporary activity,
+left — from the day it began), and nobody is counted in an organisation, or through a cell,
+before its founding date (valid_from). Both paths give the same numbers for today (tested).
 
 The figures of the work (issue 4), `Report.work`, come from the plans and tasks selectors
 (docs/indicators.md has their definitions):
@@ -214,8 +216,12 @@ def _members_today(org: Organisation, on: dt.date) -> MemberFigures:
 def _members_on(org: Organisation, on: dt.date) -> MemberFigures:
     figures = MemberFigures()
     level = LEVEL_OF_KIND[org.kind]
+    if on < org.valid_from:  # not counted in an organisation before its founding
+        figures.age_bands = [0] * len(_band_bounds(on))
+        return figures
     periods = MembershipEvent.objects.filter(
         **{f"{level}_id": org.pk}, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
+        organisation__valid_from__lte=on,
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
     for status, sex, eth, exempt, n in periods.values_list(
             "status", "membership__sex", "membership__ethnicity", "exempt").annotate(n=Count("id")).order_by():
@@ -237,6 +243,7 @@ def _counted_member_exists(person_ref: Any, on: dt.date, live: bool) -> Exists:
         return Exists(Membership.objects.filter(person=person_ref, status__in=CURRENT_STATUSES, temporary=False))
     return Exists(MembershipEvent.objects.filter(
         membership__person=person_ref, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
+        organisation__valid_from__lte=on,
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)))
 
 

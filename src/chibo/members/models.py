@@ -125,6 +125,12 @@ class Membership(models.Model):
     admission_decision_date = models.DateField(_("date the admission decision was signed"), null=True, blank=True)
     official_date = models.DateField(_("official date"), null=True, blank=True)
     card_number = models.CharField(_("party card number"), max_length=20, unique=True, null=True, blank=True)
+    # When the present state began (the history is in MembershipEvent): kept by members.services
+    # with the events, so that forms, exports and the API show the date without reading history.
+    exempt_since = models.DateField(_("exempt since"), null=True, blank=True)
+    temporary_since = models.DateField(_("temporary activity here since"), null=True, blank=True)
+    left_on = models.DateField(_("left the rolls on"), null=True, blank=True)  # transferred out, removed, …
+    left_note = models.CharField(_("decision and reason for leaving"), max_length=300, blank=True)
     interrupted_months = models.PositiveSmallIntegerField(_("months of interrupted membership"), default=0)
 
     province = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False)

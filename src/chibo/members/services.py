@@ -41,8 +41,11 @@ from chibo.organisations.models import Locality, Organisation
 PERSON_FIELDS = ["family_name", "middle_name", "given_name", "sex", "birth_date", "ethnicity", "religion",
                  "citizen_id", "phone", "residence_id", "education", "political_theory"]
 MEMBERSHIP_FIELDS = ["organisation_id", "status", "exempt", "temporary", "admission_date", "admission_decision_date",
-                     "official_date",
-                     "card_number", "interrupted_months"]
+                     "official_date", "card_number", "interrupted_months", "exempt_since", "temporary_since",
+                     "left_on", "left_note"]
+# The dates a new record's present state began: required with the state they date, so that the
+# history (and a report for a past date) never says "since the day it was typed in".
+STATE_DATE_FIELDS = ("exempt_since", "temporary_since", "left_on", "left_note")
 POST_FIELDS = ["person_id", "kind", "organisation_id", "locality_id", "start_date", "end_date", "decision_number"]
 PERSON_INPUTS = {*PERSON_FIELDS, "residence"} - {"residence_id"}
 LEVELS = ("province", "commune", "base", "cell", "group")
@@ -313,6 +316,53 @@ def admission_decision_error(decided: dt.date | None, admission: dt.date | None)
     return ""
 
 
+def state_date_errors(*, status: str | None, admission: dt.date | None, official: dt.date | None,
+                      exempt: bool, exempt_since: dt.date | None, temporary: bool, temporary_since: dt.date | None,
+                      left_on: dt.date | None) -> dict[str, str]:
+    """What is wrong with the dates a new record's state began (forms, API and import say the
+    same): an exemption, a temporary activity here and a departure each need the day they took
+    effect, on or after the admission (an exemption: after becoming official), not in the future."""
+    errors: dict[str, str] = {}
+    now = today()
+
+    def check(field: str, day: dt.date | None, given: bool, missing: str, after: dt.date | None, early: str) -> None:
+        if not given:
+            if day is not None:
+                errors[field] = {
+                    "exempt_since": _("A start date is given but the member is not marked exempt. Mark them exempt, "
+                                      "or clear the date."),
+                    "temporary_since": _("A start date is given but the member is not marked as on temporary "
+                                         "activity here. Mark them, or clear the date."),
+                    "left_on": _("A date of leaving is given but the status is a current one (probationary or "
+                                 "official). Choose the status they left with, or clear the date."),
+                }[field]
+            return
+        if day is None:
+            errors[field] = missing
+        elif day > now:
+            errors[field] = _("This date is in the future. Record the change when it takes effect.")
+        elif after is not None and day < after:
+            errors[field] = early % {"date": format_vn_date(after)}
+
+    check("exempt_since", exempt_since, exempt,
+          _("Enter the day the exemption took effect (the date of the decision), as dd/mm/yyyy."),
+          official, _("Only official members are exempted: the exemption starts on or after the official date "
+                      "(%(date)s). Check both dates."))
+    check("temporary_since", temporary_since, temporary,
+          _("Enter the day the temporary activity here began (the day the letter was presented), as dd/mm/yyyy."),
+          admission, _("The temporary activity cannot begin before the admission date (%(date)s). Check both dates."))
+    leaving = status is not None and status not in CURRENT_STATUSES
+    check("left_on", left_on, leaving,
+          _("Enter the day the member left the rolls (transferred out, removed, expelled or deceased), as "
+            "dd/mm/yyyy."),
+          max(d for d in (admission, official, exempt_since if exempt else None, temporary_since) if d is not None)
+          if any(d is not None for d in (admission, official, temporary_since)) else None,
+          _("The member cannot leave before %(date)s, the latest date on their record. Check the dates."))
+    if leaving and temporary:
+        errors["temporary"] = _("A former member is not on temporary activity here. Clear this.")
+    return errors
+
+
 def _clean_membership(data: dict[str, Any], person: Person, *, instance: Membership | None) -> dict[str, Any]:
     out = dict(data)
     out["card_number"] = nfc(out.get("card_number") or "").replace(" ", "") or None
@@ -322,8 +372,14 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
         errors["organisation"] = _("Choose the party cell the member belongs to.")
     elif not org.holds_members:
         errors["organisation"] = _("Members are kept in a party cell or party group, not in a %(kind)s. Choose a cell.") % {"kind": org.get_kind_display()}
-    elif not org.is_active:
-        errors["organisation"] = _("That organisation has been dissolved or merged. Choose one that is active.")
+    elif not org.is_active and (instance is None or instance.organisation_id != org.pk):
+        left_on = out.get("left_on")
+        if out.get("status") in CURRENT_STATUSES or left_on is None:
+            errors["organisation"] = _("That organisation has been dissolved or merged. Choose one that is active.")
+        elif org.valid_to is not None and left_on > org.valid_to:
+            errors["left_on"] = _("The cell was dissolved or merged on %(date)s, before this date: a former member "
+                                  "is kept in the cell they left from. Check the date and the cell.") % {
+                "date": format_vn_date(org.valid_to)}
     admission: dt.date | None = out.get("admission_date")
     official: dt.date | None = out.get("official_date")
     status = out.get("status")
@@ -353,6 +409,13 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
         errors["official_date"] = _("A probationary member has no official date yet. Clear it, or set the status to official.")
     if out.get("exempt") and status != Status.OFFICIAL:
         errors["exempt"] = _("Only official members can be exempted from party work and meetings.")
+    if instance is None:
+        out["left_note"] = nfc(out.get("left_note") or "").strip()[:300]
+        for field, message in state_date_errors(
+                status=status, admission=admission, official=official, exempt=bool(out.get("exempt")),
+                exempt_since=out.get("exempt_since"), temporary=bool(out.get("temporary")),
+                temporary_since=out.get("temporary_since"), left_on=out.get("left_on")).items():
+            errors.setdefault(field, message)
     card = out["card_number"]
     if card:
         clash = Membership.objects.filter(card_number=card)
@@ -383,21 +446,36 @@ def _event(m: Membership, kind: str, on: dt.date, decision: str = "", note: str 
     return MembershipEvent(**_event_row(m, kind, on, decision, note, actor))
 
 
+LEAVING_EVENTS: dict[str, str] = {Status.TRANSFERRED_OUT: MembershipEvent.Kind.TRANSFERRED_OUT, Status.REMOVED: MembershipEvent.Kind.REMOVED,
+                  Status.EXPELLED: MembershipEvent.Kind.EXPELLED, Status.DECEASED: MembershipEvent.Kind.DECEASED}
+
+
 def _opening_event_rows(m: Membership, actor: Any, decision: str = "") -> list[dict[str, Any]]:
-    """History for a member entered into chibo: admitted, then recognised, then exempted."""
-    events = []
-    final = (m.status, m.exempt)
-    m.status, m.exempt = Status.PROBATIONARY, False
-    events.append(_event_row(m, MembershipEvent.Kind.ADMITTED, m.admission_date, decision, actor=actor))
-    if m.official_date is not None:
-        m.status = Status.OFFICIAL
-        events[-1]["ended_on"] = m.official_date
-        events.append(_event_row(m, MembershipEvent.Kind.RECOGNISED, m.official_date, actor=actor))
+    """History for a member entered into chibo, each state from the day it began: admitted
+    (or, for a member here on temporary activity, from the day that began), recognised,
+    exempted, and for a former member the day they left."""
+    final = (m.status, m.exempt, m.temporary)
+    start, first = m.admission_date, MembershipEvent.Kind.ADMITTED
+    if m.temporary and m.temporary_since is not None:
+        start, first = m.temporary_since, MembershipEvent.Kind.TEMPORARY_IN
+    official = m.official_date
+    m.status = Status.OFFICIAL if official is not None and official <= start else Status.PROBATIONARY
+    m.exempt = False
+    events = [_event_row(m, first, start, decision if first == MembershipEvent.Kind.ADMITTED else "", actor=actor)]
+    changes: list[tuple[dt.date, int, str, dict[str, Any], str]] = []
+    if official is not None and official > start:
+        changes.append((official, 0, MembershipEvent.Kind.RECOGNISED, {"status": Status.OFFICIAL}, ""))
     if final[1]:
-        m.exempt = True
-        events[-1]["ended_on"] = today()
-        events.append(_event_row(m, MembershipEvent.Kind.EXEMPTED, today(), actor=actor))
-    m.status, m.exempt = final
+        changes.append((m.exempt_since or today(), 1, MembershipEvent.Kind.EXEMPTED, {"exempt": True}, ""))
+    if final[0] in LEAVING_EVENTS:
+        changes.append((m.left_on or today(), 2, LEAVING_EVENTS[final[0]], {"status": final[0], "exempt": False},
+                        m.left_note))
+    for day, _order, kind, state, note in sorted(changes):
+        for name, value in state.items():
+            setattr(m, name, value)
+        events[-1]["ended_on"] = day
+        events.append(_event_row(m, kind, day, note=note, actor=actor))
+    m.status, m.exempt, m.temporary = final
     return events
 
 
@@ -544,10 +622,16 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
         m.official_date = effective_date
     if "exempt" in spec:
         m.exempt = spec["exempt"]
+        m.exempt_since = effective_date if m.exempt else None
     if "temporary" in spec:
         m.temporary = spec["temporary"]
+        m.temporary_since = effective_date if m.temporary else None
     if m.status not in CURRENT_STATUSES:
-        m.exempt = False
+        m.exempt, m.exempt_since = False, None
+        m.left_on = effective_date
+        m.left_note = " ".join(x for x in (nfc(decision_number), nfc(note)) if x)[:300]
+    else:
+        m.left_on, m.left_note = None, ""
     m.current = m.status in CURRENT_STATUSES
     m.save()
     m.events.filter(ended_on__isnull=True).update(ended_on=effective_date)
@@ -688,7 +772,13 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
             m = Membership(person=p, organisation=org, status=row["status"], exempt=row.get("exempt", False),
                            temporary=row.get("temporary", False), admission_date=row["admission_date"],
                            admission_decision_date=row.get("admission_decision_date"),
-                           official_date=row.get("official_date"), card_number=row.get("card_number"))
+                           official_date=row.get("official_date"), card_number=row.get("card_number"),
+                           **{k: row[k] for k in STATE_DATE_FIELDS if row.get(k)})
+            missing = [k for k, needed in (("exempt_since", m.exempt), ("temporary_since", m.temporary),
+                                           ("left_on", m.status not in CURRENT_STATUSES))
+                       if needed and getattr(m, k) is None]
+            if missing:
+                raise ValidationError({missing[0]: _("Enter the day this state began, as dd/mm/yyyy.")})
             m.current = m.status in CURRENT_STATUSES
             _set_levels(m, level_cache[org.pk])
             _copy_person(m, p)

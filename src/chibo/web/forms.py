@@ -39,9 +39,9 @@ class VnDateField(forms.DateField):
         return day
 
 
-def date_field(label: Any, required: bool = True) -> forms.DateField:
+def date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.DateField:
     return VnDateField(label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS,
-                       input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"])
+                       input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"], help_text=help_text)
 
 
 def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
@@ -116,18 +116,23 @@ class MemberForm(ServiceFormMixin, PersonFields):
     official_date = date_field(_("official date"), required=False)
     card_number = forms.CharField(label=_("party card number"), max_length=20, required=False)
     exempt = forms.BooleanField(label=_("exempt from party work and meetings"), required=False)
+    exempt_since = date_field(_("exempt since"), required=False,
+                              help_text=_("Required when exempt: the day the decision took effect."))
     temporary = forms.BooleanField(label=_("temporary activity here"), required=False)
+    temporary_since = date_field(_("temporary activity here since"), required=False,
+                                 help_text=_("Required for temporary activity: the day the letter was presented."))
     decision_number = forms.CharField(label=_("admission decision number"), max_length=50, required=False)
 
     MEMBERSHIP_NAMES = ["organisation", "status", "admission_date", "admission_decision_date", "official_date",
-                        "card_number", "exempt", "temporary"]
+                        "card_number", "exempt", "exempt_since", "temporary", "temporary_since"]
 
     def __init__(self, *args: Any, orgs: Any, localities: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "organisation", orgs.order_by("path"))
         set_choices(self, "residence", localities.order_by("sort_key"))
         if editing:
-            for name in ("organisation", "status", "exempt", "temporary", "decision_number"):
+            for name in ("organisation", "status", "exempt", "exempt_since", "temporary", "temporary_since",
+                         "decision_number"):
                 del self.fields[name]
 
     def membership_data(self) -> dict[str, Any]:
