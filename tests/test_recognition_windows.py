@@ -172,6 +172,8 @@ def test_once_the_cell_resolved_only_the_committees_window_counts(world):
     assert "recognition" not in found and found["recognition_decision"].date == D(2026, 3, 20)
     assert lifecycle.by_cell([found["recognition_decision"]], D(2026, 3, 20))[0].overdue == []
     assert lifecycle.by_cell([items(world, m, D(2026, 3, 21))["recognition_decision"]], D(2026, 3, 21))[0].overdue
+    due_page = world.client("commune_staff").get("/to-chuc/C1/den-han/")  # overdue by the real today
+    assert due_page.status_code == 200 and "20/03/2026" in due_page.content.decode()
     rec = m.recognitions.get()
     _rec, warnings = services.recognition_decide(rec, actor=None, on=D(2026, 3, 23), number="60-QĐ/ĐU",
                                                  decided_by="BTV Đảng ủy xã")

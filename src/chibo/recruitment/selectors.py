@@ -99,13 +99,6 @@ def recognitions_of(membership_ids: Iterable[int]) -> dict[int, list[Recognition
     return found
 
 
-def considered_for_recognition(membership_ids: Iterable[int]) -> set[int]:
-    """Of these probationary members, those whose cell has already passed its resolution on
-    recognition (or on removal): their consideration is done, whatever the decision's date."""
-    return set(Recognition.objects.filter(membership_id__in=list(membership_ids), passed=True)
-               .values_list("membership_id", flat=True))
-
-
 def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date) -> list[tuple[Candidate, Any]]:
     """The candidates in the pipeline in `org`'s subtree with what each needs next and by when
     (recruitment.rules.Next), overdue first, then by date. `visible` is access.candidates(user)."""
