@@ -67,11 +67,12 @@ def test_steps_through_http_to_a_probationary_member(world):
     c = resolve(applicant(world))
     client = world.client("secretary_a")
     r = client.post(f"/ket-nap/{c.pk}/buoc/", {"action": "decision", "decision-on": "10/02/2026",
-                                                "decision-number": "45-QĐ/ĐU", "decision-decided_by": "BTV"})
+                                                "decision-number": "45-QĐ/ĐU", "decision-decided_by": "BTV",
+                                                "decision-decider": "superior"})
     assert r.status_code == 302
     r = client.post(f"/ket-nap/{c.pk}/buoc/", {"action": "ceremony", "ceremony-on": "01/04/2026"}, follow=True)
     html = r.content.decode()
-    assert "31/03/2026" in html  # the warning names the limit and the rule
+    assert "31/03/2026" in html  # the warning names the limit (from the decision's date: no receipt recorded)
     c.refresh_from_db()
     assert c.stage == Stage.ADMITTED and c.membership.admission_date == D(2026, 4, 1)
 

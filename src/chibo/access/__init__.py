@@ -932,6 +932,13 @@ def may_manage_candidates(user: Any, org: Organisation) -> bool:
     return scope_for(user).writes_org(org)
 
 
+def may_record_provincial_decision(user: Any, org: Organisation) -> bool:
+    """An admission the provincial committee decides (an applicant over 60) is recorded by the
+    province's staff whose scope holds the cell (they otherwise only read), or an administrator."""
+    scope = scope_for(user)
+    return scope.superuser or any(g.role == Role.PROVINCE_STAFF and g.covers(org.path) for g in scope.grants)
+
+
 # --- API tokens -------------------------------------------------------------------------
 # A person sees and revokes only their own tokens (the administrator uses `chibo apitoken`).
 

@@ -26,6 +26,7 @@ from chibo.lifecycle.models import TransferLetter
 from chibo.meetings import selectors as meeting_selectors
 from chibo.members.models import Membership, Status
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
+from chibo.recruitment import rules as recruitment_rules
 from chibo.recruitment import selectors as recruitment_selectors
 
 DEFAULT_DAYS = 30
@@ -36,6 +37,7 @@ BADGE_RULE_KEYS = ("badge_first_years", "badge_second_years", "badge_step_years"
 class Kind:
     PROBATION_END = "probation_end"
     RECOGNITION = "recognition"
+    RECOGNITION_DECISION = "recognition_decision"
     BADGE = "badge"
     REMOVAL_FLAG = "removal_flag"
     TRANSFER_PRESENT = "transfer_present"
@@ -44,6 +46,7 @@ class Kind:
     LABELS = {
         PROBATION_END: _("probation ends"),
         RECOGNITION: _("recognition as official member to consider"),
+        RECOGNITION_DECISION: _("the committee's decision on recognition"),
         BADGE: _("party badge due at the next occasion"),
         REMOVAL_FLAG: _("removal flag: meetings missed without reason"),
         TRANSFER_PRESENT: _("transfer letter to present"),
@@ -113,20 +116,27 @@ def _members(org: Organisation) -> QuerySet[Membership]:
 def _probation_items(org: Organisation, day: dt.date, horizon: dt.date, book: RuleBook,
                      cal: LifecycleCalendar) -> list[DueItem]:
     """Probationary members: the end of probation (admission + probation_months in force on the
-    admission date) while it is ahead, and the cell's consideration of recognition
-    (recognition_consider_working_days after the end) when it falls before the horizon."""
+    admission date) while it is ahead, then the recognition window running
+    (recruitment.rules.recognition_window) when its last day falls before the horizon: the
+    cell's (recognition_consider_working_days after the end) until the cell has passed its
+    resolution, then the committee's decision (recognition_decision_working_days after the
+    resolution, + the one-time extension when recorded), or the superior committee's after the
+    cell's votes without two-thirds. Each is overdue only after its own window."""
     items = []
     members = list(_members(org).filter(status=Status.PROBATIONARY))
-    considered = recruitment_selectors.considered_for_recognition(m.pk for m in members)
+    recs = recruitment_selectors.recognitions_of(m.pk for m in members)
     for m in members:
         end = due("probation_months", m.admission_date, calendar=cal, book=book)
         if day <= end.date <= horizon:
             items.append(DueItem(Kind.PROBATION_END, m, end.date, (end.rule,), start=m.admission_date))
-        consider = due("recognition_consider_working_days", end.date, calendar=cal, book=book)
-        if consider.date <= horizon and m.pk not in considered:  # the cell has not passed its resolution yet
-            items.append(DueItem(Kind.RECOGNITION, m, consider.date, (consider.rule, end.rule), start=end.date,
-                                 unrecorded_years=consider.unrecorded_years,
-                                 unconfirmed_days=tuple(cal.unconfirmed_between(end.date, consider.date))))
+        w = recruitment_rules.recognition_window(m.admission_date, recs.get(m.pk, []), cal, book)
+        if w.due is None or w.rule is None or w.start is None or w.due > horizon:
+            continue
+        kind = Kind.RECOGNITION if w.stage == recruitment_rules.Window.CELL else Kind.RECOGNITION_DECISION
+        found = (w.rule, w.extension) if w.extension else (w.rule, end.rule) if kind == Kind.RECOGNITION else (w.rule,)
+        items.append(DueItem(kind, m, w.due, found, start=w.start,
+                             unrecorded_years=tuple(cal.missing_years(w.start, w.due)),
+                             unconfirmed_days=tuple(cal.unconfirmed_between(w.start, w.due))))
     return items
 
 

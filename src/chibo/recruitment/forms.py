@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.members.models import Person
-from chibo.recruitment.models import RECEIVED_FILES, FileCode, Recognition
+from chibo.recruitment.models import RECEIVED_FILES, Decider, FileCode, Recognition
 from chibo.web.forms import PersonFields, ServiceFormMixin, date_field, set_choices
 
 COUNT = forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "step": "1"})
@@ -99,9 +99,21 @@ class ResolutionForm(ServiceFormMixin, VoteFields):
     number = _number(_("number"))
 
 
-class DecisionForm(NumberedForm):
+class DecidedByForm(NumberedForm):
     decided_by = forms.CharField(label=_("decided by"), max_length=200,
                                  initial="Ban Thường vụ Đảng ủy xã")
+
+
+class DecisionForm(DecidedByForm):
+    decider = forms.ChoiceField(label=_("level that decided"), choices=Decider.choices, initial=Decider.SUPERIOR,
+                                help_text=_("An applicant over 60 is decided by the provincial standing committee."))
+    received_on = date_field(_("decision received by the cell on"), required=False)
+    received_on.help_text = _("The ceremony's 30 working days count from this day. Leave it empty until the "
+                              "decision arrives.")
+
+
+class ReceivedForm(ServiceFormMixin, forms.Form):
+    on = date_field(_("decision received by the cell on"))
 
 
 class WithdrawForm(OnForm):
@@ -116,5 +128,18 @@ class RecognitionForm(ServiceFormMixin, VoteFields):
     number = _number(_("number"))
 
 
-class RecognitionDecisionForm(DecisionForm):
+class RecognitionDecisionForm(DecidedByForm):
     recognition = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RecognitionExtensionForm(ServiceFormMixin, forms.Form):
+    recognition = forms.IntegerField(widget=forms.HiddenInput)
+    on = date_field(_("date"))
+    number = _number(_("number"), required=False)
+    reason = forms.CharField(label=_("special case justifying the extension"), max_length=300, required=False)
+
+
+class SuperiorDecisionForm(DecidedByForm):
+    proposal = forms.ChoiceField(label=_("the superior committee decided to"), choices=Recognition.Proposal.choices,
+                                 widget=forms.RadioSelect, initial=Recognition.Proposal.RECOGNISE)
+    grounds = forms.CharField(label=_("grounds (for a removal)"), max_length=300, required=False)

@@ -48,6 +48,14 @@ REQUIRED_FILES = (FileCode.CERTIFICATE, FileCode.APPLICATION, FileCode.HISTORY, 
 RECEIVED_FILES = (*REQUIRED_FILES, FileCode.YOUTH_UNION, FileCode.COMMITTEE_RESOLUTION)
 
 
+class Decider(models.TextChoices):
+    """Who decided an admission (QĐ 29 §4.3.2, kept by QĐ 294; an applicant over 60 is decided
+    by the committee directly under the Central Committee, the provincial committee — §2.2)."""
+    GRASSROOTS = "grassroots", _("the grassroots party committee empowered to admit")
+    SUPERIOR = "superior", _("the standing committee of the directly superior committee")
+    PROVINCE = "province", _("the provincial standing committee (Ban Thường vụ Tỉnh ủy)")
+
+
 class Candidate(models.Model):
     person = models.ForeignKey("members.Person", verbose_name=_("person"), on_delete=models.PROTECT,
                                related_name="candidacies")
@@ -76,6 +84,9 @@ class Candidate(models.Model):
     decision_on = models.DateField(_("admission decision date"), null=True, blank=True)
     decision_number = models.CharField(_("admission decision number"), max_length=50, blank=True)
     decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
+    decider = models.CharField(_("level that decided"), max_length=12, choices=Decider.choices, blank=True)
+    # the day the cell received the decision: the ceremony's 30 working days count from it
+    decision_received_on = models.DateField(_("decision received by the cell on"), null=True, blank=True)
     ceremony_on = models.DateField(_("ceremony date"), null=True, blank=True)
     membership = models.OneToOneField("members.Membership", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="candidacy")
@@ -110,6 +121,7 @@ class Step(models.Model):
         RESOLUTION = "resolution", _("cell resolution proposing admission")
         EXTENSION = "extension", _("decision deadline extended")
         DECISION = "decision", _("admission decision")
+        RECEIVED = "received", _("admission decision received by the cell")
         CEREMONY = "ceremony", _("admission ceremony")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
@@ -179,8 +191,21 @@ class Recognition(models.Model):
     decision_on = models.DateField(_("decision date"), null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
     decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
+    # what the decision decided: the proposal of a passed resolution, or what the superior
+    # committee decided after the cell voted three times without two-thirds
+    decided_proposal = models.CharField(_("decided to"), max_length=10, choices=Proposal.choices, blank=True)
+    # the one-time special-case extension of the committee's time limit
+    extended = models.BooleanField(_("decision deadline extended"), default=False)
+    extension_on = models.DateField(_("extended on"), null=True, blank=True)
+    extension_number = models.CharField(_("extension number"), max_length=50, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["resolution_on", "id"]
+
+    @property
+    def by_superior(self) -> bool:
+        """Decided by the superior committee on a resolution that did not pass (the third)."""
+        return not self.passed and self.decision_on is not None

@@ -4,15 +4,15 @@ rulebook (chibo.core.rules) and the working-day calendar. No writes here."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
 from chibo.core.calendar import Calendar
-from chibo.core.dates import add_months
+from chibo.core.dates import add_months, full_months
 from chibo.core.models import Rule
-from chibo.core.rules import RuleBook
-from chibo.recruitment.models import Candidate, FileCode, FileItem, Stage
+from chibo.core.rules import RuleBook, RuleMissing
+from chibo.recruitment.models import Candidate, FileCode, FileItem, Recognition, Stage
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Next:
     rule: Rule | None = None
     overdue: bool = False
     unrecorded_years: tuple[int, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,30 @@ def decision_due(c: Candidate, cal: Calendar, book: RuleBook) -> tuple[dt.date, 
     return cal.add(c.resolution_on, r.value + (ext.value if ext else 0)), r, ext
 
 
-def ceremony_due(decision_on: dt.date, cal: Calendar, book: RuleBook) -> tuple[dt.date, Rule]:
-    r = book.rule("admission_ceremony_working_days", decision_on)
-    return cal.add(decision_on, r.value), r
+def ceremony_due(start: dt.date, cal: Calendar, book: RuleBook) -> tuple[dt.date, Rule]:
+    """The ceremony's limit: 30 working days from `start` (see ceremony_start)."""
+    r = book.rule("admission_ceremony_working_days", start)
+    return cal.add(start, r.value), r
+
+
+def ceremony_start(c: Candidate) -> tuple[dt.date, bool]:
+    """What the ceremony's working days count from: the day the cell received the decision
+    (QĐ 294, as QĐ 24 §4.1), or, while that is not recorded, the decision's date — the earliest
+    it can be (True when the receipt is recorded)."""
+    assert c.decision_on is not None
+    if c.decision_received_on is not None:
+        return c.decision_received_on, True
+    return c.decision_on, False
+
+
+def over_age(c: Candidate, on: dt.date, book: RuleBook) -> Rule | None:
+    """The age rule when the candidate is over its age on `on` (the cell's consideration),
+    counted in months: such an admission is decided by the provincial committee."""
+    try:
+        high = book.rule("admission_max_age", on)
+    except RuleMissing:
+        return None
+    return high if full_months(c.person.birth_date, on) > high.value * 12 else None
 
 
 def probation_end(admission: dt.date, book: RuleBook) -> tuple[dt.date, Rule]:
@@ -81,6 +103,77 @@ def recognition_due(admission: dt.date, cal: Calendar, book: RuleBook) -> tuple[
     end, _r = probation_end(admission, book)
     r = book.rule("recognition_consider_working_days", end)
     return end, cal.add(end, r.value), r
+
+
+class Window:
+    """Where a probationary member's recognition stands (recognition_window)."""
+    CELL = "cell"  # the cell considers within its working days after the probation ends
+    COMMITTEE = "committee"  # a passed resolution waits for the committee's decision
+    SUPERIOR = "superior"  # the cell voted N times without two-thirds: the superior committee decides
+    DECIDED = "decided"
+
+
+@dataclass(frozen=True)
+class RecognitionWindow:
+    """The end of probation and the window now running: its start, its last day and the rules
+    it comes from (the extension's rule when the committee extended it). `failed` counts the
+    cell's resolutions without two-thirds; `pending` is the passed resolution awaiting its
+    decision."""
+    stage: str
+    end: dt.date
+    probation_rule: Rule
+    start: dt.date | None = None
+    due: dt.date | None = None
+    rule: Rule | None = None
+    extension: Rule | None = None
+    failed: int = 0
+    failed_rule: Rule | None = None
+    pending: Recognition | None = None
+    cell_due: dt.date | None = None
+    cell_rule: Rule | None = None
+
+    def overdue(self, day: dt.date) -> bool:
+        """Overdue only after the window now running: the cell's, then the committee's (+ its
+        one-time extension)."""
+        return self.due is not None and self.due < day
+
+
+def recognition_window(admission: dt.date, recs: list[Recognition], cal: Calendar,
+                       book: RuleBook) -> RecognitionWindow:
+    """A probationary member's recognition windows (QĐ 294, as QĐ 29 §4.2 and §4.3.1;
+    domain-rules.md §0, §2.6), from the member's recognition records (any order):
+    - the cell's: `recognition_consider_working_days` after the 12 months end;
+    - once the cell has passed its resolution, the committee's:
+      `recognition_decision_working_days` after the resolution, plus
+      `recognition_decision_extension_working_days` when the committee extended it (once);
+    - after `recognition_failed_votes_to_superior` resolutions without two-thirds, the superior
+      committee decides; chibo counts the committee's working days from the last of them (the
+      texts set no other limit for it)."""
+    end, pr = probation_end(admission, book)
+    cell = book.rule("recognition_consider_working_days", end)
+    cell_due = cal.add(end, cell.value)
+    base = RecognitionWindow(Window.CELL, end, pr, start=end, due=cell_due, rule=cell, cell_due=cell_due,
+                             cell_rule=cell)
+    recs = sorted(recs, key=lambda r: (r.resolution_on, r.pk or 0))
+    failed = [r for r in recs if not r.passed]
+    if any(r.decision_on is not None for r in recs):
+        return replace(base, stage=Window.DECIDED, start=None, due=None, rule=None, failed=len(failed))
+    pending = next((r for r in recs if r.passed), None)
+    if pending is not None:
+        r = book.rule("recognition_decision_working_days", pending.resolution_on)
+        ext = (book.rule("recognition_decision_extension_working_days", pending.resolution_on)
+               if pending.extended else None)
+        return replace(base, stage=Window.COMMITTEE, start=pending.resolution_on,
+                       due=cal.add(pending.resolution_on, r.value + (ext.value if ext else 0)), rule=r,
+                       extension=ext, failed=len(failed), pending=pending)
+    if failed:
+        limit = book.rule("recognition_failed_votes_to_superior", failed[-1].resolution_on)
+        if len(failed) >= limit.value:
+            start = failed[-1].resolution_on
+            r = book.rule("recognition_decision_working_days", start)
+            return replace(base, stage=Window.SUPERIOR, start=start, due=cal.add(start, r.value), rule=r,
+                           failed=len(failed), failed_rule=limit)
+    return replace(base, failed=len(failed))
 
 
 def _years(cal: Calendar, start: dt.date, end: dt.date) -> tuple[int, ...]:
@@ -102,9 +195,14 @@ def next_for_candidate(c: Candidate, items: list[FileItem], today: dt.date, cal:
                         first.valid_until, first.rule, bool(first.expired))
         if c.decision_on is None:
             due, r, _ext = decision_due(c, cal, book)
-            return Next(_("The committee's admission decision"), due, r, due < today,
-                        _years(cal, c.resolution_on, due))
+            age = over_age(c, c.resolution_on, book)
+            label = (_("The provincial standing committee's admission decision (over %(age)s: the province "
+                       "decides)") % {"age": age.value} if age else _("The committee's admission decision"))
+            return Next(label, due, r, due < today, _years(cal, c.resolution_on, due))
         if c.ceremony_on is None:
-            due, r = ceremony_due(c.decision_on, cal, book)
-            return Next(_("The admission ceremony"), due, r, due < today, _years(cal, c.decision_on, due))
+            start, received = ceremony_start(c)
+            due, r = ceremony_due(start, cal, book)
+            note = "" if received else _("Counted from the decision's date because the day the cell received it "
+                                         "is not recorded; record it to count from that day.")
+            return Next(_("The admission ceremony"), due, r, due < today, _years(cal, start, due), note)
     return Next("")

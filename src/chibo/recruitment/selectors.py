@@ -22,7 +22,7 @@ from chibo.members.selectors import Breakdown
 from chibo.organisations.models import PATH_END, Organisation
 from chibo.plans import selectors as plan_selectors
 from chibo.plans.models import Resolution, Target
-from chibo.recruitment.models import OPEN_STAGES, Candidate
+from chibo.recruitment.models import OPEN_STAGES, Candidate, Recognition
 
 NEW_MEMBER_WORDS = "ket nap"  # folded (chibo.core.text.fold), as Target.search_text
 
@@ -90,13 +90,13 @@ def breakdown_rows(b: Breakdown, labels: dict[str, Any]) -> list[tuple[Any, int]
             (labels["ethnic_minority"], b.ethnic_minority)]
 
 
-def considered_for_recognition(membership_ids: Iterable[int]) -> set[int]:
-    """Of these probationary members, those whose cell has already passed its resolution on
-    recognition (or on removal): their consideration is done, whatever the decision's date."""
-    from chibo.recruitment.models import Recognition
-
-    return set(Recognition.objects.filter(membership_id__in=list(membership_ids), passed=True)
-               .values_list("membership_id", flat=True))
+def recognitions_of(membership_ids: Iterable[int]) -> dict[int, list[Recognition]]:
+    """The recognition records of these members (one query), by membership id, oldest first:
+    what recruitment.rules.recognition_window reads."""
+    found: dict[int, list[Recognition]] = {}
+    for r in Recognition.objects.filter(membership_id__in=list(membership_ids)).order_by("resolution_on", "pk"):
+        found.setdefault(r.membership_id, []).append(r)
+    return found
 
 
 def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date) -> list[tuple[Candidate, Any]]:

@@ -31,6 +31,7 @@ from chibo.recruitment.models import (
     RECEIVED_FILES,
     REQUIRED_FILES,
     Candidate,
+    Decider,
     FileCode,
     FileItem,
     Helper,
@@ -43,7 +44,7 @@ from chibo.recruitment.models import (
 CANDIDATE_FIELDS = ["person_id", "organisation_id", "stage", "introduced_on", "introduced_by", "sympathiser_on",
                     "applicant_on", "verified_on", "verification_result", "consent_number", "consent_on",
                     "resolution_on", "resolution_number", "resolution_passed", "extended", "decision_on",
-                    "decision_number", "decided_by", "ceremony_on", "membership_id"]
+                    "decision_number", "decided_by", "decider", "decision_received_on", "ceremony_on", "membership_id"]
 
 
 def _cite(r: Rule) -> str:
@@ -351,11 +352,26 @@ def extension_record(c: Candidate, *, actor: Any, on: dt.date | None, number: st
     return c
 
 
+def _received_errors(errors: dict[str, str], field: str, received_on: dt.date | None,
+                    decision_on: dt.date | None) -> None:
+    if received_on is None:
+        return
+    if received_on > today():
+        errors[field] = _("The day the cell received the decision cannot be in the future; record it once the "
+                          "decision has arrived.")
+    elif decision_on is not None and received_on < decision_on:
+        errors[field] = _("The cell cannot receive the decision before it was signed on %(date)s: check the day "
+                          "it was received.") % {"date": format_vn_date(decision_on)}
+
+
 @transaction.atomic
-def decision_record(c: Candidate, *, actor: Any, on: dt.date | None, number: str,
-                    decided_by: str) -> tuple[Candidate, list[str]]:
-    """The competent committee's admission decision (9-KNĐ). Later than its deadline is recorded
-    with a warning naming the rule: the decision stands, the delay is the committee's."""
+def decision_record(c: Candidate, *, actor: Any, on: dt.date | None, number: str, decided_by: str,
+                    decider: str = "", received_on: dt.date | None = None) -> tuple[Candidate, list[str]]:
+    """The competent committee's admission decision (9-KNĐ), who decided it and, when known,
+    the day the cell received it. An applicant over the age rule at the cell's resolution is
+    decided by the provincial committee (Điều lệ, QĐ 294): any other decider is refused. Later
+    than its deadline is recorded with a warning naming the rule: the decision stands, the
+    delay is the committee's."""
     c = _lock(c)
     errors: dict[str, str] = {}
     _stage(errors, c, Stage.APPLICANT)
@@ -368,6 +384,13 @@ def decision_record(c: Candidate, *, actor: Any, on: dt.date | None, number: str
         errors["number"] = _("Enter the number of the decision.")
     if not nfc(decided_by or "").strip():
         errors["decided_by"] = _("Write which committee decided, for example “Ban Thường vụ Đảng ủy xã”.")
+    if decider and decider not in Decider.values:
+        errors["decider"] = _("Choose the level that decided.")
+    elif c.resolution_passed and c.resolution_on is not None:
+        age = rules.over_age(c, c.resolution_on, RuleBook())
+        if age is not None and decider != Decider.PROVINCE:
+            errors["decider"] = provincial_message(c, age)
+    _received_errors(errors, "received_on", received_on, on)
     _raise(errors)
     assert on is not None
     due, r, ext = rules.decision_due(c, Calendar(), RuleBook())
@@ -378,10 +401,50 @@ def decision_record(c: Candidate, *, actor: Any, on: dt.date | None, number: str
                                                        "days": r.value + (ext.value if ext else 0), "cite": _cite(r)})
     before = audit.snapshot(c, CANDIDATE_FIELDS)
     c.decision_on, c.decision_number, c.decided_by = on, nfc(number).strip(), nfc(decided_by).strip()[:200]
-    c.save(update_fields=["decision_on", "decision_number", "decided_by", "updated_at"])
-    _step(c, actor, Step.Kind.DECISION, on, number=number, decided_by=decided_by, note=" ".join(warnings),
+    c.decider, c.decision_received_on = decider, received_on
+    c.save(update_fields=["decision_on", "decision_number", "decided_by", "decider", "decision_received_on",
+                          "updated_at"])
+    who = f"{decided_by} ({Decider(decider).label})" if decider else decided_by
+    _step(c, actor, Step.Kind.DECISION, on, number=number, decided_by=who, note=" ".join(warnings),
           before=before)
+    if received_on is not None:
+        _step(c, actor, Step.Kind.RECEIVED, received_on, number=number, before=audit.snapshot(c, CANDIDATE_FIELDS))
     return c, warnings
+
+
+def provincial_message(c: Candidate, age: Any) -> str:
+    """Why an over-age applicant's decision belongs to the provincial committee."""
+    assert c.resolution_on is not None
+    return _("%(name)s was over %(age)s at the cell's resolution of %(date)s: admission is decided by the provincial "
+             "standing committee (%(cite)s). Choose “%(province)s” and record the province's decision.") % {
+        "name": c.person.full_name, "age": age.value, "date": format_vn_date(c.resolution_on), "cite": _cite(age),
+        "province": Decider.PROVINCE.label}
+
+
+def needs_provincial_decision(c: Candidate) -> bool:
+    """The candidate's decision is awaited and belongs to the provincial committee (over age)."""
+    return (c.stage == Stage.APPLICANT and bool(c.resolution_passed) and c.decision_on is None
+            and c.resolution_on is not None and rules.over_age(c, c.resolution_on, RuleBook()) is not None)
+
+
+@transaction.atomic
+def decision_received_record(c: Candidate, *, actor: Any, on: dt.date | None) -> Candidate:
+    """The day the cell received the admission decision: the ceremony's working days count
+    from it."""
+    c = _lock(c)
+    errors: dict[str, str] = {}
+    _stage(errors, c, Stage.APPLICANT)
+    if c.decision_on is None:
+        errors["stage"] = _("Record the admission decision first.")
+    if on is None:
+        errors["on"] = _("Enter the date as dd/mm/yyyy.")
+    _received_errors(errors, "on", on, c.decision_on)
+    _raise(errors)
+    before = audit.snapshot(c, CANDIDATE_FIELDS)
+    c.decision_received_on = on
+    c.save(update_fields=["decision_received_on", "updated_at"])
+    _step(c, actor, Step.Kind.RECEIVED, on, number=c.decision_number, before=before)  # type: ignore[arg-type]
+    return c
 
 
 @transaction.atomic
@@ -395,15 +458,26 @@ def ceremony_record(c: Candidate, *, actor: Any, on: dt.date | None) -> tuple[Ca
     _stage(errors, c, Stage.APPLICANT)
     if c.decision_on is None:
         errors["stage"] = _("The ceremony follows the admission decision: record the decision first.")
-    _date(errors, "on", on, c.decision_on, _("the admission decision"))
+    if c.decision_received_on is not None:
+        _date(errors, "on", on, c.decision_received_on, _("the day the cell received the decision"))
+    else:
+        _date(errors, "on", on, c.decision_on, _("the admission decision"))
     _raise(errors)
     assert on is not None and c.decision_on is not None
-    due, r = rules.ceremony_due(c.decision_on, Calendar(), RuleBook())
+    start, received = rules.ceremony_start(c)
+    due, r = rules.ceremony_due(start, Calendar(), RuleBook())
     warnings = []
     if on > due:
-        warnings.append(_("The ceremony was held after its limit of %(date)s (%(days)s working days from the decision, "
-                          "%(cite)s); a later ceremony needs the consent of the superior committee.") % {
-            "date": format_vn_date(due), "days": r.value, "cite": _cite(r)})
+        if received:
+            warnings.append(_("The ceremony was held after its limit of %(date)s (%(days)s working days from the day "
+                              "the cell received the decision, %(cite)s); a later ceremony needs the consent of the "
+                              "superior committee.") % {"date": format_vn_date(due), "days": r.value,
+                                                        "cite": _cite(r)})
+        else:
+            warnings.append(_("The ceremony was held after %(date)s, %(days)s working days from the decision's date "
+                              "(%(cite)s counts them from the day the cell received the decision, which is not "
+                              "recorded); a later ceremony needs the consent of the superior committee.") % {
+                "date": format_vn_date(due), "days": r.value, "cite": _cite(r)})
     m = members.member_create(actor=actor, person=c.person, organisation=c.organisation, status=Status.PROBATIONARY,
                               admission_date=on, admission_decision_date=c.decision_on,
                               decision_number=c.decision_number)
@@ -454,8 +528,12 @@ def recognition_resolution(m: Membership, *, actor: Any, proposal: str, on: dt.d
     if "on" not in errors and on is not None and on < end:
         errors["on"] = _("The cell considers recognition when the %(months)s months of probation end, on %(date)s "
                          "(%(cite)s).") % {"months": pr.value, "date": format_vn_date(end), "cite": _cite(pr)}
-    if Recognition.objects.filter(membership=m, passed=True, decision_on__isnull=True).exists():
+    window = rules.recognition_window(m.admission_date, list(Recognition.objects.filter(membership=m)), Calendar(),
+                                      RuleBook())
+    if window.stage == rules.Window.COMMITTEE:
         errors["proposal"] = _("A passed resolution is waiting for the committee's decision.")
+    elif window.stage == rules.Window.SUPERIOR:
+        errors["proposal"] = superior_message(window)
     counts = {"votes_for": votes_for, "against": against, "abstain": abstain, "present": present,
               "official": official}
     for name, value in counts.items():
@@ -480,48 +558,140 @@ def recognition_resolution(m: Membership, *, actor: Any, proposal: str, on: dt.d
     return rec
 
 
-@transaction.atomic
-def recognition_decide(rec: Recognition, *, actor: Any, on: dt.date | None, number: str,
-                       decided_by: str) -> tuple[Recognition, list[str]]:
-    """The committee's decision on a passed resolution. Recognition takes effect on the day the
-    12 months end, even when decided late; removal takes effect on the decision's date. Both
-    are membership events (members.services)."""
-    rec = Recognition.objects.select_for_update().select_related("membership", "membership__person").get(pk=rec.pk)
-    m = rec.membership
-    errors: dict[str, str] = {}
-    if not rec.passed:
-        errors["proposal"] = _("This resolution did not reach two-thirds of the official members; it cannot lead to "
-                               "a decision.")
-    elif rec.decision_on is not None:
-        errors["proposal"] = _("The decision is already recorded.")
-    _date(errors, "on", on, rec.resolution_on, _("the cell's resolution"))
+def superior_message(window: rules.RecognitionWindow) -> str:
+    """What to do once the cell has voted N times without two-thirds."""
+    assert window.failed_rule is not None
+    return _("The cell has voted %(n)s times without two-thirds: report to the superior committee, which considers "
+             "and decides (%(cite)s).") % {"n": window.failed, "cite": _cite(window.failed_rule)}
+
+
+def _decision_errors(errors: dict[str, str], on: dt.date | None, after: dt.date, number: str,
+                     decided_by: str) -> None:
+    _date(errors, "on", on, after, _("the cell's resolution"))
     if not nfc(number or "").strip():
         errors["number"] = _("Enter the number of the decision.")
     if not nfc(decided_by or "").strip():
         errors["decided_by"] = _("Write which committee decided, for example “Ban Thường vụ Đảng ủy xã”.")
-    _raise(errors)
-    assert on is not None
-    book = RuleBook()
-    r = book.rule("recognition_decision_working_days", rec.resolution_on)
-    due = Calendar().add(rec.resolution_on, r.value)
-    warnings = []
-    if on > due:
-        warnings.append(_("The decision came after its deadline of %(date)s (%(days)s working days from the cell's "
-                          "resolution, %(cite)s).") % {"date": format_vn_date(due), "days": r.value, "cite": _cite(r)})
-    if rec.proposal == Recognition.Proposal.RECOGNISE:
-        end, _pr = rules.probation_end(m.admission_date, book)
+
+
+def _decide(rec: Recognition, *, actor: Any, proposal: str, on: dt.date, number: str, decided_by: str,
+            grounds: str, warnings: list[str]) -> Recognition:
+    """The membership event of a decision and the decision on the record, audited. Recognition
+    takes effect on the day the 12 months end, even when decided late; removal takes effect on
+    the decision's date."""
+    m = rec.membership
+    if proposal == Recognition.Proposal.RECOGNISE:
+        end, _pr = rules.probation_end(m.admission_date, RuleBook())
         members.member_record_event(m, actor=actor, kind=MembershipEvent.Kind.RECOGNISED, effective_date=end,
                                     decision_number=number,
                                     note=_("Decided on %(date)s by %(who)s") % {"date": format_vn_date(on),
                                                                                  "who": decided_by})
     else:
         members.member_record_event(m, actor=actor, kind=MembershipEvent.Kind.REMOVED, effective_date=on,
-                                    decision_number=number, note=rec.grounds)
+                                    decision_number=number, note=grounds)
     before = audit.snapshot(rec)
     rec.decision_on, rec.decision_number, rec.decided_by = on, nfc(number).strip(), nfc(decided_by).strip()[:200]
-    rec.save(update_fields=["decision_on", "decision_number", "decided_by"])
+    rec.decided_proposal = proposal
+    rec.save(update_fields=["decision_on", "decision_number", "decided_by", "decided_proposal"])
     old, new = audit.diff(before, audit.snapshot(rec))
     audit.record(actor=actor, action="update", obj=rec, object_repr=m.person.full_name, org_path=m.organisation.path,
                  before=old, after=new, note=" ".join(warnings))
+    return rec
+
+
+@transaction.atomic
+def recognition_decide(rec: Recognition, *, actor: Any, on: dt.date | None, number: str,
+                       decided_by: str) -> tuple[Recognition, list[str]]:
+    """The committee's decision on a passed resolution, within its working days after the
+    resolution (plus the one-time extension when recorded); later is recorded with a warning.
+    Both outcomes are membership events (members.services)."""
+    rec = Recognition.objects.select_for_update().select_related("membership", "membership__person",
+                                                                 "membership__organisation").get(pk=rec.pk)
+    errors: dict[str, str] = {}
+    if not rec.passed:
+        errors["proposal"] = _("This resolution did not reach two-thirds of the official members; it cannot lead to "
+                               "a decision.")
+    elif rec.decision_on is not None:
+        errors["proposal"] = _("The decision is already recorded.")
+    _decision_errors(errors, on, rec.resolution_on, number, decided_by)
+    _raise(errors)
+    assert on is not None
+    window = rules.recognition_window(rec.membership.admission_date, [rec], Calendar(), RuleBook())
+    assert window.due is not None and window.rule is not None
+    warnings = []
+    if on > window.due:
+        days = window.rule.value + (window.extension.value if window.extension else 0)
+        warnings.append(_("The decision came after its deadline of %(date)s (%(days)s working days from the cell's "
+                          "resolution, %(cite)s).") % {"date": format_vn_date(window.due), "days": days,
+                                                       "cite": _cite(window.rule)})
+    _decide(rec, actor=actor, proposal=rec.proposal, on=on, number=number, decided_by=decided_by, grounds=rec.grounds,
+            warnings=warnings)
     return rec, warnings
 
+
+@transaction.atomic
+def recognition_extend(rec: Recognition, *, actor: Any, on: dt.date | None, number: str,
+                       reason: str) -> Recognition:
+    """The committee extends its time limit once, in a special case, by the extension rule's
+    working days (QĐ 294, as QĐ 29 §4.3.1); the reason is required. A second extension is
+    refused."""
+    rec = Recognition.objects.select_for_update().select_related("membership", "membership__person",
+                                                                 "membership__organisation").get(pk=rec.pk)
+    m = rec.membership
+    errors: dict[str, str] = {}
+    if not rec.passed or rec.decision_on is not None:
+        errors["reason"] = _("An extension applies only while a passed resolution waits for the committee's decision.")
+    elif rec.extended:
+        errors["reason"] = _("The committee's time limit was already extended on %(date)s; it can be extended only "
+                             "once.") % {"date": format_vn_date(rec.extension_on)}
+    _date(errors, "on", on, rec.resolution_on, _("the cell's resolution"))
+    reason = nfc(reason or "").strip()
+    if not reason and "reason" not in errors:
+        errors["reason"] = _("Write the special case that justifies the extension.")
+    _raise(errors)
+    before = audit.snapshot(rec)
+    rec.extended, rec.extension_on, rec.extension_number = True, on, nfc(number or "").strip()[:50]
+    rec.extension_reason = reason[:300]
+    rec.save(update_fields=["extended", "extension_on", "extension_number", "extension_reason"])
+    old, new = audit.diff(before, audit.snapshot(rec))
+    audit.record(actor=actor, action="update", obj=rec, object_repr=m.person.full_name, org_path=m.organisation.path,
+                 before=old, after=new, note=_("Decision deadline extended: %(reason)s") % {"reason": reason})
+    return rec
+
+
+@transaction.atomic
+def recognition_superior_decide(m: Membership, *, actor: Any, proposal: str, on: dt.date | None, number: str,
+                                decided_by: str, grounds: str = "") -> tuple[Recognition, list[str]]:
+    """The superior committee's decision after the cell has voted the rule's number of times
+    (3) without two-thirds, for recognition or for removal: it decides either, recorded on the
+    last of those resolutions."""
+    m = Membership.objects.select_for_update().select_related("person", "organisation").get(pk=m.pk)
+    recs = list(Recognition.objects.select_for_update().filter(membership=m).select_related(
+        "membership", "membership__person", "membership__organisation"))
+    window = rules.recognition_window(m.admission_date, recs, Calendar(), RuleBook())
+    errors: dict[str, str] = {}
+    if m.status != Status.PROBATIONARY or window.stage != rules.Window.SUPERIOR:
+        limit = RuleBook().rule("recognition_failed_votes_to_superior", window.end)
+        errors["proposal"] = _("The superior committee decides only after the cell has voted %(n)s times without "
+                               "two-thirds (%(cite)s); the cell has %(failed)s such votes.") % {
+            "n": limit.value, "cite": _cite(limit), "failed": window.failed}
+    elif proposal not in Recognition.Proposal.values:
+        errors["proposal"] = _("Choose what the superior committee decided.")
+    grounds = nfc(grounds or "").strip()
+    if proposal == Recognition.Proposal.REMOVE and not grounds:
+        errors["grounds"] = _("Write the grounds for the removal.")
+    _decision_errors(errors, on, window.start or window.end, number, decided_by)
+    _raise(errors)
+    assert on is not None and window.due is not None and window.rule is not None
+    last = max((r for r in recs if not r.passed), key=lambda r: (r.resolution_on, r.pk))
+    warnings = []
+    if on > window.due:
+        warnings.append(_("The decision came after %(date)s (%(days)s working days from the cell's last vote, "
+                          "%(cite)s).") % {"date": format_vn_date(window.due), "days": window.rule.value,
+                                           "cite": _cite(window.rule)})
+    if grounds and not last.grounds:
+        last.grounds = grounds[:300]
+        last.save(update_fields=["grounds"])
+    _decide(last, actor=actor, proposal=proposal, on=on, number=number, decided_by=decided_by, grounds=grounds,
+            warnings=warnings)
+    return last, warnings

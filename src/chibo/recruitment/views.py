@@ -32,7 +32,7 @@ from chibo.members.selectors import Breakdown
 from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
 from chibo.recruitment import forms as f
 from chibo.recruitment import rules, selectors, services
-from chibo.recruitment.models import OPEN_STAGES, Candidate, Recognition, Stage
+from chibo.recruitment.models import OPEN_STAGES, Candidate, Decider, Recognition, Stage
 from chibo.web.charts import BarChart, bar_chart
 
 # action → (form class, service, what the form's cleaned data is called in the service)
@@ -40,7 +40,7 @@ ACTIONS: dict[str, Any] = {
     "sympathiser": f.NumberedForm, "helper": f.HelperForm, "test_task": f.TestTaskForm,
     "applicant": f.OptionalNumberForm, "file": f.FileForm, "verification": f.VerificationForm,
     "consent": f.ConsentForm, "resolution": f.ResolutionForm, "extension": f.NumberedForm,
-    "decision": f.DecisionForm, "ceremony": f.OnForm, "withdraw": f.WithdrawForm,
+    "decision": f.DecisionForm, "received": f.ReceivedForm, "ceremony": f.OnForm, "withdraw": f.WithdrawForm,
 }
 
 
@@ -53,6 +53,8 @@ def _form(action: str, c: Candidate, data: Any = None) -> Any:
     cls = ACTIONS[action]
     if cls is f.HelperForm:
         return cls(data, prefix=action, people=_official_people(c))
+    if cls is f.DecisionForm and data is None and services.needs_provincial_decision(c):
+        return cls(data, prefix=action, initial={"decider": Decider.PROVINCE, "decided_by": "Ban Thường vụ Tỉnh ủy"})
     return cls(data, prefix=action)
 
 
@@ -79,7 +81,10 @@ def _run(action: str, c: Candidate, actor: Any, d: dict[str, Any]) -> list[str]:
     elif action == "extension":
         services.extension_record(c, actor=actor, on=d["on"], number=d["number"])
     elif action == "decision":
-        return services.decision_record(c, actor=actor, on=d["on"], number=d["number"], decided_by=d["decided_by"])[1]
+        return services.decision_record(c, actor=actor, on=d["on"], number=d["number"], decided_by=d["decided_by"],
+                                        decider=d["decider"], received_on=d.get("received_on"))[1]
+    elif action == "received":
+        services.decision_received_record(c, actor=actor, on=d["on"])
     elif action == "ceremony":
         return services.ceremony_record(c, actor=actor, on=d["on"])[1]
     elif action == "withdraw":
@@ -98,7 +103,7 @@ def _actions_for(c: Candidate) -> list[str]:
             return ["file", "verification", "resolution", "helper", "test_task", "consent", "withdraw"]
         if c.decision_on is None:
             return ["decision", "file", "extension", "withdraw"] if not c.extended else ["decision", "file", "withdraw"]
-        return ["ceremony", "withdraw"]
+        return ["ceremony", "withdraw"] if c.decision_received_on else ["received", "ceremony", "withdraw"]
     return []
 
 
@@ -108,6 +113,7 @@ TITLES = {
     "file": gettext_lazy("Record a document of the file"), "verification": gettext_lazy("Verification of personal history"),
     "consent": gettext_lazy("Written consent (applicant over 60)"), "resolution": gettext_lazy("Cell resolution proposing admission"),
     "extension": gettext_lazy("Extend the decision deadline"), "decision": gettext_lazy("Admission decision"),
+    "received": gettext_lazy("The cell received the decision"),
     "ceremony": gettext_lazy("Admission ceremony"), "withdraw": gettext_lazy("Take off the list"),
 }
 
@@ -144,12 +150,13 @@ def recruitment(request: HttpRequest, code: str) -> HttpResponse:
     probation = []
     level = LEVEL_OF_KIND.get(org.kind)
     if level:
-        ms = (access.memberships(request.user, within=org).filter(status=Status.PROBATIONARY)
-              .select_related("person", "organisation").order_by("admission_date", "pk"))
+        ms = list(access.memberships(request.user, within=org).filter(status=Status.PROBATIONARY)
+                  .select_related("person", "organisation").order_by("admission_date", "pk"))
+        recs = selectors.recognitions_of(m.pk for m in ms)
         for m in ms:
-            end, consider_by, r = rules.recognition_due(m.admission_date, cal, book)
-            probation.append({"m": m, "end": end, "due": consider_by, "rule": r, "overdue": consider_by < day,
-                              "open": end <= day})
+            w = rules.recognition_window(m.admission_date, recs.get(m.pk, []), cal, book)
+            probation.append({"m": m, "end": w.end, "due": w.due, "rule": w.rule, "w": w, "overdue": w.overdue(day),
+                              "open": w.end <= day})
     # Targets and breakdowns (point 7): the new-member targets of resolutions in force with
     # their progress, and candidates and this year's new members by age, sex and ethnicity.
     targets = selectors.new_member_targets(access.targets(request.user), org, day)
@@ -204,21 +211,25 @@ def _detail(request: HttpRequest, c: Candidate, bound: dict[str, Any] | None = N
     day, cal, book = today(), Calendar(), RuleBook()
     items = list(c.files.all())
     can = access.may_manage_candidates(request.user, c.organisation)
+    provincial = services.needs_provincial_decision(c)
     forms_ = []
-    if can:
-        for action in _actions_for(c):
+    actions = _actions_for(c) if can else []
+    if provincial and access.may_record_provincial_decision(request.user, c.organisation):
+        actions = actions or ["decision"]
+    if actions:
+        for action in actions:
             form = (bound or {}).get(action) or _form(action, c)
             forms_.append({"action": action, "title": TITLES[action], "form": form})
     nxt = rules.next_for_candidate(c, items, day, cal, book)
     # The file counts on the day the cell considered it; until then, today.
     checked_on = c.resolution_on if c.resolution_passed and c.resolution_on else day
     decision = rules.decision_due(c, cal, book) if c.resolution_passed else None
-    ceremony = rules.ceremony_due(c.decision_on, cal, book) if c.decision_on else None
+    ceremony = rules.ceremony_due(rules.ceremony_start(c)[0], cal, book) if c.decision_on else None
     return render(request, "recruitment/candidate.html", {
         "c": c, "next": nxt, "files": rules.file_rows(items, checked_on, book), "checked_on": checked_on, "forms": forms_, "can": can,
         "helpers": list(c.helpers.select_related("person")), "test_tasks": list(c.test_tasks.all()),
         "steps": list(c.steps.select_related("recorded_by")), "decision": decision, "ceremony": ceremony,
-        "day": day,
+        "day": day, "provincial": provincial,
     }, status=status)
 
 
@@ -231,12 +242,21 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_act(request: HttpRequest, pk: int) -> HttpResponse:
-    c = access.get_candidate(request.user, pk, write=True)
     action = request.POST.get("action", "")
+    c = access.get_candidate(request.user, pk)
+    provincial = action == "decision" and services.needs_provincial_decision(c)
+    province_staff = provincial and access.may_record_provincial_decision(request.user, c.organisation)
+    if not province_staff:
+        c = access.get_candidate(request.user, pk, write=True)
     if action not in ACTIONS:
         raise Http404
     form = _form(action, c, request.POST)
-    if form.is_valid():
+    if provincial and not province_staff:
+        # the cell or the commune writes everything else; this decision is the province's
+        form.is_valid()
+        form.add_error("decider", _("Admission over 60 is decided by the provincial standing committee: its "
+                                    "decision is recorded by the province's staff in chibo."))
+    elif form.is_valid():
         try:
             warnings = _run(action, c, request.user, form.cleaned_data)
         except ValidationError as exc:
@@ -246,7 +266,7 @@ def candidate_act(request: HttpRequest, pk: int) -> HttpResponse:
             for w in warnings:
                 messages.warning(request, w)
             return redirect("candidate", pk=c.pk)
-    c = access.get_candidate(request.user, pk, write=True)
+    c = access.get_candidate(request.user, pk)
     return _detail(request, c, bound={action: form}, status=400)
 
 
@@ -255,6 +275,9 @@ def candidate_act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_recognition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cell's resolution, then the committee's decision within its window (once extended in
+    a special case); after the rule's number of votes without two-thirds, the superior
+    committee's decision."""
     m: Membership = access.get_membership(request.user, pk)
     if not access.sees_members_of(request.user, m.organisation):
         raise Http404
@@ -264,47 +287,60 @@ def member_recognition(request: HttpRequest, pk: int) -> HttpResponse:
     can = access.may_manage_candidates(request.user, m.organisation)
     if request.method == "POST" and not can:
         raise PermissionDenied
-    pending = next((r for r in recs if r.passed and r.decision_on is None), None)
-    resolution_form = f.RecognitionForm(None, prefix="resolution")
-    decision_form = f.RecognitionDecisionForm(None, prefix="decision",
-                                              initial={"recognition": pending.pk if pending else None})
+    book, cal = RuleBook(), Calendar()
+    window = rules.recognition_window(m.admission_date, recs, cal, book)
+    pending = window.pending
+    initial = {"recognition": pending.pk if pending else None}
+    forms_: dict[str, Any] = {
+        "resolution": f.RecognitionForm(None, prefix="resolution"),
+        "decision": f.RecognitionDecisionForm(None, prefix="decision", initial=initial),
+        "extension": f.RecognitionExtensionForm(None, prefix="extension", initial=initial),
+        "superior": f.SuperiorDecisionForm(None, prefix="superior"),
+    }
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action", "")
+        if action not in forms_:
+            raise Http404
+        form = forms_[action] = type(forms_[action])(request.POST, prefix=action)
         try:
-            if action == "resolution":
-                resolution_form = f.RecognitionForm(request.POST, prefix="resolution")
-                if resolution_form.is_valid():
-                    d = resolution_form.cleaned_data
+            if form.is_valid():
+                d = form.cleaned_data
+                if action == "resolution":
                     rec = services.recognition_resolution(
                         m, actor=request.user, proposal=d["proposal"], grounds=d["grounds"], on=d["on"],
                         number=d["number"], votes_for=d["votes_for"], against=d["against"], abstain=d["abstain"],
                         present=d["present"], official=d["official"])
                     (messages.success if rec.passed else messages.warning)(request, rec.basis)
                     return redirect("member-recognition", pk=m.pk)
-            elif action == "decision":
-                decision_form = f.RecognitionDecisionForm(request.POST, prefix="decision")
-                if decision_form.is_valid():
-                    d = decision_form.cleaned_data
+                if action == "superior":
+                    _rec, warnings = services.recognition_superior_decide(
+                        m, actor=request.user, proposal=d["proposal"], grounds=d["grounds"], on=d["on"],
+                        number=d["number"], decided_by=d["decided_by"])
+                else:
                     chosen = next((r for r in recs if r.pk == d["recognition"]), None)
                     if chosen is None:
                         raise Http404
+                    if action == "extension":
+                        services.recognition_extend(chosen, actor=request.user, on=d["on"], number=d["number"],
+                                                    reason=d["reason"])
+                        messages.success(request, _("The extension is recorded."))
+                        return redirect("member-recognition", pk=m.pk)
                     _rec, warnings = services.recognition_decide(chosen, actor=request.user, on=d["on"],
                                                                  number=d["number"], decided_by=d["decided_by"])
-                    messages.success(request, _("The decision is recorded."))
-                    for w in warnings:
-                        messages.warning(request, w)
-                    return redirect("member-recognition", pk=m.pk)
-            else:
-                raise Http404
+                messages.success(request, _("The decision is recorded."))
+                for w in warnings:
+                    messages.warning(request, w)
+                return redirect("member-recognition", pk=m.pk)
         except ValidationError as exc:
-            (resolution_form if action == "resolution" else decision_form).add_service_errors(exc)
+            form.add_service_errors(exc)
         status = 400
-    book, cal = RuleBook(), Calendar()
-    end, consider_by, r = rules.recognition_due(m.admission_date, cal, book)
     return render(request, "recruitment/recognition.html", {
         "m": m, "recs": recs, "pending": pending, "can": can and m.status == Status.PROBATIONARY,
-        "end": end, "consider_by": consider_by, "rule": r, "probation_rule": book.rule("probation_months", m.admission_date),
-        "resolution_form": resolution_form, "decision_form": decision_form, "day": today(),
+        "w": window, "end": window.end, "consider_by": window.cell_due, "rule": window.cell_rule,
+        "overdue": window.overdue(today()), "probation_rule": window.probation_rule,
+        "superior_message": services.superior_message(window) if window.stage == rules.Window.SUPERIOR else "",
+        "resolution_form": forms_["resolution"], "decision_form": forms_["decision"],
+        "extension_form": forms_["extension"], "superior_form": forms_["superior"], "day": today(),
         "back": reverse("recruitment", args=[(m.cell or m.organisation).code]),
     }, status=status)
