@@ -285,33 +285,44 @@ def test_under_60_any_competent_level_decides(world):
     assert c.decider == Decider.SUPERIOR
 
 
-def test_over_60_the_commune_is_refused_and_the_province_records_the_decision(world):
+def test_over_60_the_decision_recorded_is_the_provinces_whoever_types_it(world):
     c = over_60(world)
     data = {"action": "decision", "decision-on": "10/02/2026", "decision-number": "300-QĐ/TU",
             "decision-decided_by": "Ban Thường vụ Tỉnh ủy", "decision-decider": "province"}
     url = f"/ket-nap/{c.pk}/buoc/"
-    for persona in ("commune_staff", "secretary_a"):
-        r = world.client(persona).post(url, data)
-        assert r.status_code == 400 and 'id="form-errors"' in r.content.decode()
-        assert "Ban Thường vụ Tỉnh ủy" in r.content.decode()
-    assert world.client("member").post(url, data).status_code == 404
-    assert world.client("other_commune_staff").post(url, data).status_code == 404
+    # the commune may not record the decision as its own …
+    r = world.client("commune_staff").post(url, {**data, "decision-decider": "superior"})
+    assert r.status_code == 400 and 'id="form-errors"' in r.content.decode()
     c.refresh_from_db()
     assert c.decision_on is None
+    assert world.client("member").post(url, data).status_code == 404
+    assert world.client("other_commune_staff").post(url, data).status_code == 404
+    # … the province's staff see the decision form, and only that one
     province = world.client("province_staff")
     page = province.get(f"/ket-nap/{c.pk}/").content.decode()
     assert 'id="act-decision"' in page and 'id="provincial"' in page and 'id="act-withdraw"' not in page
     assert province.post(url, {"action": "withdraw", "withdraw-on": "01/02/2026",
                                "withdraw-reason": "x"}).status_code == 403  # only the decision is the province's
-    r = province.post(url, data)
+    # … and the commune records the province's decision when the province does not use chibo
+    r = world.client("commune_staff").post(url, data)
     assert r.status_code == 302
     c.refresh_from_db()
     assert (c.decision_on, c.decider, c.decided_by) == (D(2026, 2, 10), Decider.PROVINCE, "Ban Thường vụ Tỉnh ủy")
     page = world.client("commune_staff").get(f"/ket-nap/{c.pk}/").content.decode()
     assert "300-QĐ/TU" in page and 'id="decision"' in page
-    # the ceremony is the cell's again
+    # the ceremony is the cell's
     assert province.post(url, {"action": "ceremony", "ceremony-on": "02/03/2026"}).status_code == 403
     assert world.client("secretary_a").post(url, {"action": "ceremony", "ceremony-on": "02/03/2026"}).status_code == 302
+
+
+def test_over_60_the_province_may_record_the_decision_itself(world):
+    c = over_60(world)
+    r = world.client("province_staff").post(f"/ket-nap/{c.pk}/buoc/", {
+        "action": "decision", "decision-on": "10/02/2026", "decision-number": "300-QĐ/TU",
+        "decision-decided_by": "Ban Thường vụ Tỉnh ủy", "decision-decider": "province"})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.decider == Decider.PROVINCE
 
 
 # --- Three votes without two-thirds: the superior committee decides --------------------------------

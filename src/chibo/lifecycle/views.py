@@ -34,7 +34,7 @@ def _act_url(item: DueItem) -> str:
     pk = item.membership.pk
     if item.letter is not None:
         return reverse("transfer-letter", args=[item.letter.pk])
-    if item.kind == Kind.RECOGNITION:
+    if item.kind in (Kind.RECOGNITION, Kind.RECOGNITION_DECISION):
         try:
             return reverse("member-recognition", args=[pk])
         except NoReverseMatch:

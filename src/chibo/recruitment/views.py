@@ -251,12 +251,10 @@ def candidate_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     form = _form(action, c, request.POST)
-    if provincial and not province_staff:
-        # the cell or the commune writes everything else; this decision is the province's
-        form.is_valid()
-        form.add_error("decider", _("Admission over 60 is decided by the provincial standing committee: its "
-                                    "decision is recorded by the province's staff in chibo."))
-    elif form.is_valid():
+    # An applicant over the age limit is decided by the provincial standing committee: its staff may
+    # record the decision, and so may the commune or cell that records the others (the service
+    # refuses any decider but the province's, so the record says who decided).
+    if form.is_valid():
         try:
             warnings = _run(action, c, request.user, form.cleaned_data)
         except ValidationError as exc:
