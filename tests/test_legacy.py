@@ -410,6 +410,7 @@ HIGHLAND = [
     "Êban H'Rin", "Adrơng Byă", "Ksơr Pơ Lang", "Y Ngông Niê Kdăm", "Kơ Pa Hđơk", "A Blan", "Y Blan",
     "Bơh Y Sun", "H'Ben Niê", "Đinh Thị Ánh", "Rơ Chăm Ớt", "Ksor H'Ớt", "Nay Ơn", "Siu Ưk", "Kpă Wưn",
     "Nay Hyơk", "Đinh Hnuk", "Rơmah Dêl", "Kơsơ Ama Blưi", "Puih H'Yơn", "Rơ Ô Ích", "Siu Ánh",
+    "Nay H’Liên", "Rơ Mah H’Ớn",
 ]  # fmt: skip
 HIGHLAND_PLACES = ["Ia Grai", "Ia Pếch", "Kông Chro", "Đak Đoa", "Chư Păh", "Krông Pa", "Đăk Pơ", "Ia Krêl", "Plei Ku"]
 

@@ -140,29 +140,43 @@ def legacy_text(raw: Any, key: str, columns: LegacyColumns | None = None) -> tup
     (“H¬ R¨”, “Adr¬ng”: highland words it does not know) converted as TCVN3 when every character
     maps; and whatever is left unconverted refused with a message naming the characters, so
     legacy text is never silently kept."""
+    column_encoding = columns.encodings.get(key) if columns is not None else None
+    capitals = columns.capitals if columns is not None else frozenset()
+    try:
+        value, encoding, left = _cached_legacy_cell(raw, key in NAME_KEYS, column_encoding, capitals)
+    except TypeError:  # an unhashable value
+        value, encoding, left = _legacy_cell(raw, key in NAME_KEYS, column_encoding, capitals)
+    if left:  # the message is made here, not cached: the language may differ from call to call
+        return value, encoding, _(
+            "“%(value)s” still has characters that could not be converted from an old Vietnamese font (TCVN3, "
+            "VNI): %(chars)s. Type the cell again in Unicode, or convert the file to Unicode (for example with "
+            "UniKey's converter), save it and import again.") % {"value": value, "chars": " ".join(left)}
+    return value, encoding, ""
+
+
+def _legacy_cell(raw: Any, names: bool, column_encoding: str | None,
+                 capitals: frozenset[str]) -> tuple[str, str | None, str]:
+    """(value, encoding, the characters left unconverted)."""
     from chibo.core import legacy
 
-    column_encoding = columns.encodings.get(key) if columns is not None else None
     value, encoding = text(raw, column_encoding)
-    if raw is None or not legacy.could_be_legacy(original := unneutralise(nfc(str(raw)))):
+    if encoding is None and not legacy.could_be_legacy(value):  # ASCII or Unicode: nothing to do
         return value, encoding, ""
+    original = unneutralise(nfc(str(raw)))
     if encoding is None and legacy.legacy_symbols(original) and not legacy.unconverted(original, "tcvn3"):
         encoding = "tcvn3"
     if encoding == "tcvn3":
-        value = nfc(legacy.to_unicode_cased(original, "tcvn3", names=key in NAME_KEYS,
-                                            capitals=columns.capitals if columns is not None else ()))
+        value = nfc(legacy.to_unicode_cased(original, "tcvn3", names=names, capitals=capitals))
     if encoding:
         left = legacy.unconverted(original, encoding)
     elif symbols := legacy.legacy_symbols(original):
         left = "".join(dict.fromkeys(symbols + legacy.unconverted(original, "tcvn3")))
     else:
         left = ""
-    if left:
-        return value, encoding, _(
-            "“%(value)s” still has characters that could not be converted from an old Vietnamese font (TCVN3, "
-            "VNI): %(chars)s. Type the cell again in Unicode, or convert the file to Unicode (for example with "
-            "UniKey's converter), save it and import again.") % {"value": value, "chars": " ".join(left)}
-    return value, encoding, ""
+    return value, encoding, left
+
+
+_cached_legacy_cell = functools.lru_cache(maxsize=65536, typed=True)(_legacy_cell)
 
 
 def _legacy_readings(raw: Any) -> list[str]:
