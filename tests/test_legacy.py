@@ -9,7 +9,17 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from chibo.core.legacy import ENCODINGS, detect, fix, from_unicode, to_unicode
+from chibo.core.legacy import (
+    ENCODINGS,
+    could_be_legacy,
+    detect,
+    fix,
+    from_unicode,
+    legacy_symbols,
+    to_unicode,
+    to_unicode_cased,
+    unconverted,
+)
 
 
 def nfc(value: str) -> str:
@@ -387,3 +397,138 @@ def test_unicode_vietnamese_within_latin1_is_never_changed(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 def test_ascii_is_never_changed(text: str) -> None:
     assert fix(text) == (text, None)
+
+
+# --- names of the Central Highlands (issue 13, point 8) ------------------------------------
+
+# Jrai, Bahnar and Ê Đê names as Gia Lai's books write them in Vietnamese letters. Ƀ has no
+# code in TCVN3 or VNI, so a legacy-font book writes B (A Blan, Y Blan) and it stays B.
+HIGHLAND = [
+    "Rơ Chăm H'Bia", "Ksor Y Blim", "Siu Thu", "Rơ Mah Hlưi", "Kpă Hơ Nhí", "Nay H'Mai", "Siu H'Hen",
+    "Rơ Lan H'Phương", "Ksor Nhung", "Puih Thơ", "Rah Lan Chung", "Hơ Ră", "Đinh Văn Hyang",
+    "Đinh Thị Hlach", "Đinh Hmưu", "A Thút", "Y Hiên", "Kpuih Dơng", "Rchăm Ơi", "Mlô Y Ngông",
+    "Êban H'Rin", "Adrơng Byă", "Ksơr Pơ Lang", "Y Ngông Niê Kdăm", "Kơ Pa Hđơk", "A Blan", "Y Blan",
+    "Bơh Y Sun", "H'Ben Niê", "Đinh Thị Ánh", "Rơ Chăm Ớt", "Ksor H'Ớt", "Nay Ơn", "Siu Ưk", "Kpă Wưn",
+    "Nay Hyơk", "Đinh Hnuk", "Rơmah Dêl", "Kơsơ Ama Blưi", "Puih H'Yơn", "Rơ Ô Ích", "Siu Ánh",
+    "Nay H’Liên", "Rơ Mah H’Ớn",
+]  # fmt: skip
+HIGHLAND_PLACES = ["Ia Grai", "Ia Pếch", "Kông Chro", "Đak Đoa", "Chư Păh", "Krông Pa", "Đăk Pơ", "Ia Krêl", "Plei Ku"]
+
+
+def legacy_form(text: str, encoding: str) -> str:
+    """`text` as a legacy font stores it: TCVN3 in .VnTime writes a capital with a tone mark
+    with the lower-case code."""
+    return from_unicode(text, encoding, errors="lower") if encoding == "tcvn3" else from_unicode(text, encoding)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_round_trip_of_jrai_and_bahnar_names(encoding: str) -> None:
+    legacy = [legacy_form(name, encoding) for name in HIGHLAND + HIGHLAND_PLACES]
+    assert detect("\n".join(legacy)) == encoding
+    for name, cell in zip(HIGHLAND, legacy, strict=False):
+        assert to_unicode_cased(cell, encoding, names=True) == name
+        assert fix(cell) in ((cell, None), (to_unicode(cell, encoding), encoding))  # alone: right, or left alone
+
+
+@pytest.mark.parametrize(
+    ("cell", "uni", "encoding"),
+    [
+        # Highland shapes that used to leave the whole cell alone.
+        ("H¬ R¨", "Hơ Ră", "tcvn3"),  # an open ă
+        ("Ch\u00ad P¨h", "Chư Păh", "tcvn3"),  # a final h
+        ("Ks¬r P¬ Lang", "Ksơr Pơ Lang", "tcvn3"),  # Ks, a final r
+        ("£ban", "Êban", "tcvn3"),  # two syllables in one word
+        ("R¬ Ch©m Y¨", "Rơ Châm Yă", "tcvn3"),  # y before a vowel is a consonant
+        ("Nay Hy¬k", "Nay Hyơk", "tcvn3"),
+        ("Kpaê Hô Nhí", "Kpă Hơ Nhí", "vni"),
+        ("Ñinh Vaên Hyang", "Đinh Văn Hyang", "vni"),  # VNI Ñ starting a word is Đ, not Spanish
+        ("Ñinh Thò Hlach", "Đinh Thị Hlach", "vni"),
+        ("Kroâng Pa", "Krông Pa", "vni"),  # TCVN3 would read "Kroõng": two rare shapes, not one
+        ("Mloâ Y Ngoâng", "Mlô Y Ngông", "vni"),
+        ("Chö Paêh", "Chư Păh", "vni"),
+    ],
+)
+def test_highland_cells_detected_alone(cell: str, uni: str, encoding: str) -> None:
+    assert fix(cell) == (uni, encoding)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        ["Ksor Y Blim", "Siu H'Mai", "Nay Ia", "A Blan", "Y Sun", "Rah Lan", "Kpa", "H’Hen Nie"],
+        ["Ia", "Pa", "A", "Y", "Plei", "Ksor", "Siu", "Nay"],
+    ],
+)
+def test_short_ascii_names_are_never_converted(column: list[str]) -> None:
+    assert detect("\n".join(column)) is None
+    for cell in column:
+        assert fix(cell) == (cell, None)
+        assert not legacy_symbols(cell)
+
+
+def test_unicode_highland_names_are_never_changed() -> None:
+    for name in HIGHLAND + HIGHLAND_PLACES + ["Ksor Ƀlan", "A Ƀlan", "Y Ƀơh", "H’Ben Niê"]:
+        assert fix(name) == (name, None)
+        assert not could_be_legacy(name) or detect(name) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "names", "capitals", "expected"),
+    [
+        ("NGUYÔN V¡N §øC", False, (), "NGUYỄN VĂN ĐỨC"),  # .VnTimeH all capitals, typed with capitals
+        ("§øC", False, (), "ĐỨC"),
+        ("§inh ThÞ ¸nh", True, (), "Đinh Thị Ánh"),  # names are title case
+        ("Ksor H'ít", True, (), "Ksor H'Ớt"),  # after an apostrophe too
+        ("r¬ ch¨m h'bia", True, (), "Rơ Chăm H'Bia"),  # typed in lower case for .VnTimeH
+        ("§inh ThÞ ¸nh", False, (), "Đinh Thị ánh"),  # not a name: the case stays unknown
+        ("Th«n ¸nh S¸ng", False, {"ánh"}, "Thôn Ánh Sáng"),  # the file shows "Ánh" elsewhere
+        ("Êp B¾c", False, (), "Ấp Bắc"),  # the first letter of a cell
+        ("Chi bé ¸p 2", False, (), "Chi bộ áp 2"),
+    ],
+)
+def test_tcvn3_capitals_restored(cell: str, names: bool, capitals: set[str], expected: str) -> None:
+    assert to_unicode_cased(cell, "tcvn3", names=names, capitals=capitals) == expected
+
+
+def test_vni_keeps_its_case() -> None:
+    assert to_unicode_cased("Ñinh Thò AÙnh", "vni", names=True) == "Đinh Thị Ánh"
+    assert to_unicode_cased("ñinh thò aùnh", "vni", names=True) == "đinh thị ánh"
+
+
+def test_unconverted_characters_are_listed() -> None:
+    assert unconverted("Ng°yÔn ¿ “Ƀlan”", "tcvn3") == "°¿"  # beyond Latin-1 is not legacy
+    assert unconverted("NguyÔn", "tcvn3") == ""
+    assert unconverted("Nguyeãn â Ƀlan ª", "vni") == "âª"  # a stray mark; a byte VNI does not use
+    assert legacy_symbols("Adr¬ng Ksor «") == "¬«"
+    assert legacy_symbols("Nguyễn Văn Đức, café, Müller") == ""
+
+
+@st.composite
+def highland_names(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(sorted({w for n in HIGHLAND for w in n.split()})), min_size=1, max_size=4))
+    return " ".join(words)
+
+
+@given(highland_names())
+@settings(max_examples=300, deadline=None)
+def test_tcvn3_names_come_back_in_title_case(name: str) -> None:
+    """Any title-case name stored by .VnTime (capitals with a tone mark in lower case) comes
+    back exactly; and the cell alone is converted right or left alone, never misread."""
+    cell = legacy_form(name, "tcvn3")
+    assert to_unicode_cased(cell, "tcvn3", names=True) == name
+    converted, encoding = fix(cell)
+    assert encoding in (None, "tcvn3")
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_highland_columns_are_detected(encoding: str) -> None:
+    @given(st.lists(highland_names(), min_size=6, max_size=12))
+    @settings(max_examples=200, deadline=None)
+    def check(column: list[str]) -> None:
+        cells = [legacy_form(name, encoding) for name in column]
+        found = detect("\n".join(cells))
+        assert found in (encoding, None)
+        if found:
+            assert [to_unicode_cased(c, found, names=True) for c in cells] == column
+
+    check()

@@ -15,6 +15,9 @@ text reads as gibberish once the legacy font is gone. Two encodings cover nearly
     letter for those codes ("§Æng ThÞ ¸nh" -> "Đặng Thị ánh"). For a cell known to be in a
     capitals font (.VnTimeH), upper-case the result yourself.
 
+    ``to_unicode_cased`` restores the capitals that the rest of the cell or the file shows
+    (see there).
+
 ``vni``
     VNI for Windows (VNI-Times, ...). A letter is a base letter followed by one mark byte:
     ``aâ`` = â, ``aê`` = ă, ``aù`` = á, ``aá`` = ấ, ``aé`` = ắ ...; ơ ư đ are the single bytes
@@ -30,8 +33,10 @@ Detection (``detect``) is deliberately conservative. It returns None unless
 * every word with a non-ASCII character converts cleanly (no stray VNI mark, no byte the
   encoding leaves unassigned) into a valid Vietnamese syllable: onset + vowel nucleus + coda
   + at most one tone mark, on the right vowel, sắc/nặng only before a stop c ch p t
-  (with a few minority-language shapes: onsets such as Kr, Kđ, Hm, Mdr, coda k, open iê
-  and ă after such an onset: Krông, Kđăm, Hmông, Đăk Lăk, Niê, Kpă).
+  (with the shapes of Jrai, Bahnar and Ê Đê names written in Vietnamese letters: onsets such
+  as Kr, Kđ, Hm, Mdr, Kp, Ks, y before a vowel as a consonant (Byă, Hyơk), finals k h l r s,
+  an open iê or ă: Krông, Kđăm, Hmông, Đăk Lăk, Niê, Kpă, Ră, Bơh, Ksơr, Dêl; and two
+  syllables written as one capitalised word: Êban, Adrơng, Rơmah).
   One word in five may fail when there are five or more such words;
 * and at least one converted word is *implausible as it stands*: neither a valid Unicode
   Vietnamese syllable (the text may simply be Unicode Vietnamese that needs no character
@@ -45,7 +50,8 @@ Detection (``detect``) is deliberately conservative. It returns None unless
 
 When both encodings pass, the one with the larger share of clean words wins, then the one
 with fewer oddly typed VNI letters (a mark whose case differs from its base letter's, which
-VNI keyboards do not produce); a tie gives None. TCVN3 "cuî" (cuợ) vs VNI "cuî" (cuỵ) would
+VNI keyboards do not produce), then the one whose words need fewer of the highland shapes
+(VNI "Kroâng" is Krông, one; read as TCVN3 it would be "Kroõng", two); a tie gives None. TCVN3 "cuî" (cuợ) vs VNI "cuî" (cuỵ) would
 be such a tie, had c not been ruled out before a glide u (the spelling is qu).
 
 Known ambiguities, resolved towards None (leave the text alone):
@@ -56,7 +62,9 @@ Known ambiguities, resolved towards None (leave the text alone):
   likewise VNI "coù" (có) and TCVN3 "Hå" (Hồ). (TCVN3 "Ngäc" and "Hïng" are telling: no
   Western word starts with ng, nor puts ï after a consonant.)
 A cell made only of such words (for instance VNI "Hoà Thò Lan" for Hồ Thị Lan) is not
-detected. Cells of one column usually share one font: to decide for a whole column, call
+detected. Many Jrai and Bahnar names are such cells in VNI, where ơ is written ô: "Kô Pa",
+"Rô Mah Hlöi", "Bôh" read as Unicode or German as they stand; and so are the many names
+that are plain ASCII (Ksor, Siu, Nay, H'Mai, Ia, Y Blan: Ƀ has no legacy code, so "B"). Cells of one column usually share one font: to decide for a whole column, call
 ``detect("\\n".join(cells))`` once and convert each cell with ``to_unicode``.
 
 Real Western words that still convert to a valid syllable and carry a diacritic Europe rarely
@@ -66,11 +74,23 @@ puts after a vowel are read as VNI: French "Loïc" -> "Lọc", "Caïn" -> "Cạn
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, Literal
 
-__all__ = ["ENCODINGS", "Encoding", "detect", "fix", "from_unicode", "to_unicode"]
+__all__ = [
+    "ENCODINGS",
+    "Encoding",
+    "could_be_legacy",
+    "detect",
+    "fix",
+    "from_unicode",
+    "legacy_symbols",
+    "to_unicode",
+    "to_unicode_cased",
+    "unconverted",
+]
 
 Encoding = Literal["tcvn3", "vni"]
 ENCODINGS: Final[tuple[Encoding, ...]] = ("tcvn3", "vni")
@@ -202,9 +222,10 @@ def _canonical(encoding: str) -> Encoding:
         raise ValueError(f"unknown legacy encoding {encoding!r}; use 'tcvn3' or 'vni'") from None
 
 
-def _decode(text: str, encoding: Encoding) -> tuple[str, int, int]:
+def _decode(text: str, encoding: Encoding, unexplained: list[str] | None = None) -> tuple[str, int, int]:
     """(converted text, number of non-ASCII characters the encoding could not explain,
-    number of VNI letters typed oddly: mark and base letter of different case, or y + ï)."""
+    number of VNI letters typed oddly: mark and base letter of different case, or y + ï).
+    The characters not explained are appended to `unexplained`, if given."""
     out: list[str] = []
     bad = odd = 0
     if encoding == "tcvn3":
@@ -216,6 +237,8 @@ def _decode(text: str, encoding: Encoding) -> tuple[str, int, int]:
             else:
                 out.append(ch)
                 bad += 1
+                if unexplained is not None:
+                    unexplained.append(ch)
         return "".join(out), bad, 0
     i, n = 0, len(text)
     while i < n:
@@ -232,6 +255,8 @@ def _decode(text: str, encoding: Encoding) -> tuple[str, int, int]:
             out.append(ch)
             if not ch.isascii() and ch != "\u00a0":
                 bad += 1  # a stray mark, or a Latin-1 character VNI does not use
+                if unexplained is not None:
+                    unexplained.append(ch)
         i += 1
     return "".join(out), bad, odd
 
@@ -244,6 +269,78 @@ def to_unicode(text: str, encoding: str) -> str:
     """
     converted, _, _ = _decode(unicodedata.normalize("NFC", text), _canonical(encoding))
     return unicodedata.normalize("NFC", converted)
+
+
+# TCVN3 codes of letters with no capital code (the toned vowels): .VnTime shows them in lower
+# case, .VnTimeH in capitals, so their case is not in the text.
+_TCVN3_CASELESS: Final = frozenset(
+    code for code, letter in _TCVN3_DECODE.items() if letter.upper() != letter and letter.upper() not in _TCVN3_ENCODE
+)
+
+
+def to_unicode_cased(text: str, encoding: str, *, names: bool = False, capitals: Container[str] = ()) -> str:
+    """`to_unicode`, restoring the capitals TCVN3 cannot write (VNI keeps case: no change).
+
+    A toned vowel in TCVN3 has one code for both cases, so "Ánh" comes out "ánh". Restored:
+
+    * every such letter of a cell whose other letters, after the first of each word, are
+      capitals ("NGUYÔN V¡N §øC" -> "NGUYỄN VĂN ĐỨC", "§øC" -> "ĐỨC");
+    * with ``names`` (a column of people's names, which Vietnamese and the highland peoples
+      write in title case): the first letter of every word, after an apostrophe too
+      ("§inh ThÞ ¸nh" -> "Đinh Thị Ánh", "H'ít" -> "H'Ớt", and a cell typed all in lower case
+      for the .VnTimeH capitals font, "r¬ ch¨m" -> "Rơ Chăm");
+    * otherwise the first letter of the cell ("Êp B¾c" -> "Ấp Bắc"), and of a word that
+      `capitals` (lower-case words) lists as written with a capital elsewhere in the file
+      ("Th«n ¸nh S¸ng" with "ánh" listed -> "Thôn Ánh Sáng").
+
+    Letters whose case TCVN3 does write are left as typed.
+    """
+    enc = _canonical(encoding)
+    value = unicodedata.normalize("NFC", text)
+    if enc != "tcvn3":
+        return to_unicode(value, enc)
+    out: list[str] = []
+    caseless: list[bool] = []
+    for ch in value:
+        out.append(_TCVN3_DECODE.get(ch, ch))
+        caseless.append(ch in _TCVN3_CASELESS)
+    starts = [ch.isalpha() and (i == 0 or not out[i - 1].isalpha()) for i, ch in enumerate(out)]
+    known = [ch for i, ch in enumerate(out) if ch.isalpha() and not caseless[i] and not starts[i]]
+    all_caps = bool(known) and all(ch.isupper() for ch in known)
+    first = next((i for i, start in enumerate(starts) if start), -1)
+    for i, ch in enumerate(out):
+        if all_caps and caseless[i]:
+            out[i] = ch.upper()
+        elif starts[i] and ch.islower():
+            if names:
+                out[i] = ch.upper()
+            elif caseless[i]:
+                end = i
+                while end < len(out) and out[end].isalpha():
+                    end += 1
+                if i == first or "".join(out[i:end]).lower() in capitals:
+                    out[i] = ch.upper()
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def unconverted(text: str, encoding: str) -> str:
+    """The characters of legacy `text` that `encoding` leaves as they are although they are
+    not ASCII: TCVN3 codes no letter uses (``°`` ``¿`` ``À`` ...), a VNI mark after no vowel.
+    Each once, in order. Characters beyond Latin-1 (“ ” Ƀ ...) are not counted."""
+    unexplained: list[str] = []
+    _decode(unicodedata.normalize("NFC", text), _canonical(encoding), unexplained)
+    return "".join(dict.fromkeys(ch for ch in unexplained if ord(ch) <= 0xFF))
+
+
+def legacy_symbols(text: str) -> str:
+    """The TCVN3 codes in `text` that are symbols, not letters, in Latin-1 (``¬`` is ơ, ``«``
+    is ô, ``¨`` is ă, ``§`` is Đ ...): in a name that was not converted they mean legacy text
+    the detection could not read. Each once, in order; "" for Unicode and Western text."""
+    found: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in _TCVN3_SYMBOLS and ch not in found:
+            found.append(ch)
+    return "".join(found)
 
 
 def from_unicode(text: str, encoding: str, *, errors: Literal["strict", "lower"] = "strict") -> str:
@@ -294,6 +391,9 @@ _VIET_ONSETS: Final = frozenset(
 _MINORITY_FIRST: Final = frozenset("bdđhjkmpr")  # Kr(ông) Kđ(ăm) Hm(ông) Mdr(ăk) Pl(ei) Jr(ai)
 _CONSONANTS: Final = frozenset("bcdđfghjklmnpqrstvwxz")
 _CODAS: Final = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t", "k"})  # k: Đắk Lắk
+# Final consonants Vietnamese lacks but Jrai, Bahnar and Ê Đê names keep in Vietnamese letters:
+# Bơh, Păh, Dêl, Ksơr, Glar, Kpuis.
+_MINORITY_CODAS: Final = frozenset({"h", "l", "r", "s"})
 # Nuclei that open with a glide o/u.
 _GLIDE_NUCLEI: Final = frozenset(
     ["oa", "oă", "oe", "oai", "oay", "oao", "oeo", "uy", "uê", "uâ", "uơ", "uya", "uyê", "uyu", "uây"]
@@ -381,21 +481,28 @@ def _onset_ok(onset: str, nucleus: str) -> bool:
     return not (nucleus.startswith("iê") and onset == "")
 
 
-@lru_cache(maxsize=8192)
 def _is_syllable(word: str, check_case: bool = True) -> bool:
     """True if `word` is one Vietnamese syllable (see the module notes)."""
+    return _shape(word, check_case) > 0
+
+
+@lru_cache(maxsize=8192)
+def _shape(word: str, check_case: bool = True) -> int:
+    """0 if `word` is not one syllable; else 1 + the number of features only highland names
+    (or rare loanwords) have: an onset such as Kr, Kp, Hm, By (y before a vowel: Byă, Hyơk,
+    Yă), a final h l r s or k, an open ă or iê, the nucleus oo. 1 is a Vietnamese syllable."""
     if not word or (check_case and not _case_ok(word)):
-        return False
+        return 0
     letters: list[str] = []
     tone, position = 0, -1
     for index, ch in enumerate(word):
         parsed = _letter(ch)
         if parsed is None:
-            return False
+            return 0
         letter, mark = parsed
         if mark:
             if tone:
-                return False
+                return 0
             tone, position = mark, index
         letters.append(letter)
     s = "".join(letters)
@@ -404,11 +511,11 @@ def _is_syllable(word: str, check_case: bool = True) -> bool:
     while i < n and s[i] not in _VOWELS:
         i += 1
     if i == n:
-        return False
+        return 0
     onset = s[:i]
     if onset == "q":
         if not (s[i] == "u" and i + 1 < n and s[i + 1] in _VOWELS):
-            return False
+            return 0
         onset, i = "qu", i + 1
     elif onset == "g" and s[i] == "i" and i + 1 < n and s[i + 1] in _VOWELS:
         onset, i = "gi", i + 1
@@ -416,20 +523,54 @@ def _is_syllable(word: str, check_case: bool = True) -> bool:
     while j < n and s[j] in _VOWELS:
         j += 1
     nucleus, coda = s[i:j], s[j:]
+    glide = False
+    if nucleus not in _NUCLEI and nucleus[0] == "y" and nucleus[1:] in _NUCLEI and onset not in ("qu", "gi"):
+        # Jrai and Bahnar y before a vowel is a consonant: Byă, Hyơk, Yă, H'Yơn.
+        glide, i, nucleus = True, i + 1, nucleus[1:]
+        if not (onset in _VIET_ONSETS or _onset_ok(onset, nucleus)):
+            return 0
     spec = _NUCLEI.get(nucleus)
-    if spec is None or coda not in _CODAS or not _onset_ok(onset, nucleus):
-        return False
+    if spec is None or coda not in _CODAS | _MINORITY_CODAS or not (glide or _onset_ok(onset, nucleus)):
+        return 0
     open_ok, closed_ok, positions = spec
-    minority = onset not in _VIET_ONSETS
-    if not (closed_ok if coda else open_ok or (minority and nucleus == "ă")):  # Kpă
-        return False
+    if not (closed_ok if coda else open_ok or nucleus == "ă"):  # an open ă: Kpă, Ră, Byă (Jrai)
+        return 0
     if coda in ("ch", "nh") and nucleus[-1] not in "aêiy":
-        return False
+        return 0
     if nucleus == "oo" and coda not in ("c", "ng"):
-        return False
+        return 0
     if coda in _STOPS and tone not in (4, 5):
-        return False
-    return not tone or (i <= position < j and position - i in positions)
+        return 0
+    if tone and not (i <= position < j and position - i in positions):
+        return 0
+    return (
+        1
+        + glide
+        + (onset not in _VIET_ONSETS)
+        + (coda in _MINORITY_CODAS or coda == "k")
+        + (nucleus == "oo")
+        + (not coda and nucleus in ("ă", "iê"))
+    )
+
+
+@lru_cache(maxsize=8192)
+def _name_shape(word: str, check_case: bool = True) -> int:
+    """`_shape` of one syllable, or of two written as one word (one more feature), as Jrai, Bahnar and Ê Đê
+    names often are: Êban (Ê + ban), Adrơng, Rơmah, Kơsơ. The first ends in a vowel and the
+    second starts with a consonant (a split before a vowel would pass nearly anything: TCVN3
+    "Chaêm" is not "Cha" + "ờm"); the word is capitalised, as a name is, and the first part is
+    a lone vowel or the word has a highland feature (so VNI "naïve" is not "nạ" + "ve")."""
+    shape = _shape(word, check_case)
+    if shape or not word[:1].isupper() or not word[1:].islower():
+        return shape
+    for k in range(1, len(word) - 1):
+        first, second = _letter(word[k - 1]), _letter(word[k])
+        if first is None or second is None or first[0] not in _VOWELS or second[0] in _VOWELS:
+            continue
+        head, tail = _shape(word[:k], check_case), _shape(word[k:].lower(), False)
+        if head and tail and (k == 1 or head + tail > 2):
+            return head + tail
+    return 0
 
 
 # --- plausibility of the text as it stands -------------------------------------------------
@@ -467,7 +608,7 @@ def _is_western(word: str) -> bool:
         return False
     if c == "ç" and after[:1] not in ("", "a", "o", "u"):  # garçon, façade, reçu
         return False
-    if c == "ñ" and after[:1] not in _PLAIN_VOWELS:  # año, señor
+    if c == "ñ" and (not k or after[:1] not in _PLAIN_VOWELS):  # año, señor; VNI Ñ is Đ: Ñinh
         return False
     if prev in _PLAIN_VOWELS:
         return prev + c in _WESTERN_AFTER_VOWEL or c == "ß"  # Noël, Straße
@@ -507,6 +648,7 @@ class _Score:
     clean: int = 0  # ... that convert to a valid syllable
     odd: int = 0  # ... with VNI letters typed oddly (mark and base of different case)
     telling: int = 0  # ... and are implausible as they stand
+    rare: int = 0  # features of highland names (Kpă, Ksơr, Êban, oo) in the clean words
 
     @property
     def passes(self) -> bool:
@@ -514,13 +656,15 @@ class _Score:
 
 
 @lru_cache(maxsize=8192)
-def _judge(word: str, encoding: Encoding) -> tuple[bool, bool, bool]:
-    """(converts to a valid syllable, has oddly typed VNI letters, implausible as it stands)."""
+def _judge(word: str, encoding: Encoding) -> tuple[bool, bool, bool, int]:
+    """(converts to a valid syllable, has oddly typed VNI letters, implausible as it stands,
+    how many features of highland names, rare in Vietnamese, it has)."""
     converted, bad, odd = _decode(word, encoding)
     # TCVN3 capitals fonts make case unreliable; VNI keeps the case of the base letters.
-    clean = bad == 0 and _is_syllable(converted, encoding == "vni")
+    shape = _name_shape(converted, encoding == "vni") if bad == 0 else 0
+    clean = shape > 0
     telling = clean and not (_is_syllable(word) or _is_western(word))
-    return clean, clean and odd > 0, telling
+    return clean, clean and odd > 0, telling, max(shape - 1, 0)
 
 
 def _score(words: list[str], encoding: Encoding) -> _Score:
@@ -528,11 +672,12 @@ def _score(words: list[str], encoding: Encoding) -> _Score:
     for word in words:
         if word.isascii() or (len(word) == 1 and not word.isalpha()):
             continue  # ASCII, or a lone symbol such as « or ¸ used as punctuation
-        clean, odd, telling = _judge(word, encoding)
+        clean, odd, telling, rare = _judge(word, encoding)
         score.marked += 1
         score.clean += clean
         score.odd += odd
         score.telling += telling
+        score.rare += rare
     return score
 
 
@@ -552,9 +697,9 @@ def detect(text: str) -> Encoding | None:
     if not passing:
         return None
 
-    def rank(encoding: Encoding) -> tuple[float, int]:
+    def rank(encoding: Encoding) -> tuple[float, int, int]:
         score = scores[encoding]
-        return score.clean / score.marked, -score.odd
+        return score.clean / score.marked, -score.odd, -score.rare
 
     first, second = sorted(passing, key=rank, reverse=True)
     return first if rank(first) != rank(second) else None

@@ -75,6 +75,8 @@ SIGNATURE = {  # headers that identify a sheet's kind when its name does not
     "localities": {"madiaban", "loaidiaban"},
     "posts": {"chucvu", "ngaybatdau"},
 }
+# Every header and sheet name chibo knows, by which one typed in an old font is recognised.
+KNOWN_KEYS = frozenset({header_key(c.header) for cols in COLUMNS.values() for c in cols} | set(SHEET_NAMES))
 PERSON_PLACE = ("residence__organisation", "residence__parent__organisation")  # for Scope.writes_person
 MEMBER_FIELDS = ("family_name", "middle_name", "given_name", "sex", "birth_date", "ethnicity", "religion",
                  "citizen_id", "phone", "residence", "education", "political_theory")
@@ -153,10 +155,10 @@ class SheetError(Exception):
 def classify(sheet: Sheet) -> tuple[str | None, int]:
     """The kind of a sheet and the index of its header row."""
     for index, cells in enumerate(sheet.head(10)):
-        keys = {header_key(str(c)) for c in cells if c not in (None, "")}
+        keys = {parse.known_key(str(c), KNOWN_KEYS) for c in cells if c not in (None, "")}
         if not keys:
             continue
-        by_name = SHEET_NAMES.get(header_key(sheet.name))
+        by_name = SHEET_NAMES.get(parse.known_key(sheet.name, KNOWN_KEYS))
         if by_name:
             return by_name, index
         for kind, signature in SIGNATURE.items():
@@ -326,7 +328,7 @@ class _Importer:
         self.rules = RuleBook()
         self.today = today()
         self.touched_orgs: set[int] = set()
-        self.encodings: dict[str, str | None] = {}  # column key → legacy encoding of the sheet's column
+        self.legacy = parse.LegacyColumns()  # the sheet's columns: legacy encodings, capitals seen
         self.pending_links: list[tuple[Organisation, str, Row]] = []  # org, locality code, its row
         self.seen_ids: dict[str, int] = {}  # citizen ID → first row, across chunks
         self.seen_cards: dict[str, int] = {}
@@ -400,7 +402,7 @@ class _Importer:
         formula_rows = defaultdict(list)
         for cell in sheet.formulas:
             formula_rows[int("".join(ch for ch in cell if ch.isdigit()))].append(cell)
-        self.encodings = parse.column_encodings(
+        self.legacy = parse.legacy_columns(
             sheet.iter_rows(header_index + 1), {c.key: found[c.key] for c in columns if c.kind == "text" and c.key in found})
         blank = 0
         chunk: list[Row] = []
@@ -503,8 +505,7 @@ class _Importer:
         elif column.key == "phone":
             value, problem = parse.phone(raw)
         else:
-            value, encoding = parse.text(raw, self.encodings.get(column.key))
-            problem = ""
+            value, encoding, problem = parse.legacy_text(raw, column.key, self.legacy)
             if encoding:
                 self.result.issues.append(Issue(row.sheet, row.number, label, _(
                     "Converted from the %(enc)s encoding to Unicode: “%(value)s”.") % {

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -81,6 +82,26 @@ def column_encodings(rows: Iterable[list[Any]], positions: dict[str, int], sampl
     """The legacy encoding each column (key → position in the row) is typed in, judged over
     a sample of its non-ASCII cells, in one pass over the rows that stops once every column
     has its sample."""
+    return legacy_columns(rows, positions, sample).encodings
+
+
+# Columns of people's names: written in title case, so a TCVN3 capital lost to .VnTime is restored.
+NAME_KEYS = frozenset({"full_name", "family_name", "middle_name", "given_name"})
+
+
+@dataclass
+class LegacyColumns:
+    """What a sheet's text columns say about legacy fonts, from one pass over a sample."""
+
+    encodings: dict[str, str | None] = field(default_factory=dict)  # column key → encoding
+    capitals: frozenset[str] = frozenset()  # lower-case words the sample writes with a capital tone-marked vowel
+
+
+def legacy_columns(rows: Iterable[list[Any]], positions: dict[str, int], sample: int = 2000) -> LegacyColumns:
+    """The legacy encoding of each column (key → position in the row), judged over a sample of
+    its non-ASCII cells in one pass that stops once every column has its sample; and the
+    words those cells write with a capital toned vowel (“Ánh”) where the case is known (Unicode
+    or VNI cells), by which the capitals TCVN3 cannot write are restored elsewhere."""
     from chibo.core import legacy
 
     found: dict[str, list[str]] = {key: [] for key in positions}
@@ -94,7 +115,91 @@ def column_encodings(rows: Iterable[list[Any]], positions: dict[str, int], sampl
                     del open_columns[key]
         if not open_columns:
             break
-    return {key: legacy.detect("\n".join(cells)) if cells else None for key, cells in found.items()}
+    encodings: dict[str, str | None] = {
+        key: legacy.detect("\n".join(cells)) if cells else None for key, cells in found.items()}
+    capitals: set[str] = set()
+    for key, cells in found.items():
+        for cell in cells:
+            value = nfc(cell)
+            if encodings[key] == "vni":
+                value = legacy.to_unicode(value, "vni")
+            elif legacy.could_be_legacy(value):
+                continue  # TCVN3, or text whose case cannot be trusted
+            capitals.update(w.lower() for w in re.findall(r"\w+", value) if w[0] in _TONED_CAPITALS)
+    return LegacyColumns(encodings, frozenset(capitals))
+
+
+_TONED_CAPITALS = frozenset("ÀẢÃÁẠẰẲẴẮẶẦẨẪẤẬÈẺẼÉẸỀỂỄẾỆÌỈĨÍỊÒỎÕÓỌỒỔỖỐỘỜỞỠỚỢÙỦŨÚỤỪỬỮỨỰỲỶỸÝỴ")
+
+
+def legacy_text(raw: Any, key: str, columns: LegacyColumns | None = None) -> tuple[str, str | None, str]:
+    """A text cell → (NFC text, legacy encoding converted from or None, problem).
+
+    As `text`, and then: TCVN3 capitals restored (core.legacy.to_unicode_cased; people's names
+    in title case); a cell the detection could not read but which holds TCVN3's symbol codes
+    (“H¬ R¨”, “Adr¬ng”: highland words it does not know) converted as TCVN3 when every character
+    maps; and whatever is left unconverted refused with a message naming the characters, so
+    legacy text is never silently kept."""
+    column_encoding = columns.encodings.get(key) if columns is not None else None
+    capitals = columns.capitals if columns is not None else frozenset()
+    try:
+        value, encoding, left = _cached_legacy_cell(raw, key in NAME_KEYS, column_encoding, capitals)
+    except TypeError:  # an unhashable value
+        value, encoding, left = _legacy_cell(raw, key in NAME_KEYS, column_encoding, capitals)
+    if left:  # the message is made here, not cached: the language may differ from call to call
+        return value, encoding, _(
+            "“%(value)s” still has characters that could not be converted from an old Vietnamese font (TCVN3, "
+            "VNI): %(chars)s. Type the cell again in Unicode, or convert the file to Unicode (for example with "
+            "UniKey's converter), save it and import again.") % {"value": value, "chars": " ".join(left)}
+    return value, encoding, ""
+
+
+def _legacy_cell(raw: Any, names: bool, column_encoding: str | None,
+                 capitals: frozenset[str]) -> tuple[str, str | None, str]:
+    """(value, encoding, the characters left unconverted)."""
+    from chibo.core import legacy
+
+    value, encoding = text(raw, column_encoding)
+    if encoding is None and not legacy.could_be_legacy(value):  # ASCII or Unicode: nothing to do
+        return value, encoding, ""
+    original = unneutralise(nfc(str(raw)))
+    if encoding is None and legacy.legacy_symbols(original) and not legacy.unconverted(original, "tcvn3"):
+        encoding = "tcvn3"
+    if encoding == "tcvn3":
+        value = nfc(legacy.to_unicode_cased(original, "tcvn3", names=names, capitals=capitals))
+    if encoding:
+        left = legacy.unconverted(original, encoding)
+    elif symbols := legacy.legacy_symbols(original):
+        left = "".join(dict.fromkeys(symbols + legacy.unconverted(original, "tcvn3")))
+    else:
+        left = ""
+    return value, encoding, left
+
+
+_cached_legacy_cell = functools.lru_cache(maxsize=65536, typed=True)(_legacy_cell)
+
+
+def _legacy_readings(raw: Any) -> list[str]:
+    """A short cell read as TCVN3 and as VNI, for the columns whose values are known words
+    (Có/Không, Nam/Nữ, Chính thức …): there a reading is right when it is one of the words."""
+    from chibo.core import legacy
+
+    if not isinstance(raw, str) or not legacy.could_be_legacy(raw):
+        return []
+    value = nfc(raw)
+    return [legacy.to_unicode(value, encoding) for encoding in legacy.ENCODINGS]
+
+
+def known_key(label: str, known: Container[str]) -> str:
+    """`header_key` of a header or a sheet's name; one typed in an old font (“Hä vµ tªn”,
+    “Hoï vaø teân”) gives the key of its Unicode reading when that reading is a known one."""
+    key = header_key(label)
+    if key in known:
+        return key
+    for reading in _legacy_readings(label):
+        if header_key(reading) in known:
+            return header_key(reading)
+    return key
 
 
 def digits(raw: Any, label: str, length: int | None = None) -> tuple[str, str]:
@@ -228,14 +333,14 @@ def choice(raw: Any, column: Column) -> tuple[str, str]:
     value, _enc = text(raw)
     if not value:
         return "", ""
-    key = header_key(value)
-    if column.key == "ethnicity":
-        code = ETHNICITY_KEYS.get(key)
-        if code:
-            return code, ""
-    stored = _choice_keys(column).get(key)
-    if stored is not None:
-        return stored, ""
+    for key in [header_key(value)] + [header_key(r) for r in _legacy_readings(raw)]:
+        if column.key == "ethnicity":
+            code = ETHNICITY_KEYS.get(key)
+            if code:
+                return code, ""
+        stored = _choice_keys(column).get(key)
+        if stored is not None:
+            return stored, ""
     assert column.choices is not None
     shown = ", ".join(str(v) for v in list(column.choices.values())[:8])
     return "", _("%(label)s: “%(value)s” is not one of the accepted values (%(shown)s…).") % {
@@ -243,16 +348,24 @@ def choice(raw: Any, column: Column) -> tuple[str, str]:
 
 
 def boolean(raw: Any, label: str) -> tuple[bool, str]:
+    """Có/Không and the other words of YES and NO, also typed in an old font (TCVN3 “Cã”,
+    “Kh«ng”; VNI “Coù”, “Khoâng”)."""
     key = header_key(str(raw if raw is not None else ""))
     if key in YES:
         return True, ""
     if key in NO:
         return False, ""
+    answers = {header_key(r) in YES for r in _legacy_readings(raw) if header_key(r) in YES | NO}
+    if len(answers) == 1:
+        return answers.pop(), ""
     return False, _("%(label)s: write Có or Không (found “%(value)s”).") % {"label": label, "value": raw}
 
 
 def match_headers(cells: list[Any], columns: list[Column]) -> tuple[dict[str, int], list[str]]:
-    """Map column keys to positions; return the unknown headers too."""
+    """Map column keys to positions; return the unknown headers too. Headers typed in an old
+    font (TCVN3, VNI) are matched by their Unicode reading."""
+    from chibo.core import legacy
+
     wanted = {header_key(c.header): c.key for c in columns}
     found: dict[str, int] = {}
     unknown: list[str] = []
@@ -260,9 +373,9 @@ def match_headers(cells: list[Any], columns: list[Column]) -> tuple[dict[str, in
         label = nfc(str(cell or ""))
         if not label:
             continue
-        key = wanted.get(header_key(label))
+        key = wanted.get(known_key(label, wanted))
         if key is None:
-            unknown.append(label)
+            unknown.append(legacy.fix(label)[0])
         elif key not in found:
             found[key] = i
     return found, unknown
