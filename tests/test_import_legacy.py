@@ -14,7 +14,7 @@ from chibo.members.models import Membership, Person
 from tests.test_import import MEMBER_HEADERS, counts, do_import, member_row, messages, xlsx
 from tests.test_legacy import HIGHLAND, legacy_form
 
-BOOL_HEADERS = ["Miễn công tác và sinh hoạt", "Sinh hoạt tạm thời"]
+BOOL_HEADERS = ["Miễn công tác và sinh hoạt", "Sinh hoạt tạm thời", "Ngày bắt đầu miễn sinh hoạt"]
 
 
 def cid(i: int) -> str:
@@ -33,7 +33,8 @@ def highland_rows(encoding: str | None, *, headers_too: bool = False, choices_to
         if choices_too:
             row[MEMBER_HEADERS.index("Giới tính")] = enc("Nữ")
             row[MEMBER_HEADERS.index("Tình trạng")] = enc("Chính thức")
-        rows.append(row + [enc("Có" if i % 3 == 0 else "Không"), enc("Không")])
+        exempt = i % 3 == 0
+        rows.append(row + [enc("Có" if exempt else "Không"), enc("Không"), "01/03/2024" if exempt else ""])
     return rows
 
 
