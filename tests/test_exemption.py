@@ -23,7 +23,7 @@ from chibo.meetings import services as meetings
 from chibo.meetings.models import Attendance
 from chibo.members import services as members
 from chibo.members.models import Membership, MembershipEvent
-from tests.conftest import PERSONAS, add_member
+from tests.conftest import add_member
 from tests.test_lifecycle import _held
 
 D = dt.date
@@ -277,36 +277,12 @@ def test_months_while_exempt_do_not_count_towards_the_removal_flag(world):
     assert [(i.membership.pk, [m.month for m in i.missed_months]) for i in flagged] == [(member.pk, [1, 4, 5])]
 
 
-# --- Access ----------------------------------------------------------------------------------------
+# --- Access (the persona matrix is in tests/test_access_lifecycle.py) -------------------------------
 
 @pytest.fixture
 def exemption(world):
-    """A request for the member persona's own record (member of cell A)."""
     return exemptions.exemption_request(world.m["member"], actor=None, origin="request", request_on=D(2026, 3, 2),
                                         grounds="age_health")[0]
-
-
-# member, secretary_a, secretary_b, commune_staff, other_commune_staff, province_staff, admin
-ACCESS = {
-    ("get", "member"):    [200, 200, 404, 200, 404, 200, 200],
-    ("post", "member"):   [403, 400, 404, 400, 404, 403, 400],
-    ("get", "procedure"): [200, 200, 404, 200, 404, 200, 200],
-    ("post", "procedure"): [403, 400, 404, 400, 404, 403, 400],
-    ("get", "other"):     [404, 200, 404, 200, 404, 200, 200],
-}
-
-
-@pytest.mark.parametrize("key", list(ACCESS))
-def test_access_by_persona(world, exemption, key):
-    method, page = key
-    url = {"member": f"/dang-vien/{world.m['member'].pk}/mien-sinh-hoat/", "procedure": f"/mien-sinh-hoat/{exemption.pk}/",
-           "other": f"/dang-vien/{world.m['c1_staff'].pk}/mien-sinh-hoat/"}[page]
-    data = {"action": "resolve"} if page == "procedure" else {"action": "request"}
-    got = [(world.client(p).post(url, data) if method == "post" else world.client(p).get(url)).status_code
-           for p in PERSONAS]
-    assert got == ACCESS[key], key
-    exemption.refresh_from_db()
-    assert exemption.state == "requested"
 
 
 def test_the_member_reads_their_own_procedure_without_the_forms(world, exemption):
