@@ -259,6 +259,24 @@ def test_a_member_exempted_before_the_procedure_returns_the_same_way(world, old)
     assert not Membership.objects.get(pk=old.pk).exempt
 
 
+def test_a_meeting_calls_the_members_not_exempt_on_its_day(world, old):
+    exemptions.exemption_request(old, actor=None, origin="request", request_on=D(2026, 3, 2), grounds="age_health")
+    ex = Exemption.objects.get(membership=old)
+    exemptions.exemption_resolve(ex, actor=None, agreed=True, resolution_on=D(2026, 3, 10))
+    exemptions.exemption_decide(ex, actor=None, agreed=True, decision_on=D(2026, 3, 15), decided_by="cell",
+                                start_on=D(2026, 3, 15))
+    exemptions.exemption_return(old, actor=None, end_on=D(2026, 9, 1), return_on=D(2026, 9, 1))
+
+    def called(day: dt.date) -> bool:
+        meeting = meetings.meeting_create(actor=None, organisation=world.org["A"], date=day,
+                                          start_time=dt.time(19, 30), place="Nhà văn hóa")
+        return _invited(meeting, old)
+
+    # meetings recorded afterwards for past days follow the dated history
+    assert called(D(2026, 3, 14)) and not called(D(2026, 3, 15)) and not called(D(2026, 8, 31))
+    assert called(D(2026, 9, 1)) and called(today() + dt.timedelta(days=3))
+
+
 def test_months_while_exempt_do_not_count_towards_the_removal_flag(world):
     member = world.m["member"]
     # meetings whose invitations went out before the exemption was recorded, then recorded as missed
