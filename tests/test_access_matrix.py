@@ -109,7 +109,7 @@ def test_every_web_url_is_in_the_matrix():
                "meeting-material", "meeting-material-file", "meeting-guest", "meeting-vote", "meeting-held",
                "meeting-cancel", "meeting-minutes", "minutes-pdf",  # tests/test_access_meetings.py
                "org-targets-xlsx", "org-targets-pdf", "org-plan-xlsx", "org-plan-pdf",  # tests/test_plan_exports.py
-               "org-due-dates", "org-badges",  # tests/test_access_lifecycle.py
+               "org-due-dates", "org-badges", "member-exemption", "exemption",  # tests/test_access_lifecycle.py
                "member-transfer", "transfer-letter",  # tests/test_transfers.py
                "recruitment", "candidate-create", "candidate", "candidate-act", "member-recognition",
                "candidate-resolution-pdf", "recognition-resolution-pdf"}  # tests/test_recruitment_pdfs.py  # tests/test_access_recruitment.py

@@ -875,6 +875,26 @@ def get_transfer_letter(user: Any, pk: Any) -> tuple[Any, bool]:
     return letter, writer is not None and scope_for(user).writes_org(writer)
 
 
+# --- Exemptions from party work and meetings -----------------------------------------------------
+
+def get_exemption(user: Any, pk: Any) -> tuple[Any, bool]:
+    """An exemption procedure if the user may see its member (those who list the members of the
+    member's organisation, or of the cell that recorded it; the member themselves), else 404; and
+    whether they may record its steps: those who write for the member's organisation."""
+    from chibo.lifecycle.models import Exemption
+
+    ex = (Exemption.objects.select_related("membership__person", "membership__organisation", "organisation")
+          .filter(pk=pk).first() if str(pk).isdigit() else None)
+    if ex is None:
+        raise Http404
+    scope = scope_for(user)
+    own = scope.own_membership is not None and scope.own_membership.pk == ex.membership_id
+    if not (own or sees_members_of(user, ex.membership.organisation) or sees_members_of(user, ex.organisation)):
+        raise Http404
+    return ex, scope.writes_org(ex.membership.organisation)
+
+
+
 # --- Audit --------------------------------------------------------------------------------
 
 def audit_events(user: Any, within: Organisation | None = None) -> QuerySet[AuditEvent]:

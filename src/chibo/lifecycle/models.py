@@ -64,3 +64,78 @@ class TransferLetter(models.Model):
     @property
     def other_display(self) -> str:
         return self.other_organisation.name if self.other_organisation_id and self.other_organisation else self.other_name
+
+
+class Exemption(models.Model):
+    """One procedure of exemption from party work and meetings (miễn công tác và sinh hoạt đảng,
+    domain-rules.md §5.2 and §0): the member's request or the cell committee's proposal, the
+    cell's resolution (recorded in the resolution book), the decision and who made it, the start
+    date, and later the return to activity. The member's dated state (exempt from `start_on`
+    until `end_on`) is kept by chibo.members as the events "exempted" and "exemption ended";
+    this row records the procedure behind them.
+
+    Which body decides is not settled in the texts found: HD 27-HD/BTCTW (2009) has the
+    committee decide on the cell's resolution, QĐ 24 §7.1 has the cell decide and report to the
+    superior committee — so `decided_by` records who did."""
+
+    class Origin(models.TextChoices):
+        REQUEST = "request", _("the member's request")
+        PROPOSAL = "proposal", _("the cell committee's proposal")
+        HISTORY = "history", _("recorded before the procedure (from the history)")
+
+    class Grounds(models.TextChoices):
+        AGE_HEALTH = "age_health", _("old age and poor health")
+        TRAVEL = "travel", _("long travel or mobile work")
+        OTHER = "other", _("other grounds")
+
+    class DecidedBy(models.TextChoices):
+        CELL_COMMITTEE = "cell_committee", _("the cell committee (chi ủy), on the cell's resolution")
+        CELL = "cell", _("the party cell (chi bộ), reported to the superior committee")
+        SUPERIOR = "superior", _("the superior party committee")
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("requested, before the cell")
+        RESOLVED = "resolved", _("agreed by the cell, to be decided")
+        DECIDED = "decided", _("exempt")
+        ENDED = "ended", _("returned to activity")
+        REFUSED = "refused", _("not agreed")
+
+    OPEN_STATES = (State.REQUESTED, State.RESOLVED, State.DECIDED)
+
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT, related_name="exemptions")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("party cell"))
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    request_on = models.DateField(_("date of the request or proposal"), null=True, blank=True)
+    grounds = models.CharField(_("grounds"), max_length=12, choices=Grounds.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    resolution_on = models.DateField(_("date of the cell's resolution"), null=True, blank=True)
+    resolution_number = models.CharField(_("resolution number"), max_length=50, blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
+    decision_on = models.DateField(_("decision date"), null=True, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=16, choices=DecidedBy.choices, blank=True)
+    start_on = models.DateField(_("exempt from"), null=True, blank=True)
+    return_request_on = models.DateField(_("date of the request to return"), null=True, blank=True)
+    return_on = models.DateField(_("date of the return decision"), null=True, blank=True)
+    return_number = models.CharField(_("return decision number"), max_length=50, blank=True)
+    end_on = models.DateField(_("back in activity from"), null=True, blank=True)
+    refused_on = models.DateField(_("not agreed on"), null=True, blank=True)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("exemption from party work and meetings")
+        verbose_name_plural = _("exemptions from party work and meetings")
+        indexes = [models.Index(fields=["membership", "state"], name="exemption_member_state")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES

@@ -12,3 +12,7 @@ urlpatterns += [
     path("dang-vien/<int:pk>/chuyen-sinh-hoat/", views.member_transfer, name="member-transfer"),
     path("chuyen-sinh-hoat/<int:pk>/", views.transfer_letter, name="transfer-letter"),
 ]
+urlpatterns += [
+    path("dang-vien/<int:pk>/mien-sinh-hoat/", views.member_exemption, name="member-exemption"),
+    path("mien-sinh-hoat/<int:pk>/", views.exemption, name="exemption"),
+]

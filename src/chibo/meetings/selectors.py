@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from chibo.core.dates import today
@@ -18,6 +18,7 @@ from chibo.core.rules import RuleBook, RuleMissing
 from chibo.indicators.services import current_cell_facts
 from chibo.meetings import rules
 from chibo.meetings.models import Attendance, Meeting
+from chibo.members.models import MembershipEvent
 from chibo.organisations.models import PATH_END, Organisation
 
 
@@ -133,14 +134,21 @@ def unexcused_months(org: Organisation, *, start: dt.date, end: dt.date) -> list
     """For the removal flag (chibo.lifecycle.rules.removal_flag): every calendar month in
     [start, end] in which a member was called, as a member of the cell, to at least one held
     meeting of a cell in `org`'s subtree (cell committee meetings left out) and was recorded
-    "absent without reason" at every one of them. Rows {"person_id", "year", "month", "last"}
-    (`last` the month's last such meeting). One query, whatever the number of meetings."""
+    "absent without reason" at every one of them. A meeting on a day the member was exempt from
+    party work and meetings (dated from the membership history) does not count: the member was
+    not to be called, even when the invitation was sent before the exemption was recorded.
+    Rows {"person_id", "year", "month", "last"} (`last` the month's last such meeting). One
+    query, whatever the number of meetings."""
+    exempt_that_day = MembershipEvent.objects.filter(
+        membership__person_id=OuterRef("person_id"), exempt=True, effective_date__lte=OuterRef("meeting__date"),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("meeting__date")))
     return list(
         Attendance.objects.filter(role=Attendance.Role.MEMBER, meeting__status=Meeting.Status.HELD,
                                   meeting__date__gte=start, meeting__date__lte=end,
                                   meeting__organisation__path__gte=org.path,
                                   meeting__organisation__path__lt=org.path + PATH_END)
         .exclude(meeting__kind=Meeting.Kind.COMMITTEE)
+        .exclude(Exists(exempt_that_day))
         .annotate(year=ExtractYear("meeting__date"), month=ExtractMonth("meeting__date"))
         .values("person_id", "year", "month")
         .annotate(called=Count("id"), missed=Count("id", filter=Q(status=Attendance.Status.UNEXCUSED)),

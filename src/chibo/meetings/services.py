@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from chibo.core.text import nfc
 from chibo.meetings import rules
 from chibo.meetings.models import AgendaItem, Attendance, Material, Meeting, Minutes, Vote
 from chibo.members import selectors as member_selectors
-from chibo.members.models import Membership, Person, Status
+from chibo.members.models import Membership, MembershipEvent, Person, Status
 from chibo.notifications import services as notifications
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
@@ -88,9 +88,17 @@ def _clean(data: dict[str, Any], org: Organisation) -> dict[str, Any]:
 
 
 def _members_of(org: Organisation, day: dt.date, kind: str = Meeting.Kind.REGULAR) -> list[Membership]:
-    """The members a cell meeting calls: current members of the cell, not exempt; for a cell
-    committee meeting, only those who hold a committee post in the cell on the day."""
-    qs = Membership.objects.filter(current=True, exempt=False, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
+    """The members a cell meeting calls: current members of the cell, not exempt from party work
+    and meetings on the meeting's day (a meeting recorded for a past day follows the dated
+    history: a member exempted since, or back in activity since, is called as they were then);
+    for a cell committee meeting, only those who hold a committee post in the cell on the day."""
+    qs = Membership.objects.filter(current=True, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
+    if day >= today():
+        qs = qs.filter(exempt=False)
+    else:
+        qs = qs.exclude(Exists(MembershipEvent.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day), membership=OuterRef("pk"), exempt=True,
+            effective_date__lte=day)))
     if kind == Meeting.Kind.COMMITTEE:
         qs = qs.filter(person_id__in=member_selectors.committee_posts([org], on=day).values("person_id"))
     return list(qs.select_related("person").order_by("person__sort_key", "pk"))
