@@ -157,4 +157,5 @@ def _migration_data(transactional_db: None) -> None:
     import_module("chibo.core.migrations.0006_rules_lifecycle").add_rules(apps, None)
     import_module("chibo.core.migrations.0007_rules_current_texts").add_rules(apps, None)
     import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)
+    import_module("chibo.meetings.migrations.0004_rules_votes").add_rules(apps, None)
     import_module("chibo.lifecycle.migrations.0002_rules_temporary_transfer").add_rules(apps, None)
