@@ -189,7 +189,7 @@ def roll(seats: Iterable[Seat]) -> Roll:
     left_out: list[tuple[str, str, str]] = []
     for s in seats:
         if s.excluded:
-            if s.official and not s.temporary:
+            if s.official:
                 left_out.append((s.name, s.excluded, s.note))
             continue
         if s.exempt and not s.came:

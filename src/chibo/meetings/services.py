@@ -570,10 +570,11 @@ def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
     if draft is not None:
         return draft
     latest = meeting.minutes.order_by("-version").first()
-    called, present, _official, _op = counts(meeting)
+    now = roll(meeting)
+    called, present = now.called, now.present
     rows = list(meeting.attendance.select_related("person"))
     absent = [f"{a.person.full_name} ({a.reason or a.get_status_display()})" for a in rows
-              if a.role == Attendance.Role.MEMBER and not a.came]
+              if a.role == Attendance.Role.MEMBER and not a.came and not a.excluded]
     guests = [f"{a.person.full_name}{' — ' + a.guest_title if a.guest_title else ''}" for a in rows
               if a.role == Attendance.Role.GUEST and a.came]
     chair = meeting.chair.full_name if meeting.chair else "…"
@@ -585,6 +586,10 @@ def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
         "called": called, "present": present, "absent": called - present,
         "names": f" ({'; '.join(absent)})" if absent else "", "guests": "; ".join(guests) or _("none"),
         "chair": chair, "recorder": recorder}
+    opening += "\n" + _("Official members called, for the votes: %(n)s; with a vote present: %(voters)s.") % {
+        "n": now.official_called, "voters": now.voters}
+    if now.left_out:
+        opening += " " + _("Not counted: %(who)s.") % {"who": now.left_out_text()}
     content = "\n\n".join(f"{i}. {a.title}\n{a.notes}".rstrip() for i, a in enumerate(meeting.agenda.all(), start=1))
     conclusions = "\n".join([*(f"- {a.conclusion}" for a in meeting.agenda.all() if a.conclusion),
                              *(f"- {v.title}: {v.votes_for}/{v.votes_against}/{v.votes_abstain} — {v.basis}"

@@ -1,10 +1,12 @@
 """The majorities of a cell's votes, with what sets them (issue 13 point 1; domain-rules §0).
 
-- A resolution needs more than half of the official members called voting for: QĐ 24-QĐ/TW
-  (2021) §9.3.2 (checked in a published translation of the text, which also lists who is left
-  out of the official members called). From 1/7/2025 QĐ 294-QĐ/TW replaced QĐ 24; the reference
-  says it restates the rule, but its point number and wording were not checked, so that version
-  is marked unconfirmed.
+- A resolution needs more than half voting for (Điều lệ Đảng, Điều 10, khoản 5), counted on the
+  official members called: QĐ 24-QĐ/TW (2021) §9.3.2 (checked in a published translation of the
+  text, which also lists who is left out of the official members called). From 1/7/2025 QĐ
+  294-QĐ/TW replaced QĐ 24; the reference says it restates the rule, but its point number was not
+  checked, so the citation names the text only and the note says so. As for the time limits
+  (core 0007, docs/decisions.md) the value is the Statute's and unchanged, so the rule is not
+  marked unconfirmed for the numbering.
 - Admission and recognition need two-thirds of the official members: Điều lệ Đảng, Điều 4 and 5.
   The earlier rows cited Điều 8 for removal too; no text was found that sets a two-thirds
   threshold there, so removal of an official member gets its own rule, marked unconfirmed.
@@ -29,10 +31,10 @@ RULES = [
      "citation": "Điều lệ Đảng (2011), Điều 10; Quy định 24-QĐ/TW (2021), điểm 9.3.2",
      "note": GENERAL_NOTE},
     {"key": "vote_general_more_than_pct", "name": "Biểu quyết nghị quyết của chi bộ (quá nửa)", "value": 50,
-     "unit": "percent", "effective_from": QD294, "effective_to": None, "confirmed": False,
+     "unit": "percent", "effective_from": QD294, "effective_to": None, "confirmed": True,
      "citation": "Điều lệ Đảng (2011), Điều 10; Quy định 294-QĐ/TW (26/5/2025)",
-     "note": GENERAL_NOTE + " Quy định 24-QĐ/TW, điểm 9.3.2 đã đối chiếu; số điểm và lời văn trong Quy định 294 "
-                            "chưa đối chiếu."},
+     "note": GENERAL_NOTE + " Như Quy định 24-QĐ/TW, điểm 9.3.2 (đã đối chiếu); số điểm trong Quy định 294 chưa "
+                            "đối chiếu."},
     {"key": "vote_removal_numerator", "name": "Tỷ lệ biểu quyết xóa tên đảng viên chính thức (tử số)", "value": 2,
      "unit": "count", "effective_from": SINCE, "effective_to": None, "confirmed": False,
      "citation": "Chưa tìm thấy văn bản quy định (Điều lệ Đảng, Điều 8 không nêu tỷ lệ)",
