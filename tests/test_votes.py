@@ -276,3 +276,28 @@ def test_the_removal_rule_is_marked_unconfirmed_and_the_resolution_rule_cites_it
     special = rule("vote_special_numerator", dt.date(2026, 1, 1))
     assert "Điều 8" not in special.citation and special.value == 2
     assert Attendance.Excluded.values == ["", *rules.EXCLUSIONS]
+
+
+def test_existing_invitees_take_their_flags_from_the_membership_history(world):
+    """Migration 0003: rows written before it get `temporary` and `exempt` as the history had them
+    on the meeting's day."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    day = timezone.localdate()
+    earlier = services.meeting_create(actor=None, organisation=world.org["A"], kind="regular",
+                                      date=day - dt.timedelta(days=40), start_time=T(19, 30), place="Nhà văn hóa")
+    members.member_record_event(world.m["member"], actor=None, kind="temporary_in", effective_date=day)
+    members.member_record_event(world.m["secretary_a"], actor=None, kind="exempted",
+                                effective_date=day - dt.timedelta(days=60))
+    later = services.meeting_create(actor=None, organisation=world.org["A"], kind="regular", date=day,
+                                    start_time=T(19, 30), place="Nhà văn hóa")
+    Attendance.objects.create(meeting=later, person=world.m["secretary_a"].person, official=True)  # as old rows were
+    Attendance.objects.update(temporary=False, exempt=False)
+    import_module("chibo.meetings.migrations.0003_vote_roll").snapshot(apps, None)
+    flags = {(a.meeting_id, a.person_id): (a.temporary, a.exempt) for a in Attendance.objects.all()}
+    assert flags[(earlier.pk, world.m["member"].person_id)] == (False, False)  # not yet temporary then
+    assert flags[(later.pk, world.m["member"].person_id)] == (True, False)
+    assert flags[(later.pk, world.m["secretary_a"].person_id)] == (False, True)
+    assert flags[(earlier.pk, world.m["secretary_a"].person_id)] == (False, True)  # exempt since 60 days
