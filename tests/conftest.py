@@ -157,6 +157,7 @@ def _migration_data(transactional_db: None) -> None:
     import_module("chibo.core.migrations.0006_rules_lifecycle").add_rules(apps, None)
     import_module("chibo.core.migrations.0007_rules_current_texts").add_rules(apps, None)
     import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)
+    import_module("chibo.meetings.migrations.0004_rules_votes").add_rules(apps, None)
     import_module("chibo.lifecycle.migrations.0002_rules_temporary_transfer").add_rules(apps, None)
     import_module("chibo.recruitment.migrations.0004_rules_recognition_windows").add_rules(apps, None)
     import_module("chibo.lifecycle.migrations.0004_rules_exemption").add_rules(apps, None)

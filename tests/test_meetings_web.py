@@ -258,20 +258,20 @@ def test_the_commune_committee_member_is_invited_with_one_tap(world):
 def test_a_two_thirds_vote_fails_when_short_and_passes_when_reached(world):
     meeting = a_meeting(world, day=today())
     everyone(meeting)
-    called, present, official, _ = services.counts(meeting)
-    assert (present, official) == (called, 3)  # Hoa is probationary: two-thirds of 3 official members is 2
+    called, present, official, voters = services.counts(meeting)
+    assert (present, official, voters) == (called, 3, 3)  # Hoa is probationary: two-thirds of 3 official is 2
     c = client(world, "secretary_a")
     form = c.get(f"/hop/{meeting.pk}/bieu-quyet/")
     assert form.status_code == 200 and "at least 2" in form.content.decode()
     short = c.post(f"/hop/{meeting.pk}/bieu-quyet/", {
         "kind": "admission", "title": "Đề nghị kết nạp quần chúng Siu Bơi", "votes_for": "1",
-        "votes_against": str(present - 1), "votes_abstain": "0", "decision": ""})
+        "votes_against": str(voters - 1), "votes_abstain": "0", "decision": ""})
     assert short.status_code == 302
     failed = Vote.objects.get()
     assert not failed.passed and "not passed" in failed.basis
     reached = c.post(f"/hop/{meeting.pk}/bieu-quyet/", {
         "kind": "admission", "title": "Đề nghị kết nạp quần chúng Siu Bơi (biểu quyết lại)", "votes_for": "2",
-        "votes_against": str(present - 2), "votes_abstain": "0", "decision": "Đề nghị Đảng ủy xã kết nạp."})
+        "votes_against": str(voters - 2), "votes_abstain": "0", "decision": "Đề nghị Đảng ủy xã kết nạp."})
     assert reached.status_code == 302
     passed = Vote.objects.exclude(pk=failed.pk).get()
     assert passed.passed and "2 for, out of 3 official members" in passed.basis
@@ -283,13 +283,13 @@ def test_a_two_thirds_vote_fails_when_short_and_passes_when_reached(world):
 def test_more_votes_than_present_are_refused(world):
     meeting = a_meeting(world, day=today())
     everyone(meeting, by_person={world.m["member"].person.pk: "excused"})
-    _called, present, _o, _op = services.counts(meeting)
+    _called, _present, _o, voters = services.counts(meeting)
     response = client(world, "secretary_a").post(f"/hop/{meeting.pk}/bieu-quyet/", {
-        "kind": "general", "title": "Nghị quyết tháng", "votes_for": str(present), "votes_against": "1",
+        "kind": "general", "title": "Nghị quyết tháng", "votes_for": str(voters), "votes_against": "1",
         "votes_abstain": "0"})
     assert response.status_code == 400
     assert "votes_for" in response.context["form"].errors
-    assert f"only {present} members are present" in response.content.decode()
+    assert f"only {voters} official members with a vote are present" in response.content.decode()
     assert not Vote.objects.exists()
 
 
@@ -435,7 +435,7 @@ def test_a_cells_meetings_page(world):
 def test_a_task_from_a_decision(world):
     meeting = a_meeting(world, day=today())
     everyone(meeting)
-    vote = services.vote_record(meeting, actor=None, kind="general", title="Nghị quyết tháng", votes_for=4,
+    vote = services.vote_record(meeting, actor=None, kind="general", title="Nghị quyết tháng", votes_for=3,
                                 votes_against=0, votes_abstain=0, decision="Vận động 5 hộ làm nhà vệ sinh")
     c = client(world, "secretary_a")
     url = f"/viec/moi/?org=A&vote={vote.pk}"

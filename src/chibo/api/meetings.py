@@ -245,6 +245,11 @@ def attendance_to_dict(a: Attendance) -> dict[str, Any]:
         "person_name": a.person.full_name,
         "role": a.role,
         "official": a.official,
+        "temporary": a.temporary,
+        "exempt": a.exempt,
+        "voted": a.voted,
+        "excluded": a.excluded,
+        "excluded_note": a.excluded_note,
         "guest_title": a.guest_title,
         "status": a.status,
         "reason": a.reason,
@@ -264,6 +269,13 @@ def vote_to_dict(v: Vote) -> dict[str, Any]:
         "votes_abstain": v.votes_abstain,
         "passed": v.passed,
         "basis": v.basis,
+        "official_called": v.official_called,
+        "voters_present": v.voters_present,
+        "need": v.need,
+        "left_out": [{"name": x.get("name", ""), "reason": x.get("reason", ""), "note": x.get("note", "")}
+                     for x in v.left_out],
+        "rule_citation": v.rule_citation,
+        "rule_confirmed": v.rule_confirmed,
         "decision": v.decision,
         "tasks": sorted(t.pk for t in v.tasks.all()),
     }
@@ -291,9 +303,8 @@ def _detail(user: Any, meeting: Meeting) -> dict[str, Any]:
     """The whole meeting, in a fixed number of queries whatever the number of invitees."""
     book = RuleBook()
     invitees = list(meeting.attendance.select_related("person").order_by("role", "person__sort_key", "id"))
-    members = [a for a in invitees if a.role == Attendance.Role.MEMBER]
-    present = sum(1 for a in members if a.came)
-    quorum = rules.quorum(called=len(members), present=present,
+    roll = rules.roll([*services.seats(invitees), *services.absent_exempt(meeting)])
+    quorum = rules.quorum(called=roll.called, present=roll.present,
                           more_than_pct=_rule(book, "quorum_pct", 50, meeting.date))
     votes = list(meeting.votes.prefetch_related("tasks").order_by("position", "id"))
     materials: list[dict[str, Any]] = []
@@ -323,7 +334,10 @@ def _detail(user: Any, meeting: Meeting) -> dict[str, Any]:
         "quorum": {"called": quorum.called, "present": quorum.present,
                    "share_pct": None if quorum.share_pct is None else round(quorum.share_pct, 1),
                    "valid": quorum.valid, "explanation": quorum.explain()},
-        "votes": [vote_to_dict(v) for v in votes],
+        "roll": {"official_called": roll.official_called, "voters_present": roll.voters,
+                 "probationary_present": roll.probationary_present, "temporary_present": roll.temporary_present,
+                 "left_out": [{"name": n, "reason": r, "note": t} for n, r, t in roll.left_out]},
+        "votes": [{**vote_to_dict(v), "roll_changed": services.roll_changed(v, roll)} for v in votes],
         "materials": materials,
         "minutes": [_minutes_to_dict(m) for m in minutes],
         "too_short": short,
@@ -474,9 +488,9 @@ def attendance_create(request: HttpRequest, id: int) -> HttpResponse:
     return _meeting_response(user, meeting.pk, attendance=attendance_to_dict(row))
 
 
-@doc("Record an item voted on: whether it passed is computed by the majority its kind needs (more than half of "
-     "those present; two-thirds of the official members for admission, recognition and removal). More votes "
-     "than members present is refused", "meetings", "VoteResult", status=201, body="VoteCreate",
+@doc("Record an item voted on: whether it passed is computed by the majority its kind needs, out of the official "
+     "members called (more than half for a resolution; two-thirds for admission, recognition and removal). More "
+     "votes than official members with a vote present is refused, naming \"votes_for\"", "meetings", "VoteResult", status=201, body="VoteCreate",
      errors=(400, 401, 403, 404))
 def vote_create(request: HttpRequest, id: int) -> HttpResponse:
     user = request.user
@@ -552,14 +566,32 @@ def schemas() -> dict[str, Any]:
     }
     invitee = _obj({
         "person": INT, "person_name": STR, "role": {**STR, "enum": Attendance.Role.values},
-        "official": {**BOOL, "description": "an official member (counted for two-thirds votes)"},
+        "official": {**BOOL, "description": "an official member (probationary members have no vote)"},
+        "temporary": {**BOOL, "description": "here on temporary activity: no vote here, not counted"},
+        "exempt": {**BOOL, "description": "exempt from party activity: counted only when they attended and voted"},
+        "voted": {**BOOL, "description": "an exempt member who attended and voted"},
+        "excluded": {**STR, "enum": Attendance.Excluded.values,
+                     "description": "why the member is left out of the official members called (\"\" = counted)"},
+        "excluded_note": STR,
         "guest_title": STR, "status": {**STR, "enum": Attendance.Status.values}, "reason": STR,
         "revision": {**INT, "description": "send it back as \"base\" with a change"},
     })
     vote = _obj({
         "id": INT, "position": INT, "kind": {**STR, "enum": Vote.Kind.values}, "title": STR, "votes_for": INT,
         "votes_against": INT, "votes_abstain": INT, "passed": BOOL,
-        "basis": {**STR, "description": "the arithmetic, written out"}, "decision": STR,
+        "basis": {**STR, "description": "the arithmetic, written out"},
+        "official_called": _null({**INT, "description": "the denominator: official members called, less those left "
+                                                        "out (null for votes recorded before it was kept)"}),
+        "voters_present": _null({**INT, "description": "official members with a vote present when recorded: the "
+                                                       "most votes that can be cast"}),
+        "need": _null({**INT, "description": "the fewest votes for that pass"}),
+        "left_out": {"type": "array", "items": _obj({"name": STR, "reason": {**STR, "enum": [
+            "exempt", "temporary_here", *rules.EXCLUSIONS]}, "note": STR}),
+            "description": "official members not counted, and why"},
+        "rule_citation": STR, "rule_confirmed": BOOL,
+        "roll_changed": {**BOOL, "description": "only in a meeting: the attendance changed after the vote was "
+                                                 "recorded; correcting the vote counts it again"},
+        "decision": STR,
         "tasks": {"type": "array", "items": INT, "description": "ids of the tasks given to carry out the decision"},
     })
     change = {"type": "object", "description": "{\"type\": \"attendance\", \"person\", \"status\", \"reason\", "
@@ -577,6 +609,9 @@ def schemas() -> dict[str, Any]:
             "invitees": {"type": "array", "items": _ref("Invitee")},
             "quorum": _obj({"called": INT, "present": INT, "share_pct": _null({"type": "number"}), "valid": BOOL,
                             "explanation": STR}),
+            "roll": _obj({"official_called": INT, "voters_present": INT, "probationary_present": INT,
+                          "temporary_present": INT,
+                          "left_out": {"type": "array", "items": _obj({"name": STR, "reason": STR, "note": STR})}}),
             "votes": {"type": "array", "items": _ref("Vote")},
             "materials": {"type": "array", "items": _obj({
                 "id": INT, "title": STR, "file_name": STR, "published_at": _null(when),

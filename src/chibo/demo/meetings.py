@@ -106,6 +106,7 @@ class MeetingPlan:
     chair: int | None = None
     recorder: int | None = None
     invitees: list[tuple[int, bool]] = field(default_factory=list)  # (person id, official)
+    temporary: frozenset[int] = frozenset()  # invitees here on temporary activity: no vote here
     attendance: dict[int, tuple[str, str]] = field(default_factory=dict)  # person id → (status, reason)
     guests: list[tuple[int, str, str, str]] = field(default_factory=list)  # (person id, as, status, reason)
     votes: list[VotePlan] = field(default_factory=list)
@@ -125,6 +126,17 @@ class MeetingPlan:
     @property
     def officials(self) -> int:
         return sum(1 for _p, official in self.invitees if official)
+
+    @property
+    def official_called(self) -> int:
+        """The votes' denominator (meetings.rules.roll): official members not here on temporary activity."""
+        return sum(1 for p, official in self.invitees if official and p not in self.temporary)
+
+    @property
+    def voters(self) -> int:
+        """Official members with a vote who came: the most votes that can be cast."""
+        return sum(1 for p, official in self.invitees if official and p not in self.temporary
+                   and self.attendance.get(p, ("", ""))[0] in (AS.PRESENT, AS.LATE))
 
 
 def _at(day: dt.date, time: dt.time, minutes: int = 0) -> dt.datetime:
@@ -166,6 +178,7 @@ class CellPlanner:
         self.rng, self.cell, self.today = rng, cell, today
         self.people = _invitees(cell)
         self.invitees = [(p.person_id, p.status == Status.OFFICIAL) for p in self.people if p.person_id is not None]
+        self.temporary = frozenset(p.person_id for p in self.people if p.temporary and p.person_id is not None)
         # Most members come every month; some are often away working, some often ill.
         self.away: dict[int, tuple[float, str]] = {}
         for p in self.people:
@@ -216,15 +229,15 @@ class CellPlanner:
             invitees = [(pid, official) for pid, official in self.invitees if pid in committee]
         m = MeetingPlan(cell=self.cell, kind=kind, date=day, start=self.start, end=_plus(self.start, minutes),
                         place=self.place, topic=topic, chair=self.chair, recorder=self.recorder,
-                        invitees=invitees)
+                        invitees=invitees, temporary=self.temporary)
         m.attendance = self.attendance(invitees=invitees)
         if kind == Meeting.Kind.REGULAR:
             nxt = add_months(day.replace(day=1), 1)
             m.notes = {1: (self.rng.choice(SITUATION), ""), 2: (self.rng.choice(RESULTS), ""),
                        3: ("", self.rng.choice(NEXT_TASKS))}
-            abstain = 1 if m.present > 6 and self.rng.random() < 0.15 else 0
+            abstain = 1 if m.voters > 6 and self.rng.random() < 0.15 else 0
             m.votes.append(VotePlan(
-                Vote.Kind.GENERAL, f"Nghị quyết chi bộ tháng {day.month}/{day.year}", m.present - abstain, 0, abstain,
+                Vote.Kind.GENERAL, f"Nghị quyết chi bộ tháng {day.month}/{day.year}", m.voters - abstain, 0, abstain,
                 decision=f"Thông qua nghị quyết lãnh đạo thực hiện nhiệm vụ tháng {nxt.month}/{nxt.year}."))
         return m
 
@@ -306,10 +319,10 @@ def _special_vote(rng: random.Random, planner: CellPlanner, meetings: list[Meeti
     first = add_months(planner.today.replace(day=1), -months_ago)
     m = next(x for x in meetings if x.kind == Meeting.Kind.REGULAR and x.date.replace(day=1) == first)
     m.attendance = planner.attendance(all_but=1)  # all but one member came
-    present = m.present
-    for v in m.votes:  # the month's resolution, by those who came
+    present = m.voters
+    for v in m.votes:  # the month's resolution, by the official members with a vote who came
         v.votes_for = present - v.abstain
-    need = -(-m.officials * 2 // 3)
+    need = -(-m.official_called * 2 // 3)
     votes_for = min(present, need + rng.randint(0, 2)) if passed else need - 1
     against = min(present - votes_for, 0 if passed else 2)
     m.votes.append(VotePlan(Vote.Kind.ADMISSION, title, votes_for, against, 0, decision=decision))
@@ -388,7 +401,7 @@ def announced_meeting(cell: CellPlan, *, today: dt.date, guest: int | None = Non
     day = today + dt.timedelta(days=3)
     m = MeetingPlan(cell=cell, kind=Meeting.Kind.REGULAR, date=day, start=planner.start, end=None,
                     place=planner.place, status=MS.PUBLISHED, chair=planner.chair, recorder=planner.recorder,
-                    invitees=planner.invitees,
+                    invitees=planner.invitees, temporary=planner.temporary,
                     guests=[(guest, "Đảng ủy viên phụ trách chi bộ", "", "")] if guest else [])
     m.material = (f"du-thao-nghi-quyet-thang-{day.month}-{day.year}.docx", material_docx(
         f"DỰ THẢO NGHỊ QUYẾT {cell.name.upper()} THÁNG {day.month}/{day.year}",
@@ -440,14 +453,17 @@ def bulk_write_meetings(plans: Sequence[MeetingPlan]) -> dict[str, int]:
         official = dict(plan.invitees)
         for pid, (status, reason) in plan.attendance.items():
             attendance.append({"meeting_id": m.pk, "person_id": pid, "role": Attendance.Role.MEMBER,
-                               "official": official[pid], "status": status, "reason": reason, "revision": 2})
+                               "official": official[pid], "temporary": pid in plan.temporary, "status": status,
+                               "reason": reason, "revision": 2})
         num, den = _rule_values(book, plan.date)
         for position, v in enumerate(plan.votes, start=1):
             result = rules.vote_result(kind=v.kind, votes_for=v.votes_for, against=v.against, abstain=v.abstain,
-                                       present=plan.present, official=plan.officials, num=num, den=den)
+                                       present=plan.voters, official=plan.official_called, num=num, den=den)
             votes.append({"meeting_id": m.pk, "position": position, "kind": v.kind, "title": v.title,
                           "votes_for": v.votes_for, "votes_against": v.against, "votes_abstain": v.abstain,
-                          "passed": result.passed, "basis": result.basis[:300], "decision": v.decision})
+                          "passed": result.passed, "basis": result.basis[:300], "decision": v.decision,
+                          "official_called": plan.official_called, "voters_present": plan.voters,
+                          "need": result.need})
         minutes.append(_minutes_row(plan, titles, names))
         audit_rows.append({"action": "create", "obj": m, "org_path": plan.organisation.path,
                            "after": {**audit_services.snapshot(m, meeting_services.MEETING_FIELDS),
@@ -660,15 +676,17 @@ def _derive_rows(first_id: int, last_id: int) -> dict[str, int]:
         agenda += cursor.rowcount
         cursor.execute(
             f"INSERT INTO {qn(Attendance._meta.db_table)} "
-            f"(meeting_id, person_id, role, official, guest_title, status, reason, revision, updated_at) "
-            f"SELECT mid, pid, %s, st = %s, '', "
+            f"(meeting_id, person_id, role, official, temporary, exempt, voted, excluded, excluded_note, guest_title, "
+            f"status, reason, revision, updated_at) "
+            f"SELECT mid, pid, %s, st = %s, tmp, %s, %s, '', '', '', "
             f"CASE WHEN h < 86 THEN %s WHEN h < 91 THEN %s WHEN h < 98 THEN %s ELSE %s END, "
             f"CASE WHEN h >= 91 AND h < 98 THEN (CASE h %% {len(REASONS)} {reasons} END) ELSE '' END, 2, %s "
-            f"FROM (SELECT m.id AS mid, ms.person_id AS pid, ms.status AS st, "
+            f"FROM (SELECT m.id AS mid, ms.person_id AS pid, ms.status AS st, ms.temporary AS tmp, "
             f"(m.id * 7919 + ms.person_id * 104729) %% 100 AS h "
             f"FROM {meeting} m JOIN {member} ms ON ms.cell_id = m.organisation_id "
             f"WHERE m.id >= %s AND m.id <= %s AND ms.current = %s AND ms.exempt = %s) AS sub",
-            [Attendance.Role.MEMBER, Status.OFFICIAL, AS.PRESENT, AS.LATE, AS.EXCUSED, AS.UNEXCUSED, *REASONS,
+            [Attendance.Role.MEMBER, Status.OFFICIAL, False, False, AS.PRESENT, AS.LATE, AS.EXCUSED, AS.UNEXCUSED,
+             *REASONS,
              moment, first_id, last_id, True, False])
         attendance = cursor.rowcount
     return {"agenda": agenda, "attendance": attendance}

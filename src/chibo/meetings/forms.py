@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.meetings.models import Meeting, Vote
+from chibo.meetings.models import Attendance, Meeting, Vote
 from chibo.members.models import Person
 from chibo.web.forms import ServiceFormMixin, date_field
 
@@ -119,6 +119,35 @@ class VoteForm(ServiceFormMixin, forms.Form):
         return {"kind": d.get("kind") or "", "title": d.get("title") or "", "votes_for": d.get("votes_for"),
                 "votes_against": d.get("votes_against"), "votes_abstain": d.get("votes_abstain"),
                 "decision": d.get("decision") or ""}
+
+
+class VoterForm(ServiceFormMixin, forms.Form):
+    """Whether one member called is left out of the official members called, and why; for an
+    exempt member who came, whether they voted."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    excluded = forms.ChoiceField(label=_("counted for the votes"), required=False, choices=Attendance.Excluded.choices)
+    note = forms.CharField(label=_("note"), max_length=200, required=False,
+                           help_text=_("For example the decision or where the member is on temporary activity."))
+    voted = forms.BooleanField(label=_("attended and voted"), required=False)
+
+    def voter_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"person_id": d["person"], "excluded": d.get("excluded") or "", "note": d.get("note") or "",
+                "voted": bool(d.get("voted"))}
+
+
+class ExemptAddForm(ServiceFormMixin, forms.Form):
+    """An exempt member of the cell who came to the meeting."""
+
+    person = forms.ChoiceField(label=_("exempt member who came"), choices=())
+    voted = forms.BooleanField(label=_("attended and voted"), required=False)
+
+    def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = person_choices(people)  # type: ignore[attr-defined]
+        self.fields["person"].error_messages["invalid_choice"] = _("Choose the member from the list.")
+        self.fields["person"].error_messages["required"] = _("Choose the member from the list.")
 
 
 class HeldForm(ServiceFormMixin, forms.Form):

@@ -94,8 +94,18 @@ class Material(models.Model):
 
 
 class Attendance(models.Model):
-    """An invitee and whether they came. Members of the cell are counted for the quorum and
-    the votes (official and probationary; exempt members are not invited); guests are not."""
+    """An invitee and whether they came. Members of the cell are counted for the quorum;
+    official members called are the denominator of the votes (meetings.rules.roll), less those
+    left out (`excluded`, with a note) and those here on temporary activity; probationary members
+    have no vote. Exempt members are not invited: the secretary adds one who attends, and they
+    count when they vote (`voted`). Guests are not counted."""
+
+    class Excluded(models.TextChoices):
+        NONE = "", _("counted")
+        TEMPORARY_ELSEWHERE = "temporary_elsewhere", _("on temporary activity elsewhere")
+        SUSPENDED = "suspended", _("suspended from party activity")
+        PROSECUTED = "prosecuted", _("prosecuted, indicted or in temporary detention")
+        APPROVED_ABSENCE = "approved_absence", _("absent with the committee's approval")
 
     class Role(models.TextChoices):
         MEMBER = "member", _("member of the cell")
@@ -114,6 +124,13 @@ class Attendance(models.Model):
     person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="meeting_attendance")
     role = models.CharField(max_length=6, choices=Role.choices, default=Role.MEMBER)
     official = models.BooleanField(default=False)  # an official member on the meeting's day (two-thirds votes)
+    # Taken from the membership when invited: here on temporary activity (no vote here), exempt.
+    temporary = models.BooleanField(default=False)
+    exempt = models.BooleanField(default=False)
+    voted = models.BooleanField(_("attended and voted"), default=False)  # an exempt member: then counted
+    excluded = models.CharField(_("left out of the official members called"), max_length=20, blank=True,
+                                choices=Excluded.choices, default=Excluded.NONE)
+    excluded_note = models.CharField(_("note"), max_length=200, blank=True)
     guest_title = models.CharField(_("as"), max_length=120, blank=True)  # e.g. "Đảng ủy viên phụ trách chi bộ"
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.INVITED)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -131,13 +148,16 @@ class Attendance(models.Model):
 
 
 class Vote(models.Model):
-    """An item put to the vote, with the majority it needs (meetings.rules.vote_result)."""
+    """An item put to the vote, with the majority it needs (meetings.rules.vote_result). The
+    arithmetic is kept as it was when the vote was recorded — official members called, those
+    with a vote present, who was left out and why, the rule cited — so a later change to the
+    attendance does not silently change a recorded result (docs/decisions.md)."""
 
     class Kind(models.TextChoices):
-        GENERAL = "general", _("resolution or other decision (majority of those present)")
+        GENERAL = "general", _("resolution or other decision (more than half of the official members called)")
         ADMISSION = "admission", _("admission of a new member (two-thirds of official members)")
         RECOGNITION = "recognition", _("recognition as an official member (two-thirds of official members)")
-        REMOVAL = "removal", _("removal from the party rolls (two-thirds of official members)")
+        REMOVAL = "removal", _("removal from the party rolls (two-thirds of official members; rule not confirmed)")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
     position = models.PositiveSmallIntegerField(default=1)
@@ -148,6 +168,13 @@ class Vote(models.Model):
     votes_abstain = models.PositiveSmallIntegerField(_("abstaining"), default=0)
     passed = models.BooleanField(default=False, editable=False)
     basis = models.CharField(max_length=300, editable=False)  # the arithmetic, written out
+    # The roll when recorded (None for votes recorded before chibo kept it).
+    official_called = models.PositiveSmallIntegerField(null=True, editable=False)
+    voters_present = models.PositiveSmallIntegerField(null=True, editable=False)
+    need = models.PositiveSmallIntegerField(null=True, editable=False)  # fewest votes for that pass
+    left_out = models.JSONField(default=list, editable=False)  # [{"name", "reason", "note"}]
+    rule_citation = models.CharField(max_length=300, blank=True, editable=False)
+    rule_confirmed = models.BooleanField(default=True, editable=False)
     decision = models.TextField(_("decision"), blank=True, help_text=_("What the cell decided, as it goes in the "
                                                                         "resolution book."))
     tasks = models.ManyToManyField("tasks.Task", blank=True, related_name="from_votes")

@@ -11,8 +11,14 @@ needs, and whether materials went out early enough. The numbers are rules with c
 - at least 90 minutes, 120 when a thematic part is held with the regular meeting (CT 50-CT/TW,
   HD 42-HD/BTCTW 2025);
 - a meeting is valid when more than half of the members called are present (unconfirmed);
-- admission, recognition and removal need two-thirds of the official members; other decisions
-  a majority of those present. Exempt members are not called and not counted."""
+- a vote counts against the **official members called** (đảng viên chính thức được triệu tập,
+  QĐ 24-QĐ/TW 2021 §9.3.2, restated in QĐ 294-QĐ/TW 2025): a resolution needs more than half of
+  them voting for, admission and recognition two-thirds (Điều lệ Đảng, Điều 4, 5), removal of an
+  official member two-thirds by a rule no text was found for (marked unconfirmed). Left out of
+  the official members called: members on temporary activity elsewhere, suspended or prosecuted
+  members, absences the committee approved, and exempt members unless they attend and vote.
+  Probationary members and members here on temporary activity have no vote (Điều lệ, Điều 3;
+  QĐ 232/294 §6.3.2) — `roll` does that arithmetic from the attendance."""
 
 from __future__ import annotations
 
@@ -30,10 +36,27 @@ RULE_KEYS = {
     "min_minutes": "meeting_min_minutes",
     "combined_min_minutes": "meeting_combined_min_minutes",
     "quorum_pct": "meeting_quorum_more_than_pct",
+    "general_pct": "vote_general_more_than_pct",
     "special_num": "vote_special_numerator",
     "special_den": "vote_special_denominator",
+    "removal_num": "vote_removal_numerator",
+    "removal_den": "vote_removal_denominator",
 }
 SPECIAL_KINDS = {"admission", "recognition", "removal"}
+# Why an official member of the cell is left out of the official members called.
+EXCLUSIONS = ("temporary_elsewhere", "suspended", "prosecuted", "approved_absence")
+
+
+def left_out_label(reason: str) -> str:
+    """What a reason in Roll.left_out means, for the page and the minutes."""
+    return {
+        "exempt": _("exempt from party activity, did not attend and vote"),
+        "temporary_here": _("here on temporary activity: no vote here"),
+        "temporary_elsewhere": _("on temporary activity elsewhere"),
+        "suspended": _("suspended from party activity"),
+        "prosecuted": _("prosecuted, indicted or in temporary detention"),
+        "approved_absence": _("absent with the committee's approval"),
+    }.get(reason, reason)
 
 
 @dataclass(frozen=True)
@@ -122,33 +145,115 @@ def quorum(*, called: int, present: int, more_than_pct: int = 50) -> Quorum:
 
 
 @dataclass(frozen=True)
+class Seat:
+    """One member of the cell on a meeting's roll, as the vote arithmetic sees them."""
+    name: str
+    official: bool
+    came: bool
+    temporary: bool = False  # here on temporary activity: no vote here, not counted here
+    exempt: bool = False  # exempt from party activity: counted only when they attend and vote
+    voted: bool = False  # an exempt member who attended and voted
+    excluded: str = ""  # one of EXCLUSIONS: left out of the official members called
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Roll:
+    """The members a meeting counts. `called`/`present` are for the quorum (every member called,
+    official or probationary, less those left out); `official_called` is the denominator of the
+    votes; `voters` the official members with a vote who are present, the most votes that can
+    be cast; `left_out` the official members not counted, (name, reason, note)."""
+    called: int
+    present: int
+    official_called: int
+    voters: int
+    probationary_present: int
+    temporary_present: int
+    left_out: tuple[tuple[str, str, str], ...]
+
+    def left_out_text(self) -> str:
+        """"1 on temporary activity elsewhere (Nguyễn Văn A); 1 exempt … (Trần Thị B)"."""
+        return left_out_text([{"name": n, "reason": r, "note": t} for n, r, t in self.left_out])
+
+
+def left_out_text(rows: Iterable[dict[str, str]]) -> str:
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        name = row.get("name", "") + (f" — {row['note']}" if row.get("note") else "")
+        groups.setdefault(row.get("reason", ""), []).append(name)
+    return "; ".join(f"{len(names)} {left_out_label(reason)} ({', '.join(names)})" for reason, names in groups.items())
+
+
+def roll(seats: Iterable[Seat]) -> Roll:
+    called = present = official_called = voters = prob_present = temp_present = 0
+    left_out: list[tuple[str, str, str]] = []
+    for s in seats:
+        if s.excluded:
+            if s.official:
+                left_out.append((s.name, s.excluded, s.note))
+            continue
+        if s.exempt and not s.came:
+            if s.official:
+                left_out.append((s.name, "exempt", s.note))
+            continue
+        called += 1
+        present += s.came
+        if not s.official:
+            prob_present += s.came
+            continue
+        if s.temporary:
+            temp_present += s.came
+            left_out.append((s.name, "temporary_here", s.note))
+            continue
+        if s.exempt and not s.voted:
+            left_out.append((s.name, "exempt", s.note))
+            continue
+        official_called += 1
+        voters += s.came
+    return Roll(called=called, present=present, official_called=official_called, voters=voters,
+                probationary_present=prob_present, temporary_present=temp_present, left_out=tuple(left_out))
+
+
+@dataclass(frozen=True)
 class VoteResult:
     passed: bool
     basis: str  # the arithmetic, written out so anyone can check it
-    error: str = ""  # set when the figures cannot be right (more votes than people present)
+    error: str = ""  # set when the figures cannot be right (more votes than people who may vote)
+    need: int = 0  # the fewest votes for that pass
+
+
+def need_for(*, kind: str, official: int, num: int = 2, den: int = 3, more_than_pct: int = 50) -> int:
+    """The fewest votes for that pass: more than `more_than_pct` % of the official members called
+    for a general decision; at least num/den of them for the special kinds."""
+    if kind in SPECIAL_KINDS:
+        return -(-official * num // den)  # the smallest whole number ≥ official × num / den
+    return official * more_than_pct // 100 + 1
 
 
 def vote_result(*, kind: str, votes_for: int, against: int, abstain: int, present: int, official: int,
-                num: int = 2, den: int = 3) -> VoteResult:
-    """A general decision passes with more votes for than half of those present; admission,
-    recognition and removal need at least num/den (two-thirds) of the official members
-    (exempt ones not counted) voting for."""
+                num: int = 2, den: int = 3, more_than_pct: int = 50) -> VoteResult:
+    """`official` is the number of official members called (the denominator, members left out
+    already taken away); `present` the official members present who may vote. A general
+    decision passes with more than half (`more_than_pct`) of `official` voting for; admission,
+    recognition and removal need at least num/den (two-thirds) of them. More votes cast than
+    members who may vote is an error, not a result."""
     cast = votes_for + against + abstain
     if cast > present:
-        return VoteResult(False, "", _("%(cast)s votes were recorded but only %(present)s members are present. "
-                                       "Check the counts.") % {"cast": cast, "present": present})
+        return VoteResult(False, "", _("%(cast)s votes were recorded but only %(present)s official members with a "
+                                       "vote are present (probationary members and members here on temporary "
+                                       "activity do not vote). Check the counts.") % {"cast": cast, "present": present})
+    need = need_for(kind=kind, official=official, num=num, den=den, more_than_pct=more_than_pct)
     if kind in SPECIAL_KINDS:
-        need = -(-official * num // den)  # the smallest whole number ≥ official × num / den
         passed = official > 0 and votes_for * den >= official * num
         basis = _("%(for)s for, out of %(official)s official members: %(need)s needed (%(num)s/%(den)s) — "
                   "%(verdict)s") % {"for": votes_for, "official": official, "need": need, "num": num, "den": den,
                                     "verdict": _("passed") if passed else _("not passed")}
-        return VoteResult(passed, basis)
-    need = present // 2 + 1
-    passed = present > 0 and votes_for * 2 > present
-    basis = _("%(for)s for, out of %(present)s present: more than half (%(need)s) needed — %(verdict)s") % {
-        "for": votes_for, "present": present, "need": need, "verdict": _("passed") if passed else _("not passed")}
-    return VoteResult(passed, basis)
+        return VoteResult(passed, basis, need=need)
+    passed = official > 0 and votes_for * 100 > official * more_than_pct
+    basis = _("%(for)s for, out of %(official)s official members called: more than %(pct)s%% needed, at least "
+              "%(need)s — %(verdict)s") % {"for": votes_for, "official": official, "pct": more_than_pct, "need": need,
+                                          "verdict": _("passed") if passed else _("not passed")}
+    return VoteResult(passed, basis, need=need)
 
 
 def materials_late(*, published: dt.datetime, meeting_starts: dt.datetime, lead_days: int = 1) -> bool:

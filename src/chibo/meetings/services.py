@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from chibo.audit import services as audit
 from chibo.core import files
 from chibo.core.dates import format_vn_date, today
-from chibo.core.rules import RuleMissing, rule_value
+from chibo.core.rules import RuleMissing, rule, rule_value
 from chibo.core.text import nfc
 from chibo.meetings import rules
 from chibo.meetings.models import AgendaItem, Attendance, Material, Meeting, Minutes, Vote
@@ -123,7 +123,8 @@ def meeting_create(*, actor: Any, organisation: Organisation, agenda: Sequence[s
     AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, position=i, title=t[:300])
                                     for i, t in enumerate(titles, start=1)])
     Attendance.objects.bulk_create([
-        Attendance(meeting=meeting, person=m.person, role=Attendance.Role.MEMBER, official=m.status == Status.OFFICIAL)
+        Attendance(meeting=meeting, person=m.person, role=Attendance.Role.MEMBER, official=m.status == Status.OFFICIAL,
+                   temporary=m.temporary)
         for m in _members_of(organisation, meeting.date, meeting.kind)])
     for g in guests:
         _add_guest(meeting, g)
@@ -344,19 +345,77 @@ def _current(meeting: Meeting, change: dict[str, Any]) -> dict[str, Any]:
 
 # --- Votes, closing, minutes -----------------------------------------------------------------------
 
+def seats(rows: Sequence[Attendance]) -> list[rules.Seat]:
+    """The members of the cell among `rows` (guests are not counted), for rules.roll."""
+    return [rules.Seat(name=a.person.full_name, official=a.official, came=a.came, temporary=a.temporary,
+                       exempt=a.exempt, voted=a.voted, excluded=a.excluded, note=a.excluded_note)
+            for a in rows if a.role == Attendance.Role.MEMBER]
+
+
+def roll(meeting: Meeting) -> rules.Roll:
+    """Who the meeting counts now: members called and present (quorum), official members called
+    (the votes' denominator), official members with a vote present, who is left out and why."""
+    rows = seats(list(meeting.attendance.filter(role=Attendance.Role.MEMBER).select_related("person")
+                      .order_by("person__sort_key", "pk")))
+    return rules.roll([*rows, *absent_exempt(meeting)])
+
+
+def absent_exempt(meeting: Meeting) -> list[rules.Seat]:
+    """Official members of the cell exempt from party activity who are not on the roll: left out
+    of the official members called, and named so (not for a cell committee meeting)."""
+    if meeting.kind == Meeting.Kind.COMMITTEE:
+        return []
+    return [rules.Seat(name=m.person.full_name, official=True, came=False, exempt=True, temporary=m.temporary)
+            for m in exempt_members(meeting) if m.status == Status.OFFICIAL]
+
+
 def counts(meeting: Meeting) -> tuple[int, int, int, int]:
-    """(members called, members present, official members called, official members present)."""
-    rows = list(meeting.attendance.filter(role=Attendance.Role.MEMBER).values_list("status", "official"))
-    came = {Attendance.Status.PRESENT, Attendance.Status.LATE}
-    return (len(rows), sum(1 for s, _o in rows if s in came), sum(1 for _s, o in rows if o),
-            sum(1 for s, o in rows if o and s in came))
+    """(members called, members present, official members called, official members with a vote present)."""
+    r = roll(meeting)
+    return r.called, r.present, r.official_called, r.voters
+
+
+@dataclass(frozen=True)
+class Majority:
+    """The rule a vote of a kind is counted by on a day: its values and what sets them."""
+    num: int
+    den: int
+    more_than_pct: int
+    citation: str
+    confirmed: bool
+
+
+def majority(kind: str, on: dt.date) -> Majority:
+    """More than half of the official members called for a general decision; num/den of them for
+    admission and recognition; the removal rule (unconfirmed) for removing an official member."""
+    keys = {"removal": ("removal_num", "removal_den")}.get(kind, ("special_num", "special_den"))
+    try:
+        if kind in rules.SPECIAL_KINDS:
+            num, den = rule(rules.RULE_KEYS[keys[0]], on), rule(rules.RULE_KEYS[keys[1]], on)
+            return Majority(num.value, den.value, 50, num.citation, num.confirmed and den.confirmed)
+        pct = rule(rules.RULE_KEYS["general_pct"], on)
+        return Majority(2, 3, pct.value, pct.citation, pct.confirmed)
+    except RuleMissing:
+        return Majority(2, 3, 50, "", False)
+
+
+def roll_changed(vote: Vote, now: rules.Roll) -> bool:
+    """The roll differs from the one the vote was counted on (an attendance or a member left out
+    changed afterwards): the page says so; correcting the vote counts it again."""
+    return vote.official_called is not None and (vote.official_called, vote.voters_present) != (
+        now.official_called, now.voters)
+
+
+VOTE_FIELDS = ["kind", "title", "votes_for", "votes_against", "votes_abstain", "passed", "basis", "official_called",
+               "voters_present", "left_out"]
 
 
 @transaction.atomic
 def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_for: int | None,
                 votes_against: int | None, votes_abstain: int | None, decision: str = "",
                 vote: Vote | None = None) -> Vote:
-    """Record (or correct) an item voted on; whether it passed is computed by the rule of its kind."""
+    """Record (or correct) an item voted on; whether it passed is computed by the rule of its kind
+    against the official members called, and the arithmetic is kept with the vote."""
     title, decision = nfc(title or "").strip(), nfc(decision or "").strip()
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError({"status": _("This meeting was cancelled.")})
@@ -371,25 +430,96 @@ def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_fo
     if errors:
         raise ValidationError(errors)
     assert votes_for is not None and votes_against is not None and votes_abstain is not None
-    _called, present, official, _official_present = counts(meeting)
+    now = roll(meeting)
+    maj = majority(kind, meeting.date)
     result = rules.vote_result(kind=kind, votes_for=votes_for, against=votes_against, abstain=votes_abstain,
-                               present=present, official=official,
-                               num=rule_or(rules.RULE_KEYS["special_num"], 2, meeting.date),
-                               den=rule_or(rules.RULE_KEYS["special_den"], 3, meeting.date))
+                               present=now.voters, official=now.official_called, num=maj.num, den=maj.den,
+                               more_than_pct=maj.more_than_pct)
     if result.error:
         raise ValidationError({"votes_for": result.error})
-    before = audit.snapshot(vote, ["kind", "title", "votes_for", "votes_against", "votes_abstain", "passed"]) \
-        if vote else None
+    before = audit.snapshot(vote, VOTE_FIELDS) if vote else None
     vote = vote or Vote(meeting=meeting, position=meeting.votes.count() + 1)
     vote.kind, vote.title, vote.decision = kind, title[:300], decision
     vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
     vote.passed, vote.basis = result.passed, result.basis[:300]
+    vote.official_called, vote.voters_present, vote.need = now.official_called, now.voters, result.need
+    vote.left_out = [{"name": n, "reason": r, "note": t} for n, r, t in now.left_out]
+    vote.rule_citation, vote.rule_confirmed = maj.citation[:300], maj.confirmed
     vote.save()
     audit.record(actor=actor, action="vote", obj=meeting, object_repr=f"{meeting}: {vote.title}",
-                 org_path=meeting.organisation.path, before=before,
-                 after=audit.snapshot(vote, ["kind", "title", "votes_for", "votes_against", "votes_abstain", "passed",
-                                             "basis"]))
+                 org_path=meeting.organisation.path, before=before, after=audit.snapshot(vote, VOTE_FIELDS))
     return vote
+
+
+# --- Who is counted: members left out, exempt members who attend and vote ----------------------------
+
+@transaction.atomic
+def voter_record(meeting: Meeting, *, actor: Any, person_id: int, excluded: str = "", note: str = "",
+                 voted: bool = False) -> Attendance:
+    """Whether a member of the cell is left out of the official members called, and why (on
+    temporary activity elsewhere, suspended, prosecuted, an absence the committee approved); for
+    an exempt member who came, whether they voted (then they count). Votes already recorded keep
+    the roll they were counted on; the meeting page shows when it has changed since."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError({"status": _("This meeting was cancelled.")})
+    row = meeting.attendance.select_related("person").filter(person_id=person_id).first()
+    if row is None or row.role != Attendance.Role.MEMBER:
+        raise ValidationError({"person": _("This person is not a member called to the meeting.")})
+    note = nfc(note or "").strip()[:200]
+    errors: dict[str, str] = {}
+    if excluded not in Attendance.Excluded.values:
+        errors["excluded"] = _("Choose why the member is left out, or “counted”.")
+    if excluded == Attendance.Excluded.APPROVED_ABSENCE and row.came:
+        errors["excluded"] = _("%(name)s is recorded as present; an approved absence applies to a member who did not "
+                               "come. Correct the attendance first.") % {"name": row.person.full_name}
+    if voted and not row.exempt:
+        errors["voted"] = _("Only a member exempt from party activity is marked as having voted; every other official "
+                            "member called is counted anyway.")
+    elif voted and not row.came:
+        errors["voted"] = _("%(name)s is not recorded as present, so cannot have voted. Record the attendance first.") \
+            % {"name": row.person.full_name}
+    if errors:
+        raise ValidationError(errors)
+    note = note if excluded else ""
+    before: dict[str, Any] = {"excluded": row.excluded, "excluded_note": row.excluded_note, "voted": row.voted}
+    after: dict[str, Any] = {"excluded": excluded, "excluded_note": note, "voted": voted}
+    if before == after:
+        return row
+    row.excluded, row.excluded_note, row.voted = excluded, note, voted
+    row.revision += 1
+    row.save(update_fields=["excluded", "excluded_note", "voted", "revision", "updated_at"])
+    audit.record(actor=actor, action="attendance", obj=meeting, object_repr=f"{meeting}: {row.person.full_name}",
+                 org_path=meeting.organisation.path, before=before, after=after)
+    return row
+
+
+def exempt_members(meeting: Meeting) -> list[Membership]:
+    """Members of the cell exempt from party activity who are not on the meeting's roll."""
+    org = meeting.organisation
+    if org.kind not in LEVEL_OF_KIND:
+        return []
+    return list(Membership.objects.filter(current=True, exempt=True, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
+                .exclude(person_id__in=meeting.attendance.values("person_id"))
+                .select_related("person").order_by("person__sort_key", "pk"))
+
+
+@transaction.atomic
+def exempt_member_add(meeting: Meeting, *, actor: Any, person_id: int, voted: bool = False,
+                      day: dt.date | None = None) -> Attendance:
+    """An exempt member of the cell who came to the meeting: recorded present, counted among the
+    official members called when they vote (QĐ 24-QĐ/TW §9.3.2)."""
+    _check_attendance_day(meeting, day or today())
+    m = next((m for m in exempt_members(meeting) if m.person_id == person_id), None)
+    if m is None:
+        raise ValidationError({"person": _("Choose a member of the cell exempt from party activity who is not yet on "
+                                           "the list.")})
+    row = Attendance.objects.create(meeting=meeting, person=m.person, role=Attendance.Role.MEMBER,
+                                    official=m.status == Status.OFFICIAL, temporary=m.temporary, exempt=True,
+                                    status=Attendance.Status.PRESENT, voted=voted)
+    audit.record(actor=actor, action="attendance", obj=meeting, object_repr=f"{meeting}: {m.person.full_name}",
+                 org_path=meeting.organisation.path,
+                 after={"status": row.status, "exempt": True, "voted": voted})
+    return row
 
 
 @transaction.atomic
@@ -448,10 +578,11 @@ def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
     if draft is not None:
         return draft
     latest = meeting.minutes.order_by("-version").first()
-    called, present, _official, _op = counts(meeting)
+    now = roll(meeting)
+    called, present = now.called, now.present
     rows = list(meeting.attendance.select_related("person"))
     absent = [f"{a.person.full_name} ({a.reason or a.get_status_display()})" for a in rows
-              if a.role == Attendance.Role.MEMBER and not a.came]
+              if a.role == Attendance.Role.MEMBER and not a.came and not a.excluded]
     guests = [f"{a.person.full_name}{' — ' + a.guest_title if a.guest_title else ''}" for a in rows
               if a.role == Attendance.Role.GUEST and a.came]
     chair = meeting.chair.full_name if meeting.chair else "…"
@@ -463,9 +594,14 @@ def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
         "called": called, "present": present, "absent": called - present,
         "names": f" ({'; '.join(absent)})" if absent else "", "guests": "; ".join(guests) or _("none"),
         "chair": chair, "recorder": recorder}
+    opening += "\n" + _("Official members called, for the votes: %(n)s; with a vote present: %(voters)s.") % {
+        "n": now.official_called, "voters": now.voters}
+    if now.left_out:
+        opening += " " + _("Not counted: %(who)s.") % {"who": now.left_out_text()}
     content = "\n\n".join(f"{i}. {a.title}\n{a.notes}".rstrip() for i, a in enumerate(meeting.agenda.all(), start=1))
     conclusions = "\n".join([*(f"- {a.conclusion}" for a in meeting.agenda.all() if a.conclusion),
                              *(f"- {v.title}: {v.votes_for}/{v.votes_against}/{v.votes_abstain} — {v.basis}"
+                               + (f" ({vote_roll_text(v)})" if vote_roll_text(v) else "")
                                + (f". {v.decision}" if v.decision else "") for v in meeting.votes.all())])
     closing = _("The meeting ended at %(end)s on the same day.") % {
         "end": meeting.end_time.strftime("%H:%M") if meeting.end_time else "…"}
@@ -477,6 +613,21 @@ def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
     audit.record(actor=actor, action="create", obj=m, object_repr=_("Minutes of %(meeting)s, version %(v)s") % {
         "meeting": meeting, "v": m.version}, org_path=meeting.organisation.path)
     return m
+
+
+def vote_roll_text(vote: Vote) -> str:
+    """The denominator of a recorded vote written out: "official members called: 12 (left out: 1
+    on temporary activity elsewhere (Nguyễn Văn A)); with a vote present: 10; rule: …"."""
+    if vote.official_called is None:
+        return ""
+    text = _("official members called: %(called)s") % {"called": vote.official_called}
+    if vote.left_out:
+        text += " " + _("(not counted: %(who)s)") % {"who": rules.left_out_text(vote.left_out)}
+    text += "; " + _("official members with a vote present: %(n)s") % {"n": vote.voters_present}
+    if vote.rule_citation:
+        text += "; " + (_("rule: %(citation)s") if vote.rule_confirmed else _("rule (not confirmed): %(citation)s")) \
+            % {"citation": vote.rule_citation}
+    return text
 
 
 MINUTES_FIELDS = ("opening", "content", "conclusions", "closing", "correction_note")

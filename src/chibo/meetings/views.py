@@ -43,6 +43,7 @@ from chibo.core.text import fold
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.forms import (
     CancelForm,
+    ExemptAddForm,
     GapsForm,
     GuestForm,
     HeldForm,
@@ -50,6 +51,7 @@ from chibo.meetings.forms import (
     MeetingForm,
     MinutesForm,
     VoteForm,
+    VoterForm,
 )
 from chibo.meetings.models import Attendance, Material, Meeting, Minutes, Vote
 from chibo.members import selectors as member_selectors
@@ -258,12 +260,13 @@ def _attendance_context(meeting: Meeting, book: RuleBook) -> dict[str, Any]:
     for r in rows:
         r.status_label = labels.get(r.status, r.status)  # type: ignore[attr-defined]
     t = tally(rows)
+    roll = rules.roll([*services.seats(rows), *services.absent_exempt(meeting)])
     quorum_rule = _rule(book, "quorum_pct", meeting.date)
-    quorum = rules.quorum(called=t.called, present=t.present + t.late,
+    quorum = rules.quorum(called=roll.called, present=roll.present,
                           more_than_pct=quorum_rule.value if quorum_rule else 50)
     return {"members": [r for r in rows if r.role == Attendance.Role.MEMBER],
             "guests": [r for r in rows if r.role == Attendance.Role.GUEST],
-            "tally": t, "quorum": quorum, "quorum_rule": quorum_rule,
+            "tally": t, "roll": roll, "quorum": quorum, "quorum_rule": quorum_rule,
             "live": meeting.status in OPEN and meeting.date == today() and t.unrecorded > 0}
 
 
@@ -291,6 +294,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
     for v in votes:
         v.task_url = (f"{reverse('task-create')}?org={org.code}&vote={v.pk}"  # type: ignore[attr-defined]
                       if may_assign and v.passed else "")
+        _explain_vote(v, context["roll"])
     minutes = list(meeting.minutes.all())
     if not access.sees_draft_minutes(user, meeting):
         minutes = [m for m in minutes if m.final]
@@ -449,8 +453,33 @@ def meeting_guest(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Votes ----------------------------------------------------------------------------------------------
 
-def _vote_rules(book: RuleBook, meeting: Meeting) -> tuple[Rule | None, Rule | None]:
-    return _rule(book, "special_num", meeting.date), _rule(book, "special_den", meeting.date)
+def _share(part: int, whole: int) -> str:
+    """75% / 66,7% as Vietnamese writes it."""
+    return f"{part * 100 / whole:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%" if whole else "—"
+
+
+def _explain_vote(v: Vote, now: rules.Roll) -> None:
+    """The arithmetic of a recorded vote for the page: who was left out, the share, the need,
+    and whether the roll has changed since it was recorded."""
+    v.left_out_text = rules.left_out_text(v.left_out)  # type: ignore[attr-defined]
+    v.share = _share(v.votes_for, v.official_called or 0)  # type: ignore[attr-defined]
+    v.roll_changed = services.roll_changed(v, now)  # type: ignore[attr-defined]
+    v.now_called = now.official_called  # type: ignore[attr-defined]
+
+
+def _majorities(meeting: Meeting, official: int) -> list[dict[str, Any]]:
+    """Each kind's rule on the meeting's day and the fewest votes for it needs now."""
+    out = []
+    for kind, label in ((Vote.Kind.GENERAL, _("A resolution or other decision")),
+                        (Vote.Kind.ADMISSION, _("Admission and recognition as an official member")),
+                        (Vote.Kind.REMOVAL, _("Removal of an official member from the rolls"))):
+        maj = services.majority(kind, meeting.date)
+        share = (_("more than %(pct)s%%") % {"pct": maj.more_than_pct} if kind == Vote.Kind.GENERAL
+                 else f"{maj.num}/{maj.den}")
+        out.append({"label": label, "share": share, "citation": maj.citation, "confirmed": maj.confirmed,
+                    "need": rules.need_for(kind=kind, official=official, num=maj.num, den=maj.den,
+                                           more_than_pct=maj.more_than_pct)})
+    return out
 
 
 @login_required
@@ -482,13 +511,57 @@ def meeting_vote(request: HttpRequest, pk: int) -> HttpResponse:
             done = _("Passed") if vote.passed else _("Not passed")
             messages.success(request, f"{vote.title}: {done}. {vote.basis}")
             return redirect(reverse("meeting", args=[meeting.pk]) + "#votes")
-    called, present, official, official_present = services.counts(meeting)
-    num, den = _vote_rules(RuleBook(), meeting)
+    roll = services.roll(meeting)
     return render(request, "meetings/vote.html", {
-        "meeting": meeting, "form": form, "vote": vote, "error": error, "called": called, "present": present,
-        "official": official, "official_present": official_present, "num": num, "den": den,
-        "need_general": present // 2 + 1,
-        "need_special": -(-official * (num.value if num else 2) // (den.value if den else 3)),
+        "meeting": meeting, "form": form, "vote": vote, "error": error, "roll": roll,
+        "left_out": roll.left_out_text(), "majorities": _majorities(meeting, roll.official_called),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_voters(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who is counted for the votes: each member called, with what leaves them out of the official
+    members called (temporary activity elsewhere, suspension, prosecution, an approved absence);
+    an exempt member of the cell who came, added here and counted when they vote."""
+    meeting = access.get_meeting(request.user, pk, write=True)
+    exempt = [m.person for m in services.exempt_members(meeting)]
+    add_form = ExemptAddForm(people=exempt)
+    failed: tuple[int, VoterForm] | None = None
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "add":
+                add_form = ExemptAddForm(request.POST, people=exempt)
+                if add_form.is_valid():
+                    row = services.exempt_member_add(meeting, actor=request.user,
+                                                     person_id=int(add_form.cleaned_data["person"]),
+                                                     voted=bool(add_form.cleaned_data.get("voted")))
+                    messages.success(request, _("%(name)s is recorded as present.") % {"name": row.person.full_name})
+                    return redirect("meeting-voters", pk=meeting.pk)
+            else:
+                form = VoterForm(request.POST, auto_id=f"v{request.POST.get('person', '')[:12]}_%s")
+                if form.is_valid():
+                    row = services.voter_record(meeting, actor=request.user, **form.voter_data())
+                    messages.success(request, _("Saved for %(name)s.") % {"name": row.person.full_name})
+                    return redirect(reverse("meeting-voters", args=[meeting.pk]) + f"#voter-{row.person_id}")
+                failed = (query_int(request.POST.get("person"), 1, ID_MAX) or 0, form)
+        except ValidationError as exc:
+            if request.POST.get("action") == "add":
+                error = _service_errors(add_form, exc)
+            else:
+                failed = (query_int(request.POST.get("person"), 1, ID_MAX) or 0, form)
+                error = _service_errors(form, exc)
+    rows = list(meeting.attendance.filter(role=Attendance.Role.MEMBER).select_related("person")
+                .order_by("person__sort_key", "pk"))
+    for r in rows:
+        r.form = (failed[1] if failed and failed[0] == r.person_id else  # type: ignore[attr-defined]
+                  VoterForm(initial={"person": r.person_id, "excluded": r.excluded, "note": r.excluded_note,
+                                     "voted": r.voted}, auto_id=f"v{r.person_id}_%s"))
+    roll = rules.roll([*services.seats(rows), *services.absent_exempt(meeting)])
+    return render(request, "meetings/voters.html", {
+        "meeting": meeting, "rows": rows, "roll": roll, "add_form": add_form, "exempt": exempt, "error": error,
+        "can_add": meeting.status != Meeting.Status.CANCELLED and meeting.date <= today(),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -619,6 +692,43 @@ VOTE_KIND_TEXT: dict[str, str] = {
 }
 
 
+LEFT_OUT_TEXT: dict[str, str] = {
+    "exempt": "miễn công tác và sinh hoạt đảng, không dự và biểu quyết",
+    "temporary_here": "sinh hoạt tạm thời tại chi bộ, không biểu quyết",
+    "temporary_elsewhere": "sinh hoạt tạm thời ở đảng bộ khác",
+    "suspended": "bị đình chỉ sinh hoạt đảng",
+    "prosecuted": "bị khởi tố, truy tố, tạm giam",
+    "approved_absence": "vắng mặt có lý do được cấp ủy đồng ý",
+}
+
+
+def left_out_vi(rows: list[dict[str, str]] | tuple[tuple[str, str, str], ...]) -> str:
+    """Who is not counted, grouped by reason, in Vietnamese whatever the reader's language (the
+    printed minutes): "1 sinh hoạt tạm thời ở đảng bộ khác (Nguyễn Văn A)"."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        name, reason, note = (row["name"], row["reason"], row.get("note", "")) if isinstance(row, dict) else row
+        groups.setdefault(reason, []).append(f"{name} — {note}" if note else name)
+    return "; ".join(f"{len(n)} {LEFT_OUT_TEXT.get(r, r)} ({', '.join(n)})" for r, n in groups.items())
+
+
+def _vote_print(v: Vote) -> None:
+    """The arithmetic of a vote as the minutes print it."""
+    v.kind_text = VOTE_KIND_TEXT.get(v.kind, "")  # type: ignore[attr-defined]
+    if v.official_called is None:
+        v.arith = ""  # type: ignore[attr-defined]
+        return
+    share = (f"quá {services.majority(v.kind, v.meeting.date).more_than_pct}%" if v.kind == Vote.Kind.GENERAL
+             else "hai phần ba")
+    text = (f"Đảng viên chính thức được triệu tập: {v.official_called}"
+            + (f" (không tính: {left_out_vi(v.left_out)})" if v.left_out else "")
+            + f"; có quyền biểu quyết có mặt: {v.voters_present}. Tán thành {v.votes_for}/{v.official_called}"
+            + f" = {_share(v.votes_for, v.official_called)}; cần ít nhất {v.need} ({share})")
+    if v.rule_citation:
+        text += f"; căn cứ: {v.rule_citation}" + ("" if v.rule_confirmed else " (quy định chưa xác nhận)")
+    v.arith = text + "."  # type: ignore[attr-defined]
+
+
 def _titles(meeting: Meeting) -> tuple[str, str]:
     """The title of the minutes and the line under it, as the party writes them."""
     month = f"tháng {meeting.date.month:02d}/{meeting.date.year}"
@@ -649,14 +759,18 @@ def minutes_pdf(minutes: Minutes) -> bytes:
               and r.status != Attendance.Status.EXCUSED]
     for r in rows:
         r.text = ATTENDANCE_TEXT.get(r.status, "")  # type: ignore[attr-defined]
+        r.excluded_label = LEFT_OUT_TEXT.get(r.excluded, "")  # type: ignore[attr-defined]
     votes = list(meeting.votes.all())
     for v in votes:
-        v.kind_text = VOTE_KIND_TEXT.get(v.kind, "")  # type: ignore[attr-defined]
+        v.meeting = meeting
+        _vote_print(v)
+    roll = rules.roll([*services.seats(rows), *services.absent_exempt(meeting)])
     title, subtitle = _titles(meeting)
     d = meeting.date
     return pdf.render("meetings/minutes_print.html", {
         "heading": heading(meeting.organisation, d), "meeting": meeting, "minutes": minutes, "title": title,
         "subtitle": subtitle, "members": members, "guests": guests, "tally": tally(rows), "votes": votes,
+        "roll": roll, "left_out": left_out_vi(roll.left_out), "excluded_text": LEFT_OUT_TEXT,
         "draft": not minutes.final,
         "when": f"Bắt đầu lúc {_clock(meeting.start_time)}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}",
         "ended": _clock(meeting.end_time),
