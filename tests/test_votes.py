@@ -148,11 +148,11 @@ def test_the_denominator_leaves_out_who_the_texts_leave_out(world, cell):
     # 3 votes cast with 2 official members who may vote: refused, naming the field, nothing written
     vote_url = f"/hop/{meeting.pk}/bieu-quyet/"
     form = c.get(vote_url).content.decode()
-    assert "Official members called: <strong>2</strong>" in form and extra["xa"].person.full_name in form
+    assert "Đảng viên chính thức được triệu tập: <strong>2</strong>" in form and extra["xa"].person.full_name in form
     refused = c.post(vote_url, {"kind": "general", "title": "Nghị quyết tháng", "votes_for": "3", "votes_against": "0",
                                 "votes_abstain": "0"})
     assert refused.status_code == 400 and "votes_for" in refused.context["form"].errors
-    assert "3 votes were recorded but only 2 official members with a vote" in refused.content.decode()
+    assert "Có 3 phiếu nhưng chỉ 2 đảng viên chính thức có quyền biểu quyết có mặt" in refused.content.decode()
     assert not Vote.objects.exists()
 
     # Ninh came and voted: then she counts
@@ -166,12 +166,12 @@ def test_the_denominator_leaves_out_who_the_texts_leave_out(world, cell):
     assert ok.status_code == 302
     vote = Vote.objects.get()
     assert vote.passed and (vote.official_called, vote.voters_present, vote.need) == (3, 3, 2)
-    assert "2 for, out of 3 official members called" in vote.basis
+    assert "2 tán thành trên 3 đảng viên chính thức được triệu tập" in vote.basis
     assert {x["name"] for x in vote.left_out} == {extra["tam"].person.full_name, extra["xa"].person.full_name,
                                                   extra["vang"].person.full_name}
     assert vote.rule_citation == rule("vote_general_more_than_pct", meeting.date).citation
     page = c.get(f"/hop/{meeting.pk}/").content.decode()
-    assert "For: 2/3 = 66,7%" in page and "roll-changed" not in page
+    assert "Tán thành: 2/3 = 66,7%" in page and "roll-changed" not in page
 
     # she attended but did not vote: not counted. The recorded vote keeps its figures; the page says so
     assert c.post(url, {"person": ninh.pk, "excluded": ""}).status_code == 302
@@ -179,7 +179,7 @@ def test_the_denominator_leaves_out_who_the_texts_leave_out(world, cell):
     vote.refresh_from_db()
     assert vote.passed and vote.official_called == 3
     page = c.get(f"/hop/{meeting.pk}/").content.decode()
-    assert "roll-changed" in page and "now 2 official members called" in page
+    assert "roll-changed" in page and "nay có 2 đảng viên chính thức được triệu tập" in page
 
     # admission: two-thirds of the 2 official members called is 2
     c.post(vote_url, {"kind": "admission", "title": "Kết nạp quần chúng Siu Bơi", "votes_for": "1",

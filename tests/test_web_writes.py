@@ -94,26 +94,28 @@ def test_editing_a_member_is_audited_with_before_and_after(world):
     assert event.actor == world.users["secretary_a"]
 
 
-def test_recording_an_exemption_keeps_the_member_counted(world):
-    from chibo.indicators.figures import indicators
-
+def test_an_exemption_is_not_an_event_of_the_event_form(world):
+    """An exemption goes through its procedure (tests/test_exemption.py), which records the
+    cell's resolution and the committee's decision: the event form points there."""
     m = world.m["b_member"]
-    before = indicators(world.org["B"]).figures
     response = world.client("secretary_b").post(f"/dang-vien/{m.pk}/su-kien/", {
         "kind": "exempted", "effective_date": dt.date.today().strftime("%d/%m/%Y"), "decision_number": "05-QĐ/CB"})
-    assert response.status_code == 302
-    after = indicators(world.org["B"]).figures
-    assert after["members_total"] == before["members_total"]
-    assert after["members_exempt"] == before["members_exempt"] + 1
+    assert response.status_code == 200
+    assert "Miễn công tác và sinh hoạt đảng" in " ".join(response.context["form"].errors["kind"])
+    m.refresh_from_db()
+    assert not m.exempt
 
 
 def test_an_event_for_a_probationary_member_that_does_not_apply_is_refused(world):
     m = world.m["a_woman"]  # probationary
     response = world.client("secretary_a").post(f"/dang-vien/{m.pk}/su-kien/", {
-        "kind": "exempted", "effective_date": dt.date.today().strftime("%d/%m/%Y")})
-    assert "kind" in response.context["form"].errors
+        "kind": "transferred_out", "effective_date": dt.date.today().strftime("%d/%m/%Y")})
+    assert response.status_code == 302  # a probationary member may be transferred out …
+    response = world.client("secretary_a").post(f"/dang-vien/{m.pk}/su-kien/", {
+        "kind": "removed", "effective_date": dt.date.today().strftime("%d/%m/%Y")})
+    assert "kind" in response.context["form"].errors  # … but not removed once gone
     m.refresh_from_db()
-    assert not m.exempt
+    assert m.status == "transferred_out"
 
 
 def test_a_post_ending_before_it_starts_is_refused(world):

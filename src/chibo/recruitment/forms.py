@@ -15,8 +15,8 @@ from chibo.web.forms import PersonFields, ServiceFormMixin, date_field, set_choi
 COUNT = forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "step": "1"})
 
 
-def _count(label: Any) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=0, max_value=10000, widget=COUNT,
+def _count(label: Any, help_text: Any = "") -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=0, max_value=10000, widget=COUNT, help_text=help_text,
                               error_messages={"required": _("Enter a whole number (0 if none)."),
                                               "invalid": _("Enter a whole number (0 if none).")})
 
@@ -88,8 +88,12 @@ class VoteFields(forms.Form):
     votes_for = _count(_("for"))
     against = _count(_("against"))
     abstain = _count(_("abstaining"))
-    present = _count(_("official members present"))
-    official = _count(_("official members of the cell"))
+    present = _count(_("official members present with a vote"),
+                     _("Not probationary members, nor members here on temporary activity: they do not vote here."))
+    official = _count(_("official members called"),
+                      _("The cell's official members, less those on temporary activity elsewhere, suspended or "
+                        "prosecuted, absent with the committee's approval, and exempt members who did not attend and "
+                        "vote."))
 
     VOTE_NAMES = ["votes_for", "against", "abstain", "present", "official"]
 

@@ -140,9 +140,16 @@ class MemberForm(ServiceFormMixin, PersonFields):
 
 
 class EventForm(ServiceFormMixin, forms.Form):
+    # An exemption and the return from it go through their procedure (lifecycle.exemptions), which
+    # records the cell's resolution and the decision before the event.
     kind = forms.ChoiceField(label=_("event"), choices=[(k.value, k.label) for k in MembershipEvent.Kind
                                                         if k not in (MembershipEvent.Kind.RECORDED, MembershipEvent.Kind.ADMITTED,
-                                                                     MembershipEvent.Kind.READMITTED)])
+                                                                     MembershipEvent.Kind.READMITTED,
+                                                                     MembershipEvent.Kind.EXEMPTED,
+                                                                     MembershipEvent.Kind.EXEMPTION_ENDED)],
+                             error_messages={"invalid_choice": _(
+                                 "Choose one of the listed events. An exemption and the return to activity are "
+                                 "recorded under “Exemption from party work and meetings” on the member's page.")})
     effective_date = date_field(_("effective date"))
     decision_number = forms.CharField(label=_("decision number"), max_length=50, required=False)
     organisation = OrgChoiceField(label=_("new party cell (for a move or transfer in)"),
