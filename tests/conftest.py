@@ -161,3 +161,4 @@ def _migration_data(transactional_db: None) -> None:
     import_module("chibo.lifecycle.migrations.0002_rules_temporary_transfer").add_rules(apps, None)
     import_module("chibo.recruitment.migrations.0004_rules_recognition_windows").add_rules(apps, None)
     import_module("chibo.lifecycle.migrations.0004_rules_exemption").add_rules(apps, None)
+    import_module("chibo.core.migrations.0008_rules_2025_versions").add_rules(apps, None)

@@ -167,3 +167,26 @@ def test_the_unconfirmed_mark_is_explained_to_those_who_act_and_not_shown_to_mem
     html = world.client("member").get("/quy-dinh/").content.decode()
     block = html[html.index(section):html.index("</section>", html.index(section))]
     assert 'class="tag unconfirmed"' not in block
+
+
+REPLACED = ("29-QĐ/TW", "24-QĐ/TW", "232-QĐ/TW", "01-HD/TW", "09-HD/BTCTW")
+
+
+def test_every_rule_in_force_since_1_7_2025_cites_the_text_in_force(db) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 point 4: QĐ 294-QĐ/TW and HD 06-HD/TW replaced QĐ 29, QĐ 24, QĐ 232, HD 01 and
+    HD 09 on 1/7/2025. A version in force after that cites the current text (it may name the
+    older one only as where the value came from), and the older versions keep their citation,
+    so a date counted before then keeps it. Citations hold no note of chibo's own."""
+    day = dt.date(2026, 1, 15)
+    for key in Rule.objects.values_list("key", flat=True).distinct():
+        current = rule(key, day)
+        cited = current.citation
+        assert "domain-rules" not in cited, key
+        if any(old in cited for old in REPLACED):
+            assert "294-QĐ/TW" in cited or "06-HD/TW" in cited, (key, cited)
+    older = rule("badge_first_years", dt.date(2024, 6, 1))
+    assert "01-HD/TW" in older.citation and older.effective_to == dt.date(2025, 7, 1)
+    assert rule("temporary_transfer_max_months", dt.date(2024, 6, 1)).citation.startswith("Quy định 29-QĐ/TW")
+    # a value the current text could not confirm is marked, and the note says why
+    badge = rule("badge_first_years", day)
+    assert not badge.confirmed and "chưa đối chiếu" in badge.note

@@ -88,7 +88,7 @@ def test_temporary_transfer_longer_than_the_rule_is_refused_naming_the_rule(worl
     with pytest.raises(ValidationError) as exc:
         _issue(m, kind="temporary", other_name="Công ty X", temporary_end=D(2027, 1, 5))  # 12 months: not under 1 year
     msg = exc.value.message_dict["temporary_end"][0]
-    assert "05/01/2027" in msg and "Quy định 29-QĐ/TW, điểm 6" in msg and "12" in msg
+    assert "05/01/2027" in msg and "Quy định 294-QĐ/TW" in msg and "12" in msg
     with pytest.raises(ValidationError) as exc:
         _issue(m, kind="temporary", other_name="Công ty X", temporary_end=D(2026, 3, 1))  # under 3 months
     assert "05/04/2026" in exc.value.message_dict["temporary_end"][0]

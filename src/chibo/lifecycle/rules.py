@@ -141,7 +141,7 @@ class Occasions:
 # điểm 18; domain-rules.md §5.4). Other important occasions and exceptions are decided by the
 # provincial standing committee and are not listed. In calendar order.
 BADGE_OCCASIONS = Occasions(
-    citation="Hướng dẫn 01-HD/TW (2021), điểm 18",
+    citation="Hướng dẫn 01-HD/TW (2021), điểm 18 — chưa đối chiếu với Hướng dẫn 06-HD/TW (2025)",
     days=(
         Occasion(2, 3, "Ngày thành lập Đảng Cộng sản Việt Nam (3/2)"),
         Occasion(5, 19, "Ngày sinh Chủ tịch Hồ Chí Minh (19/5)"),

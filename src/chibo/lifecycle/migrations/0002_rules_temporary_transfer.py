@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import migrations
 
 SINCE = dt.date(1900, 1, 1)
-CITATION = "Quy định 29-QĐ/TW, điểm 6 (domain-rules §5.1)"
+CITATION = "Quy định 29-QĐ/TW (2016), điểm 6"
 NOTE = "3 tháng đến dưới 1 năm; học tập đến 2 năm"
 RULES = [
     {"key": "temporary_transfer_max_months", "name": "Sinh hoạt đảng tạm thời: thời gian tối đa (dưới)",

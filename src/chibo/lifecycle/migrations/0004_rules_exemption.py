@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import migrations
 
 SINCE = dt.date(2009, 3, 26)
-CITATION = "Hướng dẫn 27-HD/BTCTW (26/3/2009) (domain-rules §5.2)"
+CITATION = "Hướng dẫn 27-HD/BTCTW (26/3/2009)"
 RULES = [
     {"key": "exemption_age_men", "name": "Miễn công tác và sinh hoạt đảng: tuổi cao (nam, trên)",
      "value": 60, "unit": "years", "citation": CITATION, "effective_from": SINCE,
