@@ -231,3 +231,17 @@ def test_nobody_is_counted_in_an_organisation_before_its_founding(world: Any) ->
     assert figures(commune, after)["members_total"] == figures(commune, before)["members_total"] + 1
     # and nothing at all before the commune itself was founded (1/7/2025)
     assert figures(commune, dt.date(2025, 6, 30))["members_total"] == 0
+
+
+def test_a_past_date_compares_the_children_as_each_child_counts_itself(world: Any) -> None:
+    """The province's chart of its communes for a past date is one grouped pass; it must agree
+    with each commune's own figure, founding dates and exemptions included."""
+    from chibo.indicators.figures import _members_on, children_members
+
+    members.member_record_event(world.m["b_member"], actor=None, kind="exempted",
+                                effective_date=today() - dt.timedelta(days=3))
+    for day in (today() - dt.timedelta(days=1), today() - dt.timedelta(days=10), dt.date(2025, 6, 30)):
+        for parent in (world.org["P"], world.org["C1"]):
+            got = {c.code: n for c, n in children_members(parent, day)}
+            assert got == {c.code: _members_on(c, day).total() for c, _n in children_members(parent, day)}, day
+    assert sum(n for _c, n in children_members(world.org["P"], today() - dt.timedelta(days=1))) > 0

@@ -213,28 +213,37 @@ def _members_today(org: Organisation, on: dt.date) -> MemberFigures:
     return figures
 
 
-def _members_on(org: Organisation, on: dt.date) -> MemberFigures:
-    figures = MemberFigures()
-    level = LEVEL_OF_KIND[org.kind]
-    if on < org.valid_from:  # not counted in an organisation before its founding
-        figures.age_bands = [0] * len(_band_bounds(on))
-        return figures
-    periods = MembershipEvent.objects.filter(
-        **{f"{level}_id": org.pk}, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
+def _periods_on(level: str, org_id: int, on: dt.date) -> Any:
+    """The history rows in force on `on` of members counted (đảng số) in the organisation whose
+    `level` id is `org_id` — none through a cell not yet founded on that day."""
+    return MembershipEvent.objects.filter(
+        **{f"{level}_id": org_id}, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
         organisation__valid_from__lte=on,
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-    for status, sex, eth, exempt, n in periods.values_list(
-            "status", "membership__sex", "membership__ethnicity", "exempt").annotate(n=Count("id")).order_by():
-        figures.by_key[(status, sex, eth, bool(exempt))] += n
+
+
+def _members_on(org: Organisation, on: dt.date) -> MemberFigures:
+    """Member figures on a past date from the dated history, in one pass: the counts by status,
+    sex, ethnicity and exemption, each with its age bands (a province's history is read once)."""
+    figures = MemberFigures()
     bands = _band_bounds(on)
+    figures.age_bands = [0] * len(bands)
+    if on < org.valid_from:  # not counted in an organisation before its founding
+        return figures
     agg = {}
     for i, (earliest, latest) in enumerate(bands):
         cond = Q(membership__birth_date__lte=latest)
         if earliest is not None:
             cond &= Q(membership__birth_date__gt=earliest)
         agg[f"b{i}"] = Count("id", filter=cond)
-    result = periods.aggregate(**agg)
-    figures.age_bands = [result[f"b{i}"] for i in range(len(bands))]
+    rows = (_periods_on(LEVEL_OF_KIND[org.kind], org.pk, on)
+            .values("status", "membership__sex", "membership__ethnicity", "exempt")
+            .annotate(n=Count("id"), **agg).order_by())
+    for row in rows:
+        figures.by_key[(row["status"], row["membership__sex"], row["membership__ethnicity"], bool(row["exempt"]))] += \
+            row["n"]
+        for i in range(len(bands)):
+            figures.age_bands[i] += row[f"b{i}"]
     return figures
 
 
@@ -414,9 +423,16 @@ def children_members(org: Organisation, on: dt.date | None = None) -> list[tuple
         for org_id, n in MemberStat.objects.filter(organisation__in=children).values_list("organisation_id", "n"):
             totals[org_id] = totals.get(org_id, 0) + n
     else:
-        totals = {}
-        for child in children:
-            totals[child.pk] = _members_on(child, day).total()
+        # One grouped pass over the parent's history when the children share a level (they do:
+        # communes under a province, grassroots organisations under a commune, …).
+        levels = {LEVEL_OF_KIND[c.kind] for c in children}
+        if len(levels) == 1 and day >= org.valid_from:
+            level = levels.pop()
+            totals = dict(_periods_on(LEVEL_OF_KIND[org.kind], org.pk, day)
+                          .filter(**{f"{level}_id__in": [c.pk for c in children]})
+                          .values_list(f"{level}_id").annotate(n=Count("id")).order_by())
+        else:
+            totals = {child.pk: _members_on(child, day).total() for child in children}
     return [(c, totals.get(c.pk, 0)) for c in children]
 
 
