@@ -341,3 +341,16 @@ def test_query_counts_do_not_grow_with_the_history(world, old):
     assert _queries(sec, url) == few
     assert _queries(sec, f"/mien-sinh-hoat/{ex.pk}/") == page
     assert few <= 16 and page <= 12, (few, page)
+
+
+def test_the_api_does_not_step_around_a_procedure_under_way(world, old):
+    """While a procedure is open, the API's event endpoint refuses "exempted" and "exemption
+    ended", naming the field, so the procedure and the history cannot disagree."""
+    from tests.api_client import Api, fields_of
+
+    _request(world.client("secretary_a"), old)
+    api = Api(world)
+    body = {"kind": "exempted", "effective_date": today().isoformat()}
+    assert fields_of(api("secretary_a", "POST", f"members/{old.pk}/events/", body)) == ["kind"]
+    old.refresh_from_db()
+    assert not old.exempt and not old.events.filter(kind="exempted").exists()

@@ -25,11 +25,13 @@ from chibo.api.auth import Invalid, ok
 from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
 from chibo.core.ethnicities import ETHNICITY_NAMES
 from chibo.indicators.figures import indicators
+from chibo.lifecycle import exemptions
 from chibo.members import services
 from chibo.members.models import (
     CURRENT_STATUSES,
     Education,
     Membership,
+    MembershipEvent,
     PoliticalTheory,
     Post,
     Religion,
@@ -480,6 +482,10 @@ def member_update(request: HttpRequest, id: int) -> HttpResponse:
 def member_event_create(request: HttpRequest, id: int) -> HttpResponse:
     m = access.get_membership(request.user, id, write=True)
     data = parse(request.json, EVENT_SPEC, ("kind", "effective_date"))  # type: ignore[attr-defined]
+    if data["kind"] in (MembershipEvent.Kind.EXEMPTED, MembershipEvent.Kind.EXEMPTION_ENDED) \
+            and exemptions.procedure_under_way(m):
+        raise invalid("kind", _("An exemption procedure is under way for this member: record its steps on the "
+                                "member's page, under “Exemption from party work and meetings”."))
     data["organisation"] = _member_org(request.user, data.get("organisation"))
     event = services.member_record_event(m, actor=request.user, **data)
     m = access.get_membership(request.user, m.pk)

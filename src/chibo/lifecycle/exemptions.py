@@ -89,6 +89,12 @@ def _open(m: Membership) -> Exemption | None:
     return Exemption.objects.filter(membership=m, state__in=Exemption.OPEN_STATES).first()
 
 
+def procedure_under_way(m: Membership) -> bool:
+    """An exemption procedure is open for the member: its steps, not a bare event, record the
+    exemption and the return (the API's event endpoint asks)."""
+    return _open(m) is not None
+
+
 def _lock(ex: Exemption) -> Exemption:
     return Exemption.objects.select_for_update(of=("self",)).select_related(
         "membership__person", "membership__organisation", "organisation").get(pk=ex.pk)
