@@ -32,6 +32,7 @@ MATRIX: dict[str, list[int]] = {
     "/hop/{meeting}/sua/":                  [403, 200, 404, 200, 404, 403, 200],
     "/hop/{meeting}/khach-moi/":            [403, 200, 404, 200, 404, 403, 200],
     "/hop/{meeting}/bieu-quyet/":           [403, 200, 404, 200, 404, 403, 200],
+    "/hop/{meeting}/bieu-quyet/tinh-so/":   [403, 200, 404, 200, 404, 403, 200],
     "/hop/{held}/bien-ban/":                 [200, 200, 404, 200, 404, 200, 200],
     "/hop/tai-lieu/{material}/":            [200, 200, 404, 200, 404, 200, 200],
     "/hop/tai-lieu/{draft_material}/":      [403, 200, 404, 200, 404, 403, 200],  # not announced yet
@@ -47,6 +48,8 @@ POSTS: dict[str, tuple[dict[str, str], list[int]]] = {
     "/hop/{meeting}/tai-lieu/":   ({"title": "Không có tệp"}, [403, 400, 404, 400, 404, 403, 400]),
     "/hop/{meeting}/khach-moi/":  ({"guest": ""}, [403, 400, 404, 400, 404, 403, 400]),
     "/hop/{meeting}/bieu-quyet/": ({"kind": "general", "title": ""}, [403, 400, 404, 400, 404, 403, 400]),
+    "/hop/{meeting}/bieu-quyet/tinh-so/": ({"person": "", "excluded": "suspended"},
+                                           [403, 400, 404, 400, 404, 403, 400]),
     "/hop/{meeting}/ket-thuc/":   ({"end_time": "21:00"}, [403, 400, 404, 400, 404, 403, 400]),  # a future day
     "/hop/{meeting}/huy/":        ({"reason": ""}, [403, 400, 404, 400, 404, 403, 400]),
     "/hop/{held}/bien-ban/":      ({"action": "save", "minutes": "{final}", "content": "sửa"},

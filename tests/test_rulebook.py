@@ -153,7 +153,7 @@ def test_the_rules_command_lists_each_rule_with_its_citation_and_dates(db) -> No
 
 def test_the_rules_page_names_each_rule_s_key(world) -> None:  # type: ignore[no-untyped-def]
     html = world.client("member").get("/quy-dinh/").content.decode()
-    assert "<code>probation_months</code>" in html
+    assert ">probation_months</code>" in html
 
 
 def test_the_unconfirmed_mark_is_explained_to_those_who_act_and_not_shown_to_members(world) -> None:  # type: ignore[no-untyped-def]
