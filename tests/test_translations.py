@@ -237,7 +237,7 @@ def test_catalogue_is_up_to_date_with_the_code(tmp_path: Path) -> None:
         pytest.fail("\n".join(message), pytrace=False)
 
 
-# --- 3. Used: a page in Vietnamese by default and for Accept-Language: vi, English for en -----
+# --- 3. Used: a page in Vietnamese whatever the browser asks for, English when chosen ---------
 
 def _write_mo(po: Path, mo: Path) -> None:
     """Compile a PO file to a GNU .mo file (what msgfmt does), skipping fuzzy and empty entries."""
@@ -279,7 +279,7 @@ def catalogues(tmp_path: Path, settings: Any) -> None:
 
 
 @pytest.mark.usefixtures("catalogues")
-def test_member_list_is_vietnamese_for_vi_and_english_for_en(world: Any) -> None:
+def test_member_list_is_vietnamese_whatever_the_browser_asks_and_english_when_chosen(world: Any) -> None:
     client = world.client("commune_staff")
 
     vi = client.get("/dang-vien/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
@@ -292,7 +292,11 @@ def test_member_list_is_vietnamese_for_vi_and_english_for_en(world: Any) -> None
     default = client.get("/dang-vien/").content.decode()  # no Accept-Language: LANGUAGE_CODE "vi"
     assert "Danh sách đảng viên" in default and "Party members" not in default
 
-    en = client.get("/dang-vien/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    browser_in_english = client.get("/dang-vien/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in browser_in_english and "Party members" not in browser_in_english
+
+    client.cookies["django_language"] = "en"  # English chosen in this browser ("My account")
+    en = client.get("/dang-vien/").content.decode()
     assert '<html lang="en">' in en
     for text in ("Party members", "Sign out", "Full name"):
         assert text in en, f"{text!r} missing from the English page"

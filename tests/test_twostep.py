@@ -4,7 +4,7 @@ whose role needs it forced to set it up first (the API untouched); the staff's r
 "My account" page (password, other sessions, language).
 
 The clock the codes are checked against is `chibo.accounts.totp.now`, fixed here per test.
-Pages are asked for in English (Accept-Language) where a test reads their words."""
+Pages are read in English (the language cookie, as chosen in a browser) where a test reads their words."""
 
 from __future__ import annotations
 
@@ -119,7 +119,9 @@ def clock(monkeypatch):
 
 
 def english(client: Client | None = None) -> Client:
-    return client or Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = client or Client()
+    client.cookies["django_language"] = "en"  # English chosen in this browser
+    return client
 
 
 def text(response: Any) -> str:
@@ -319,7 +321,6 @@ def test_staff_reset_a_lost_phone_in_their_scope_only(world, clock):
     phone.force_login(member)
     set_up(phone)
     staff = english(world.client("commune_staff"))
-    staff.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     detail = staff.get(f"/tai-khoan/{member.pk}/")
     assert detail.status_code == 200 and "twostep-reset" in text(detail)
     listing = text(staff.get("/tai-khoan/"))

@@ -108,7 +108,8 @@ MIDDLEWARE = [
     # /healthz for monitors: answered here, before sessions, host names and sign-in (web/health.py).
     "chibo.web.health.HealthMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the person chose otherwise; the API follows Accept-Language (web/language.py).
+    "chibo.web.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
