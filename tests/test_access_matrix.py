@@ -112,7 +112,8 @@ def test_every_web_url_is_in_the_matrix():
                "org-due-dates", "org-badges", "member-exemption", "exemption",  # tests/test_access_lifecycle.py
                "member-transfer", "transfer-letter",  # tests/test_transfers.py
                "recruitment", "candidate-create", "candidate", "candidate-act", "member-recognition",
-               "candidate-resolution-pdf", "recognition-resolution-pdf"}  # tests/test_recruitment_pdfs.py  # tests/test_access_recruitment.py
+               "candidate-resolution-pdf", "recognition-resolution-pdf",  # tests/test_recruitment_pdfs.py  # tests/test_access_recruitment.py
+               "manifest"}  # tests/test_manifest.py
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 
 
