@@ -69,11 +69,10 @@ def test_menu_on_a_phone(new_context: Any, browser_world: Any, phone: dict[str, 
         button.tap()
         expect(links.first).to_be_visible()
 
-    members = page.locator(f'{LINKS}[href="/dang-vien/"]')
-    members.tap()
-    expect(page).to_have_url(re.compile(r"/dang-vien/$"))
+    page.locator(f'{LINKS}[href="/cua-toi/"]').tap()  # "For me": every persona may open it
+    expect(page).to_have_url(re.compile(r"/cua-toi/$"))
     page.wait_for_load_state("load")  # measured before its stylesheet arrives, the page is wider
-    expect(page.locator(f'{LINKS}[aria-current="page"]')).to_have_attribute("href", "/dang-vien/")
+    expect(page.locator(f'{LINKS}[aria-current="page"]')).to_have_attribute("href", "/cua-toi/")
     expect(page.locator(f"{LINKS}").first).to_be_hidden()  # a new page starts with the menu closed
     no_horizontal_scroll(page, 360)
 
@@ -85,7 +84,7 @@ def test_menu_on_a_wide_screen_is_one_row(new_context: Any, browser_world: Any, 
                                           persona: str, width: int, javascript: bool) -> None:
     page = new_context(user=browser_world.users[persona], java_script_enabled=javascript,
                        viewport={"width": width, "height": 768}).new_page()
-    page.goto("/dang-vien/")
+    page.goto("/cua-toi/")
     expect(page.locator(BUTTON)).to_be_hidden()
     links = page.locator(LINKS)
     assert links.count() == 7
@@ -94,7 +93,7 @@ def test_menu_on_a_wide_screen_is_one_row(new_context: Any, browser_world: Any, 
     assert len(tops) == 1, f"the menu wraps onto {len(tops)} rows at {width}px"
     no_horizontal_scroll(page, width)
     inside(page, ".topbar .bell, .topbar .me, .topbar form[data-signout] button", width, 768)
-    expect(page.locator(f'{LINKS}[aria-current="page"]')).to_have_attribute("href", "/dang-vien/")
+    expect(page.locator(f'{LINKS}[aria-current="page"]')).to_have_attribute("href", "/cua-toi/")
     if width == 1366 and javascript:
         page.screenshot(path=str(artifacts / f"menu-wide-{persona}.png"))
     links.first.click()
