@@ -129,3 +129,27 @@
     emptyThePhone().then(function () { form.submit(); });
   });
 })();
+
+/* The main menu is a <details data-menu>: it opens and closes without JavaScript. This only helps:
+   Escape or a tap elsewhere closes it, and from 1024px (where the items stand in one row and the
+   "Menu" button is hidden) it is held open, for browsers whose CSS cannot show a closed <details>. */
+(function () {
+  "use strict";
+  var menu = document.querySelector("details[data-menu]");
+  if (!menu) return;
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 1024px)") : null;
+
+  function fit() { menu.open = !!(wide && wide.matches); }
+  fit();
+  if (wide && wide.addEventListener) wide.addEventListener("change", fit);
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || !menu.open || (wide && wide.matches)) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (e) {
+    if (!menu.open || (wide && wide.matches) || menu.contains(e.target)) return;
+    menu.open = false;
+  });
+})();
