@@ -25,6 +25,17 @@ def pct(value: object) -> int:
 
 
 @register.filter
+def lists_members(user: object) -> bool:
+    """Whether the menu offers the member list: the user sees the members of one of the
+    organisations their scope starts from (a plain member does not: the list would be a 404)."""
+    from chibo import access
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(access.sees_members_of(user, org) for org in access.scope_for(user).home_orgs())
+
+
+@register.filter
 def administers_accounts(user: object) -> bool:
     """Whether the footer offers the accounts page (commune and province staff, administrators)."""
     from chibo import access
