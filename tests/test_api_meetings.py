@@ -101,7 +101,7 @@ def test_a_meeting_in_the_past_is_not_announced(world, api):
 # --- Holding it -------------------------------------------------------------------------------------
 
 def test_attendance_votes_and_held(world, api):
-    m = a_meeting(api, world, day=today(), start_time="07:00")
+    m = a_meeting(api, world, day=today(), start_time="00:00")
     url = f"meetings/{m['id']}/"
     rows = {a["person_name"]: a for a in m["invitees"]}
     duc, thang, hoa, ninh = (rows[n]["person"] for n in ("Nguyễn Văn Đức", "Ksor Thăng", "Trần Thị Hoa",
@@ -158,7 +158,7 @@ def test_attendance_votes_and_held(world, api):
         "title", "votes_abstain", "votes_against", "votes_for"]
 
     assert fields_of(api("secretary_a", "POST", f"{url}held/", {"end_time": "25:00"})) == ["end_time"]
-    assert fields_of(api("secretary_a", "POST", f"{url}held/", {"end_time": "06:00"})) == ["end_time"]
+    assert fields_of(api("secretary_a", "POST", f"{url}held/", {"end_time": "00:00"})) == ["end_time"]
     response = api("secretary_a", "POST", f"{url}held/", {"end_time": "09:00"})
     assert response.status_code == 200, response.content
     held = response.json()
@@ -170,8 +170,17 @@ def test_attendance_votes_and_held(world, api):
     error_of(api("secretary_a", "PATCH", url, {"version": held["version"], "place": "x"}), 400)  # held: no changes
 
 
+def test_votes_and_held_wait_for_the_start(world, api):
+    m = a_meeting(api, world)  # in three days
+    url = f"meetings/{m['id']}/"
+    vote = {"kind": "general", "title": "Nghị quyết", "votes_for": 1, "votes_against": 0, "votes_abstain": 0}
+    assert fields_of(api("secretary_a", "POST", f"{url}votes/", vote)) == ["date"]
+    assert "date" in fields_of(api("secretary_a", "POST", f"{url}held/", {"end_time": "21:30"}))
+    assert not Vote.objects.exists() and Meeting.objects.get(pk=m["id"]).status == "draft"
+
+
 def test_minutes_drafts_are_for_the_committee_final_versions_for_everyone(world, api):
-    m = a_meeting(api, world, day=today(), start_time="07:00")
+    m = a_meeting(api, world, day=today(), start_time="00:00")
     meeting = Meeting.objects.get(pk=m["id"])
     for row in meeting.attendance.all():
         services.attendance_record(meeting, actor=None, person_id=row.person_id, status="present")
@@ -301,7 +310,7 @@ def test_the_commune_sees_which_cells_did_not_meet(world, api):
 # --- Query counts and the OpenAPI document -----------------------------------------------------------
 
 def test_query_counts_do_not_grow_with_the_invitees(world, api, django_assert_max_num_queries):
-    m = a_meeting(api, world, day=today(), start_time="07:00")
+    m = a_meeting(api, world, day=today(), start_time="00:00")
     meeting = Meeting.objects.get(pk=m["id"])
     services.vote_record(meeting, actor=None, kind="general", title="Nghị quyết", votes_for=0, votes_against=0,
                          votes_abstain=0)

@@ -30,7 +30,9 @@ def _english() -> Iterator[None]:
 
 def a_meeting(world, day=None, **over):
     data = {"actor": world.users["secretary_a"], "organisation": world.org["A"], "kind": "regular",
-                "date": day or timezone.localdate() + dt.timedelta(days=3), "start_time": T(19, 30), "place": "Nhà văn hóa thôn",
+                "date": day or timezone.localdate() + dt.timedelta(days=3), "place": "Nhà văn hóa thôn",
+                # a meeting today has started (it can be held and voted on); others begin in the evening
+                "start_time": T(0, 0) if day == timezone.localdate() else T(19, 30),
                 "chair": world.m["secretary_a"].person, "recorder": world.m["member"].person}
     data.update(over)
     return services.meeting_create(**data)
@@ -189,6 +191,37 @@ def test_a_meeting_in_the_future_cannot_be_recorded_as_held(world):
         services.meeting_held(m, actor=None, end_time=T(21, 0))
     assert "date" in exc.value.message_dict and "attendance" in exc.value.message_dict
     assert Meeting.objects.get(pk=m.pk).status == "draft"
+
+
+def test_held_and_votes_wait_for_the_start_time(world):
+    """Today at 19:30: before that (server local time) nothing can be recorded as held or voted,
+    the message names the date and time; from 19:30 both are accepted."""
+    day = timezone.localdate()
+    m = a_meeting(world, day=day, start_time=T(19, 30))
+    for row in m.attendance.all():
+        services.attendance_record(m, actor=None, person_id=row.person_id, status="present")
+    before = timezone.make_aware(dt.datetime.combine(day, T(19, 29)))
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_held(m, actor=None, end_time=T(21, 0), now=before)
+    assert set(exc.value.message_dict) == {"date"} and "19:30" in exc.value.message_dict["date"][0]
+    with pytest.raises(ValidationError) as exc:
+        services.vote_record(m, actor=None, kind="general", title="Nghị quyết tháng", votes_for=1, votes_against=0,
+                             votes_abstain=0, now=before)
+    assert set(exc.value.message_dict) == {"date"}
+    m.refresh_from_db()
+    assert (m.status, m.votes.count()) == ("draft", 0)
+    at = timezone.make_aware(dt.datetime.combine(day, T(19, 30)))
+    services.vote_record(m, actor=None, kind="general", title="Nghị quyết tháng", votes_for=1, votes_against=0,
+                         votes_abstain=0, now=at)
+    assert services.meeting_held(m, actor=None, end_time=T(21, 0), now=at).status == "held"
+
+
+def test_the_start_is_compared_in_local_time(world, settings):
+    """23:30 UTC is 06:30 the next day in Hà Nội: a meeting at 06:00 that day has started."""
+    m = a_meeting(world, day=D(2026, 3, 2), start_time=T(6, 0))
+    utc = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc)
+    assert services.started(m, utc)
+    assert not services.started(m, utc - dt.timedelta(hours=1))
 
 
 def test_a_committee_meeting_calls_the_committee_only(world):

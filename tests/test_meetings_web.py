@@ -49,7 +49,9 @@ def dmy(day: dt.date) -> str:
 
 def a_meeting(world, day=None, org="A", **over):
     data = {"actor": world.users["secretary_a"], "organisation": world.org[org], "kind": "regular",
-            "date": day or today() + dt.timedelta(days=3), "start_time": T(19, 30), "place": "Nhà văn hóa thôn Đông",
+            "date": day or today() + dt.timedelta(days=3), "place": "Nhà văn hóa thôn Đông",
+            # a meeting today has started (it can be held and voted on); others begin in the evening
+            "start_time": T(0, 0) if day == today() else T(19, 30),
             "chair": world.m["secretary_a"].person, "recorder": world.m["member"].person, **over}
     return services.meeting_create(**data)
 
@@ -291,6 +293,19 @@ def test_more_votes_than_present_are_refused(world):
     assert "votes_for" in response.context["form"].errors
     assert f"only {voters} official members with a vote are present" in response.content.decode()
     assert not Vote.objects.exists()
+
+
+def test_votes_and_held_are_refused_before_the_meeting_starts(world):
+    meeting = a_meeting(world)  # in three days
+    c = client(world, "secretary_a")
+    response = c.post(f"/hop/{meeting.pk}/bieu-quyet/", {"kind": "general", "title": "Nghị quyết tháng",
+                                                         "votes_for": "1", "votes_against": "0", "votes_abstain": "0"})
+    assert response.status_code == 400 and "19:30" in response.context["error"]
+    assert "once it has started" in response.content.decode()
+    response = c.post(f"/hop/{meeting.pk}/ket-thuc/", {"end_time": "21:30"})
+    assert response.status_code == 400 and "once it has started" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "draft" and not Vote.objects.exists()
 
 
 def test_held_is_refused_while_attendance_is_incomplete(world):

@@ -113,7 +113,7 @@ def cell(world):
              for key, family, given in (("tam", "Lò", "Tạm"), ("xa", "Hà", "Xa"), ("vang", "Vi", "Vắng"))}
     Membership.objects.filter(pk=extra["tam"].pk).update(temporary=True)
     meeting = services.meeting_create(actor=None, organisation=world.org["A"], kind="regular", date=day,
-                                      start_time=T(19, 30), place="Nhà văn hóa thôn", chair=world.m["secretary_a"].person,
+                                      start_time=T(0, 0), place="Nhà văn hóa thôn", chair=world.m["secretary_a"].person,
                                       recorder=world.m["member"].person)
     status = {extra["xa"].person_id: "excused", extra["vang"].person_id: "excused"}
     for row in meeting.attendance.all():

@@ -251,6 +251,18 @@ class SyncResult:
     refused: list[dict[str, Any]]
 
 
+def started(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    """The meeting's start (its date and start time, in the server's local time zone) has come."""
+    local = timezone.localtime(now) if now is not None else timezone.localtime()
+    return local.replace(tzinfo=None) >= meeting.starts
+
+
+def _not_started_error(meeting: Meeting) -> str:
+    return _("The meeting starts at %(time)s on %(date)s; it can be recorded as held, and votes recorded, only once "
+             "it has started. Check the date and start time of the meeting if they are wrong.") % {
+        "time": meeting.start_time.strftime("%H:%M"), "date": format_vn_date(meeting.date)}
+
+
 def _check_attendance_day(meeting: Meeting, day: dt.date) -> None:
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError({"status": _("This meeting was cancelled.")})
@@ -413,12 +425,15 @@ VOTE_FIELDS = ["kind", "title", "votes_for", "votes_against", "votes_abstain", "
 @transaction.atomic
 def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_for: int | None,
                 votes_against: int | None, votes_abstain: int | None, decision: str = "",
-                vote: Vote | None = None) -> Vote:
+                vote: Vote | None = None, now: dt.datetime | None = None) -> Vote:
     """Record (or correct) an item voted on; whether it passed is computed by the rule of its kind
-    against the official members called, and the arithmetic is kept with the vote."""
+    against the official members called, and the arithmetic is kept with the vote. Only once the
+    meeting has started."""
     title, decision = nfc(title or "").strip(), nfc(decision or "").strip()
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError({"status": _("This meeting was cancelled.")})
+    if not started(meeting, now):
+        raise ValidationError({"date": _not_started_error(meeting)})
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("Write what was voted on.")
@@ -531,13 +546,16 @@ def vote_link_task(vote: Vote, *, actor: Any, task: Any) -> None:
 
 
 @transaction.atomic
-def meeting_held(meeting: Meeting, *, actor: Any, end_time: dt.time | None, day: dt.date | None = None) -> Meeting:
-    """Record the meeting as held: its attendance is complete and it counts for the cadence."""
-    day = day or today()
+def meeting_held(meeting: Meeting, *, actor: Any, end_time: dt.time | None, day: dt.date | None = None,
+                 now: dt.datetime | None = None) -> Meeting:
+    """Record the meeting as held: it has started (date and start time, local time), its
+    attendance is complete, and it counts for the cadence. `day` (tests, simulations) stands for
+    the end of that day."""
+    if now is None and day is not None:
+        now = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
     errors: dict[str, str] = {}
-    if meeting.date > day:
-        errors["date"] = _("The meeting is on %(date)s; it can be recorded as held from that day.") % {
-            "date": format_vn_date(meeting.date)}
+    if not started(meeting, now):
+        errors["date"] = _not_started_error(meeting)
     if end_time is None:
         errors["end_time"] = _("Enter the time the meeting ended, as hh:mm.")
     elif end_time <= meeting.start_time:
