@@ -136,6 +136,34 @@ def test_announcing_a_past_meeting_is_refused_naming_the_date(world):
     assert not Notification.objects.filter(kind="invitation").exists()
 
 
+def test_a_second_regular_meeting_in_the_month_is_warned_not_refused(world):
+    month = add_months(today().replace(day=1), 1)
+    first = a_meeting(world, day=month + dt.timedelta(days=4))
+    c = client(world, "secretary_a")
+    data = {"kind": "regular", "date": dmy(month + dt.timedelta(days=19)), "start_time": "19:30",
+            "place": "Nhà văn hóa thôn Đông", "chair": "", "recorder": "", "thematic_topic": "",
+            "agenda": "Tình hình thôn"}
+    response = c.post("/hop/moi/?org=A", data, follow=True)
+    assert response.status_code == 200 and Meeting.objects.count() == 2  # created all the same
+    page = response.content.decode()
+    assert "already has a regular meeting this month, on " + first.date.strftime("%d/%m/%Y") in page
+    # a thematic meeting the same month: no warning
+    other = c.post("/hop/moi/?org=A", {**data, "kind": "thematic", "thematic_topic": "Chuyên đề"}, follow=True)
+    assert "already has a regular meeting" not in other.content.decode()
+    # moving a meeting of the next month into this month warns, naming both dates; an edit that does not move it,
+    # nothing
+    later = a_meeting(world, day=add_months(month, 1) + dt.timedelta(days=2))
+    edit = {**data, "end_time": "", "version": later.version}
+    del edit["agenda"]
+    moved = c.post(f"/hop/{later.pk}/sua/", edit, follow=True).content.decode()
+    assert "already has a regular meeting this month" in moved and first.date.strftime("%d/%m/%Y") in moved
+    later.refresh_from_db()
+    same = c.post(f"/hop/{later.pk}/sua/", {**edit, "place": "Hội trường", "version": later.version}, follow=True)
+    assert same.status_code == 200 and "already has a regular meeting" not in same.content.decode()
+    assert services.other_regular_in_month(first) and not services.other_regular_in_month(
+        Meeting.objects.get(kind="thematic"))
+
+
 def test_a_stale_edit_is_refused(world):
     meeting = a_meeting(world)
     c = client(world, "secretary_a")

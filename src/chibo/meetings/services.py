@@ -133,6 +133,26 @@ def meeting_create(*, actor: Any, organisation: Organisation, agenda: Sequence[s
     return meeting
 
 
+def other_regular_in_month(meeting: Meeting) -> list[Meeting]:
+    """The cell's other regular meetings (not cancelled) in the same month as this regular
+    meeting: a second one is allowed, but the secretary is warned (usually a wrong date)."""
+    if meeting.kind != Meeting.Kind.REGULAR:
+        return []
+    return list(Meeting.objects.filter(organisation_id=meeting.organisation_id, kind=Meeting.Kind.REGULAR,
+                                       date__year=meeting.date.year, date__month=meeting.date.month)
+                .exclude(pk=meeting.pk).exclude(status=Meeting.Status.CANCELLED).order_by("date", "start_time"))
+
+
+def same_month_warning(meeting: Meeting) -> str:
+    """The warning for a second regular meeting in the month, naming the other meeting's date; "" if none."""
+    others = other_regular_in_month(meeting)
+    if not others:
+        return ""
+    return _("The cell already has a regular meeting this month, on %(dates)s. A cell holds one regular meeting a "
+             "month: if this date is wrong, change it; if both meetings are intended, you can keep it.") % {
+        "dates": ", ".join(format_vn_date(m.date) for m in others)}
+
+
 def _add_guest(meeting: Meeting, guest: Guest) -> Attendance:
     if meeting.attendance.filter(person=guest.person).exists():
         raise ValidationError({"guest": _("%(name)s is already invited.") % {"name": guest.person.full_name}})

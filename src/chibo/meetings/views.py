@@ -167,6 +167,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The meeting was prepared. Add its materials, then announce it to send the "
                                         "invitations."))
+            if warning := services.same_month_warning(meeting):
+                messages.warning(request, warning)
             return redirect("meeting", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {
         "form": form, "org": org, "error": error, "title": _("New meeting of %(org)s") % {"org": org.name},
@@ -193,6 +195,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                        people=people, editing=True)
     error, status = "", 200
     if request.method == "POST" and form.is_valid():
+        moved_from = (meeting.kind, meeting.date)
         try:
             services.meeting_update(meeting, actor=request.user, version=form.cleaned_data.get("version"),
                                     **form.meeting_data())
@@ -207,6 +210,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved.") + (
                 " " + _("The invitees were told of the change.") if meeting.status == Meeting.Status.PUBLISHED
                 else ""))
+            if (meeting.kind, meeting.date) != moved_from and (warning := services.same_month_warning(meeting)):
+                messages.warning(request, warning)
             return redirect("meeting", pk=meeting.pk)
     if status == 200 and (form.errors or error):
         status = 400
