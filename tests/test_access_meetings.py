@@ -51,6 +51,7 @@ POSTS: dict[str, tuple[dict[str, str], list[int]]] = {
     "/hop/{meeting}/bieu-quyet/tinh-so/": ({"person": "", "excluded": "suspended"},
                                            [403, 400, 404, 400, 404, 403, 400]),
     "/hop/{meeting}/ket-thuc/":   ({"end_time": "21:00"}, [403, 400, 404, 400, 404, 403, 400]),  # a future day
+    "/hop/{meeting}/co-mat-ca/":  ({}, [403, 400, 404, 400, 404, 403, 400]),  # a future day: nothing recorded
     "/hop/{meeting}/huy/":        ({"reason": ""}, [403, 400, 404, 400, 404, 403, 400]),
     "/hop/{held}/bien-ban/":      ({"action": "save", "minutes": "{final}", "content": "sửa"},
                                    [403, 400, 404, 400, 404, 403, 400]),  # final minutes

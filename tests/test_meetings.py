@@ -219,9 +219,19 @@ def test_held_and_votes_wait_for_the_start_time(world):
 def test_the_start_is_compared_in_local_time(world, settings):
     """23:30 UTC is 06:30 the next day in Hà Nội: a meeting at 06:00 that day has started."""
     m = a_meeting(world, day=D(2026, 3, 2), start_time=T(6, 0))
-    utc = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc)
+    utc = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
     assert services.started(m, utc)
     assert not services.started(m, utc - dt.timedelta(hours=1))
+
+
+def test_everyone_present_is_refused_before_the_day_and_after_held(world):
+    m = a_meeting(world)
+    with pytest.raises(ValidationError) as exc:
+        services.attendance_all_present(m, actor=None)
+    assert "status" in exc.value.message_dict
+    today_ = a_meeting(world, day=timezone.localdate())
+    assert services.attendance_all_present(today_, actor=None) == today_.attendance.count()
+    assert services.attendance_all_present(today_, actor=None) == 0
 
 
 def test_a_committee_meeting_calls_the_committee_only(world):

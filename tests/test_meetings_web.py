@@ -247,6 +247,48 @@ def test_on_the_day_the_page_links_the_attendance_screen_and_refreshes_the_quoru
     assert 'hx-trigger="every 30s"' not in html  # everyone recorded: it stops
 
 
+def test_everyone_present_then_the_exceptions(world):
+    meeting = a_meeting(world, day=today())
+    hoa = world.m["member"].person.pk
+    services.attendance_record(meeting, actor=None, person_id=hoa, status="excused", reason="ốm")
+    c = client(world, "secretary_a")
+    page = c.get(f"/hop/{meeting.pk}/").content.decode()
+    assert f'action="/hop/{meeting.pk}/co-mat-ca/"' in page and "Everyone present" in page
+    assert "co-mat-ca" not in client(world, "member").get(f"/hop/{meeting.pk}/").content.decode()  # may not write
+    assert client(world, "member").post(f"/hop/{meeting.pk}/co-mat-ca/").status_code in (403, 404)
+    response = c.post(f"/hop/{meeting.pk}/co-mat-ca/")
+    assert response.status_code == 302 and response["Location"] == f"/hop/{meeting.pk}/#invitees"
+    statuses = dict(meeting.attendance.values_list("person_id", "status"))
+    n = len(statuses) - 1
+    assert statuses.pop(hoa) == "excused" and set(statuses.values()) == {"present"}  # the recorded one is kept
+    events = AuditEvent.objects.filter(action="attendance", object_id=str(meeting.pk))
+    assert events.count() == 2 and len(events.latest("pk").after["people"]) == n  # one record for the lot
+    assert all(r == 2 for r in meeting.attendance.exclude(person_id=hoa).values_list("revision", flat=True))
+    page = c.get(f"/hop/{meeting.pk}/").content.decode()
+    assert "co-mat-ca" not in page  # nobody left to record
+    # then the secretary changes one who did not come, as usual
+    services.attendance_record(meeting, actor=None, person_id=world.m["secretary_a"].person.pk, status="unexcused")
+    assert c.post(f"/hop/{meeting.pk}/co-mat-ca/").status_code == 302  # nothing left: nothing changes
+    assert meeting.attendance.get(person=world.m["secretary_a"].person).status == "unexcused"
+    future = a_meeting(world)
+    assert "co-mat-ca" not in c.get(f"/hop/{future.pk}/").content.decode()
+    refused = c.post(f"/hop/{future.pk}/co-mat-ca/")
+    assert refused.status_code == 400 and not future.attendance.exclude(status="invited").exists()
+
+
+def test_before_the_start_the_quorum_is_expected_not_judged(world):
+    future = a_meeting(world)
+    c = client(world, "secretary_a")
+    page = c.get(f"/hop/{future.pk}/").content.decode()
+    called = future.attendance.filter(role="member").count()
+    assert f"Expected: {called} members called" in page
+    assert "no quorum" not in page and 'class="quorum short"' not in page
+    assert f'href="/hop/{future.pk}/bieu-quyet/"' not in page  # no vote before the start
+    started = a_meeting(world, day=today())  # at 00:00: started
+    page = c.get(f"/hop/{started.pk}/").content.decode()
+    assert "Expected:" not in page and "0 of" in page and 'class="quorum short"' in page
+
+
 def test_cancelling_tells_the_invitees(world):
     meeting = a_meeting(world)
     c = client(world, "secretary_a")

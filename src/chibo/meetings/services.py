@@ -321,6 +321,27 @@ def attendance_record(meeting: Meeting, *, actor: Any, person_id: int, status: s
 
 
 @transaction.atomic
+def attendance_all_present(meeting: Meeting, *, actor: Any, day: dt.date | None = None) -> int:
+    """"Everyone present": every invitee whose attendance is not recorded yet is recorded present,
+    in one step, with one audit record naming them; the secretary then changes the few who did
+    not come. Rows already recorded are left as they are. Returns how many were recorded."""
+    _check_attendance_day(meeting, day or today())
+    if meeting.status == Meeting.Status.HELD:
+        raise ValidationError({"status": _("This meeting is already recorded as held; change one person's "
+                                           "attendance at a time.")})
+    rows = list(meeting.attendance.select_for_update().select_related("person")
+                .filter(status=Attendance.Status.INVITED).order_by("role", "person__sort_key", "pk"))
+    if not rows:
+        return 0
+    Attendance.objects.filter(pk__in=[r.pk for r in rows], status=Attendance.Status.INVITED).update(
+        status=Attendance.Status.PRESENT, revision=F("revision") + 1, updated_at=timezone.now())
+    audit.record(actor=actor, action="attendance", obj=meeting, object_repr=f"{meeting}: {len(rows)}",
+                 org_path=meeting.organisation.path, before={"status": Attendance.Status.INVITED},
+                 after={"status": Attendance.Status.PRESENT, "people": [r.person.full_name for r in rows]})
+    return len(rows)
+
+
+@transaction.atomic
 def agenda_note(meeting: Meeting, *, actor: Any, item_id: int, notes: str, conclusion: str,
                 base_revision: int | None = None) -> AgendaItem:
     item = meeting.agenda.filter(pk=item_id).first()
@@ -465,10 +486,10 @@ def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_fo
     if errors:
         raise ValidationError(errors)
     assert votes_for is not None and votes_against is not None and votes_abstain is not None
-    now = roll(meeting)
+    counted = roll(meeting)
     maj = majority(kind, meeting.date)
     result = rules.vote_result(kind=kind, votes_for=votes_for, against=votes_against, abstain=votes_abstain,
-                               present=now.voters, official=now.official_called, num=maj.num, den=maj.den,
+                               present=counted.voters, official=counted.official_called, num=maj.num, den=maj.den,
                                more_than_pct=maj.more_than_pct)
     if result.error:
         raise ValidationError({"votes_for": result.error})
@@ -477,8 +498,8 @@ def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_fo
     vote.kind, vote.title, vote.decision = kind, title[:300], decision
     vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
     vote.passed, vote.basis = result.passed, result.basis[:300]
-    vote.official_called, vote.voters_present, vote.need = now.official_called, now.voters, result.need
-    vote.left_out = [{"name": n, "reason": r, "note": t} for n, r, t in now.left_out]
+    vote.official_called, vote.voters_present, vote.need = counted.official_called, counted.voters, result.need
+    vote.left_out = [{"name": n, "reason": r, "note": t} for n, r, t in counted.left_out]
     vote.rule_citation, vote.rule_confirmed = maj.citation[:300], maj.confirmed
     vote.save()
     audit.record(actor=actor, action="vote", obj=meeting, object_repr=f"{meeting}: {vote.title}",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hop/<int:pk>/khach-moi/", views.meeting_guest, name="meeting-guest"),
     path("hop/<int:pk>/bieu-quyet/", views.meeting_vote, name="meeting-vote"),
     path("hop/<int:pk>/bieu-quyet/tinh-so/", views.meeting_voters, name="meeting-voters"),
+    path("hop/<int:pk>/co-mat-ca/", views.meeting_all_present, name="meeting-all-present"),
     path("hop/<int:pk>/ket-thuc/", views.meeting_held, name="meeting-held"),
     path("hop/<int:pk>/huy/", views.meeting_cancel, name="meeting-cancel"),
     path("hop/<int:pk>/bien-ban/", views.meeting_minutes, name="meeting-minutes"),

@@ -259,7 +259,7 @@ def tally(rows: list[Attendance]) -> Tally:
     return t
 
 
-def _attendance_context(meeting: Meeting, book: RuleBook) -> dict[str, Any]:
+def _attendance_context(meeting: Meeting, book: RuleBook, can_write: bool = False) -> dict[str, Any]:
     rows = list(meeting.attendance.select_related("person").order_by("role", "person__sort_key", "pk"))
     labels = {value: str(label) for value, label in Attendance.Status.choices}  # translated once, not per row
     for r in rows:
@@ -272,7 +272,10 @@ def _attendance_context(meeting: Meeting, book: RuleBook) -> dict[str, Any]:
     return {"members": [r for r in rows if r.role == Attendance.Role.MEMBER],
             "guests": [r for r in rows if r.role == Attendance.Role.GUEST],
             "tally": t, "roll": roll, "quorum": quorum, "quorum_rule": quorum_rule,
-            "live": meeting.status in OPEN and meeting.date == today() and t.unrecorded > 0}
+            "live": meeting.status in OPEN and meeting.date == today() and t.unrecorded > 0,
+            # before the start the quorum is only expected: the verdict comes once the meeting has started
+            "started": services.started(meeting),
+            "can_all_present": can_write and meeting.status in OPEN and meeting.date <= today() and t.unrecorded > 0}
 
 
 def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -285,7 +288,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
     day_come = meeting.date <= day
     starts = timezone.make_aware(meeting.starts) if timezone.is_naive(meeting.starts) else meeting.starts
     context: dict[str, Any] = {"meeting": meeting, "org": org, "day": day, "can_write": can_write,
-                               **_attendance_context(meeting, book)}
+                               **_attendance_context(meeting, book, can_write)}
 
     lead_rule = _rule(book, "lead_days", meeting.date)
     materials: list[Material] = []
@@ -341,7 +344,8 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **e
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted and request.method == "GET":  # the attendance and quorum, refreshed
         return render(request, "meetings/_attendance.html",
-                      {"meeting": meeting, **_attendance_context(meeting, RuleBook())})
+                      {"meeting": meeting, **_attendance_context(
+                          meeting, RuleBook(), access.may_hold_meetings(request.user, meeting.organisation))})
     return render(request, "meetings/meeting.html", _meeting_context(request, meeting, **extra), status=status)
 
 
@@ -568,6 +572,22 @@ def meeting_voters(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting, "rows": rows, "roll": roll, "add_form": add_form, "exempt": exempt, "error": error,
         "can_add": meeting.status != Meeting.Status.CANCELLED and meeting.date <= today(),
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def meeting_all_present(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Everyone present": each invitee not recorded yet is recorded present; then the secretary
+    changes the few who did not come on the attendance screen."""
+    meeting = access.get_meeting(request.user, pk, write=True)
+    try:
+        n = services.attendance_all_present(meeting, actor=request.user)
+    except ValidationError as exc:
+        return _meeting_page(request, meeting, status=400, error=" ".join(exc.messages))
+    if n:
+        messages.success(request, _("%(n)s people were recorded as present. Now change those who did not come: "
+                                    "tap “Take attendance”.") % {"n": n})
+    return redirect(reverse("meeting", args=[meeting.pk]) + "#invitees")
 
 
 # --- Held, cancelled ------------------------------------------------------------------------------
