@@ -433,6 +433,25 @@ def test_minutes_from_draft_to_final_then_a_corrected_version(world):
     assert member.status_code == 200 and "2 hộ cần hỗ trợ" in member.content.decode()
 
 
+def test_the_minutes_keep_their_paragraphs_and_numbered_items(world, monkeypatch):
+    meeting = a_meeting(world, day=today())
+    everyone(meeting)
+    services.meeting_held(meeting, actor=None, end_time=T(21, 45))
+    minutes = services.minutes_draft(meeting, actor=None)
+    content = "1. Tình hình thôn\r\nAn ninh  ổn định.\r\n\r\n2. Nhiệm vụ tháng tới\nLàm đường liên xóm.  "
+    services.minutes_update(minutes, actor=None, content=content)
+    services.minutes_finalise(minutes, actor=None)
+    page = client(world, "member").get(f"/hop/{meeting.pk}/bien-ban/").content.decode()
+    paragraphs = ("<p>1. Tình hình thôn<br>An ninh ổn định.</p>", "<p>2. Nhiệm vụ tháng tới<br>Làm đường liên xóm.</p>")
+    for p in paragraphs:
+        assert page.count(p) == 1, p  # each paragraph once, its lines kept
+    printed: list[str] = []
+    monkeypatch.setattr(pdf, "render_html", lambda html: printed.append(html) or b"%PDF")
+    minutes_pdf(minutes)
+    for p in paragraphs:
+        assert printed[0].count(p) == 1, p
+
+
 def test_the_minutes_pdf(world, tmp_path, capsys):
     meeting = a_meeting(world, day=today(), thematic_topic="Học tập và làm theo tư tưởng, đạo đức Hồ Chí Minh")
     everyone(meeting, by_person={world.m["a_woman"].person.pk: "excused"})

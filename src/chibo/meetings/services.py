@@ -5,6 +5,7 @@ based on; a stale one is returned as a conflict, never applied silently."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,17 @@ def default_agenda() -> list[str]:
         _("Tasks for next month and who does them"),
         _("Party building: members, new members, inspection and supervision, party fees"),
     ]
+
+
+def text_lines(value: str | None) -> str:
+    """NFC with the line breaks kept: minutes, notes and decisions have paragraphs and numbered
+    items (nfc() would run them into one line). Spaces within a line are collapsed."""
+    lines = nfc_keep(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
+
+
+def nfc_keep(value: str | None) -> str:
+    return unicodedata.normalize("NFC", value or "")
 
 
 def rule_or(key: str, default: int, on: dt.date) -> int:
@@ -350,7 +362,7 @@ def agenda_note(meeting: Meeting, *, actor: Any, item_id: int, notes: str, concl
     if base_revision is not None and base_revision != item.revision:
         raise Conflict({"notes": _("The notes on “%(item)s” were changed by someone else meanwhile.") % {
             "item": item.title}})
-    notes, conclusion = nfc(notes or "").strip(), nfc(conclusion or "").strip()
+    notes, conclusion = text_lines(notes), text_lines(conclusion)
     if (notes, conclusion) == (item.notes, item.conclusion):
         return item
     before = {"notes": item.notes, "conclusion": item.conclusion}
@@ -470,7 +482,7 @@ def vote_record(meeting: Meeting, *, actor: Any, kind: str, title: str, votes_fo
     """Record (or correct) an item voted on; whether it passed is computed by the rule of its kind
     against the official members called, and the arithmetic is kept with the vote. Only once the
     meeting has started."""
-    title, decision = nfc(title or "").strip(), nfc(decision or "").strip()
+    title, decision = nfc(title or "").strip(), text_lines(decision)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError({"status": _("This meeting was cancelled.")})
     if not started(meeting, now):
@@ -700,7 +712,8 @@ def minutes_update(minutes: Minutes, *, actor: Any, **data: Any) -> Minutes:
     before = audit.snapshot(minutes, list(MINUTES_FIELDS))
     for key in MINUTES_FIELDS:
         if key in data:
-            setattr(minutes, key, nfc(data[key] or "").strip())
+            clean = nfc if key == "correction_note" else text_lines
+            setattr(minutes, key, clean(data[key] or "").strip())
     if minutes.version > 1 and not minutes.correction_note:
         raise ValidationError({"correction_note": _("Say what this version corrects.")})
     minutes.save()
