@@ -176,3 +176,27 @@ def test_a_token_is_one_persons(world):
     data = {"kind": "transferred_out", "effective_date": today().strftime("%d/%m/%Y"), "submit_token": t}
     assert world.client("secretary_a").post(f"/dang-vien/{m.pk}/su-kien/", data).status_code == 302
     assert FormSubmission.objects.get(token=t).user == world.users["secretary_a"]
+
+
+# --- The committee in order -------------------------------------------------------------------
+
+def test_the_committee_is_listed_secretary_deputy_members_inspection_then_by_name(world):
+    from chibo.members import selectors as member_selectors
+    from chibo.members import services as members
+    from tests.conftest import add_member
+
+    a = world.org["A"]
+    an = add_member(a, "Bùi", "Văn", "An", residence=world.loc["A"])
+    ba = add_member(a, "Võ", "Văn", "Ba", residence=world.loc["A"])
+    start = dt.date(2025, 9, 1)
+    # recorded in the wrong order on purpose: the inspection member first, the deputy last
+    members.post_create(actor=None, person=ba.person, kind="inspection_member", organisation=a, start_date=start)
+    members.post_create(actor=None, person=an.person, kind="committee_member", organisation=a, start_date=start)
+    members.post_create(actor=None, person=world.m["c1_staff"].person, kind="deputy_secretary", organisation=a,
+                        start_date=start)
+    expected = ["Ksor Thăng", "Đào Thị Ninh", "Bùi Văn An", "Nguyễn Văn Đức", "Võ Văn Ba"]
+    assert [p.person.full_name for p in member_selectors.committee_posts([a])] == expected
+    html = world.client("secretary_a").get(f"/to-chuc/{a.code}/").content.decode()
+    section = html[html.index("Ksor Thăng") - 200:]
+    positions = [section.index(f"<strong>{name}</strong>") for name in expected]
+    assert positions == sorted(positions)

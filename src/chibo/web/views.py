@@ -139,8 +139,9 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
     scope = access.scope_for(request.user)
     day = today()
-    committee = (Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-                 .filter(start_date__lte=day).select_related("person").order_by("kind", "start_date"))
+    committee = member_selectors.in_committee_order(
+        Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .filter(start_date__lte=day).select_related("person"))
     children = Organisation.objects.filter(parent=org).order_by("valid_to", "sort_key").only(
         "code", "name", "kind", "sector", "valid_to")
     sees_members = access.sees_members_of(request.user, org)
