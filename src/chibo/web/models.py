@@ -17,5 +17,8 @@ class FormSubmission(models.Model):
     done = models.BooleanField(default=False)
     location = models.CharField(max_length=500, blank=True)
 
+    objects = models.Manager()
+    user_id: int
+
     def __str__(self) -> str:
         return str(self.token)

@@ -14,6 +14,7 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django import template
 from django.contrib import messages
@@ -46,7 +47,7 @@ def _token(request: HttpRequest) -> uuid.UUID | None:
         return None
 
 
-def _claim(token: uuid.UUID, user: object) -> bool:
+def _claim(token: uuid.UUID, user: Any) -> bool:
     """True if this request is the first with the token."""
     try:
         with transaction.atomic():
@@ -104,7 +105,7 @@ class SubmitOnceMiddleware:
                 return None
             row = _first(token)
             if row is not None:
-                if row.user_id != request.user.pk:  # type: ignore[misc]
+                if row.user_id != request.user.pk:
                     return None  # not this person's token: nothing to protect, nothing to show
                 return _again(request, row)
         return None
