@@ -119,6 +119,8 @@ MIDDLEWARE = [
     # After authentication: the signed-in person's own language, and two-step sign-in set up
     # before anything else by those who must have it (not the API: it signs in with tokens).
     "chibo.accounts.middleware.AccountMiddleware",
+    # After CSRF and sign-in: a form's one-time token; the same form sent twice is written once (web/submit.py).
+    "chibo.web.submit.SubmitOnceMiddleware",
     "chibo.web.errors.BusyMiddleware",  # a write that timed out on the database's lock: 503, not 500
 ]
 
@@ -138,6 +140,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "chibo.notifications.context.unread",
             ],
+            # `{% submit_token %}` in every form that writes, without a `{% load %}` (web/submit.py).
+            "builtins": ["chibo.web.submit"],
         },
     }
 ]

@@ -38,14 +38,12 @@ from chibo.members.models import (
     Sex,
     Status,
 )
-from chibo.members.selectors import filter_members
+from chibo.members.selectors import filter_members, in_committee_order
 from chibo.organisations.models import Locality, Organisation
 
 PAGE_SIZE = 25
 # Input dates outside these are typing mistakes (and would overflow date arithmetic).
 MEMBER_STATUSES = ("current", "probationary", "official", "former", "all")
-COMMITTEE_ORDER: list[str] = [Post.Kind.SECRETARY, Post.Kind.DEPUTY_SECRETARY, Post.Kind.COMMITTEE_MEMBER,
-                   Post.Kind.INSPECTION_MEMBER]
 
 
 # --- OpenAPI description of a handler ----------------------------------------------------
@@ -372,11 +370,9 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
     day = today()
     # The committee is part of the organisation's page, which the gatekeeper let us show.
-    committee = sorted(
+    committee = list(in_committee_order(
         Post.objects.filter(organisation=org, kind__in=Post.COMMITTEE_KINDS, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day)).select_related("person"),
-        key=lambda p: (COMMITTEE_ORDER.index(p.kind), p.start_date, p.pk),
-    )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day)).select_related("person")))
     children = access.organisations(request.user).filter(parent=org).order_by("path").values_list("code", flat=True)
     return ok({
         **s.organisation_to_dict(org),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -23,15 +24,27 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+# How people write a date: 15/03/2026, 5/3/2026, 15-03-2026, 15.03.2026, 15032026 (a phone's
+# number pad has no slash) and the ISO 2026-03-15 a browser's date box sends.
+_DMY = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
+_COMPACT = re.compile(r"(\d{2})(\d{2})(\d{4})", re.ASCII)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+
+
 def parse_vn_date(value: str) -> dt.date:
-    """Parse dd/mm/yyyy (also dd-mm-yyyy and ISO yyyy-mm-dd). Raises ValueError."""
-    value = value.strip()
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+    """Read a date written dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, ddmmyyyy or yyyy-mm-dd
+    (surrounding spaces ignored). The one parser for forms, filters, the API and the commands.
+    Raises ValueError for anything else, including days that do not exist (31/02)."""
+    text = str(value).strip()
+    if match := _DMY.fullmatch(text):
+        day, month, year = match.group(1), match.group(3), match.group(4)
+    elif match := _COMPACT.fullmatch(text):
+        day, month, year = match.groups()
+    elif match := _ISO.fullmatch(text):
+        year, month, day = match.groups()
+    else:
+        raise ValueError(value)
+    return dt.date(int(year), int(month), int(day))
 
 
 def format_vn_date(value: dt.date | None) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from chibo.core.dates import add_years, full_years, today
 from chibo.core.ethnicities import KINH
@@ -93,10 +93,24 @@ def people_of(org: Organisation, *, on: dt.date | None = None, limit: int = 500)
     return list(people.order_by("sort_key", "pk")[:limit])
 
 
+# A committee is listed Bí thư, Phó bí thư, cấp ủy viên, ủy viên ủy ban kiểm tra, then by name
+# (issue 14 point 6): wherever it is shown, the page, the API and the PDFs read it in this order.
+COMMITTEE_ORDER: list[str] = [Post.Kind.SECRETARY, Post.Kind.DEPUTY_SECRETARY, Post.Kind.COMMITTEE_MEMBER,
+                              Post.Kind.INSPECTION_MEMBER]
+COMMITTEE_RANK = Case(*[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(COMMITTEE_ORDER)],
+                      default=Value(len(COMMITTEE_ORDER)), output_field=IntegerField())
+
+
+def in_committee_order(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.order_by(COMMITTEE_RANK, "person__sort_key", "start_date", "pk")
+
+
 def committee_posts(orgs: list[Organisation], *, on: dt.date | None = None) -> QuerySet[Post]:
+    """The committee posts held in `orgs` on the day, Bí thư first (COMMITTEE_ORDER), then by name."""
     day = on or today()
-    return Post.objects.filter(organisation__in=orgs, kind__in=Post.COMMITTEE_KINDS, start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=day))
+    return in_committee_order(Post.objects.filter(organisation__in=orgs, kind__in=Post.COMMITTEE_KINDS,
+                                                  start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=day)))
 
 
 # --- New members (issue 6 point 7: the indicators and the recruitment page) ------------------------

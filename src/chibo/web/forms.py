@@ -3,13 +3,14 @@ and their errors are attached back to the named field."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from chibo.core.dates import in_range
+from chibo.core.dates import in_range, parse_vn_date
 from chibo.core.ethnicities import ETHNICITIES
 from chibo.members.models import (
     Education,
@@ -30,18 +31,29 @@ DATE_ERRORS = {"invalid": _("Enter the date as dd/mm/yyyy, for example 02/09/198
 
 
 class VnDateField(forms.DateField):
-    """A date typed as dd/mm/yyyy, refused (under its own field) outside 1900–2099."""
+    """A date typed as dd/mm/yyyy (or any spelling core.dates.parse_vn_date reads: 15.03.2026,
+    15032026, …), refused (under its own field) outside 1900–2099."""
 
     def to_python(self, value: Any) -> Any:
-        day = super().to_python(value)
-        if day is not None and not in_range(day):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            day = value
+        else:
+            try:
+                day = parse_vn_date(str(value))
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not in_range(day):
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
         return day
 
 
 def date_field(label: Any, required: bool = True, help_text: Any = "") -> forms.DateField:
     return VnDateField(label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS,
-                       input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"], help_text=help_text)
+                       help_text=help_text)
 
 
 def set_choices(form: forms.Form, name: str, queryset: Any) -> None:

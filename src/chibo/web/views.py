@@ -53,7 +53,8 @@ def _date_param(request: HttpRequest) -> Any:
     try:
         day = parse_vn_date(raw)
     except ValueError:
-        return None, _("The date %(value)s is not valid. Enter it as dd/mm/yyyy.") % {"value": raw}
+        return None, _("“Figures as of”: %(value)s is not a date. Write it as dd/mm/yyyy, for example "
+                       "15/03/2026.") % {"value": raw}
     if not in_range(day):
         return None, _("The year must be between 1900 and 2099. Check the year.")
     if day > today():
@@ -97,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "org": org, "report": report, "f": f, "charts": charts, "compare": compare,
         "org_kinds_chart": bar_chart(_("Organisations by kind"), org_kinds) if org_kinds else None,
-        "homes": scope.home_orgs(), "day": day, "date_error": date_error,
+        "homes": scope.home_orgs(), "day": day, "date_error": date_error, "date_raw": request.GET.get("date", ""),
         "flagged": flagged, "committee_rule": committee_rule,
         "sees_members": access.sees_members_of(request.user, org),
     }
@@ -138,8 +139,9 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
     scope = access.scope_for(request.user)
     day = today()
-    committee = (Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-                 .filter(start_date__lte=day).select_related("person").order_by("kind", "start_date"))
+    committee = member_selectors.in_committee_order(
+        Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .filter(start_date__lte=day).select_related("person"))
     children = Organisation.objects.filter(parent=org).order_by("valid_to", "sort_key").only(
         "code", "name", "kind", "sector", "valid_to")
     sees_members = access.sees_members_of(request.user, org)
