@@ -3,15 +3,13 @@ serves both the full page and, for htmx requests, the fragment that changes."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo import access
+from chibo.audit import present as audit_present
 from chibo.core.dates import in_range, parse_vn_date, today
 from chibo.core.rules import rule
 from chibo.indicators.figures import cells_needing_committee, children_members, indicators, summary
@@ -497,41 +496,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         raise Http404
     qs = access.audit_events(request.user, within=org).select_related("actor")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [(e, *_describe_audit(e)) for e in page.object_list]
-    return render(request, "web/audit.html", {"page": page, "rows": rows, "org": org})
-
-
-def _describe_audit(event: Any) -> tuple[str, list[tuple[str, str, str]]]:
-    """The object's kind and each changed field as (label, before, after), in words."""
-    model = next((m for m in apps.get_models() if m._meta.model_name == event.object_type), None)
-    if model is None:
-        return event.object_type, []
-    changes = []
-    before, after = event.before or {}, event.after or {}
-    for name in after:
-        field: Any
-        try:
-            field = model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
-        except FieldDoesNotExist:
-            field = None
-        label = str(getattr(field, "verbose_name", name))
-        changes.append((label, _audit_value(field, before.get(name)) if name in before else "",
-                        _audit_value(field, after.get(name))))
-    return str(model._meta.verbose_name), changes
-
-
-def _audit_value(field: Any, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if field is not None and getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
-    if field is not None and field.is_relation:
-        return f"#{value}"
-    return str(value)
+    entries = audit_present.present(request.user, page.object_list)
+    return render(request, "web/audit.html", {"page": page, "entries": entries, "org": org})
