@@ -36,7 +36,7 @@ def _story(world: Any, tmp_path: Any) -> Membership:
                                 effective_date=today() - dt.timedelta(days=1))
     members.member_update(Membership.objects.get(pk=m.pk), actor=staff, admission_date=dt.date(2010, 2, 5))
     meeting = meetings.meeting_create(actor=staff, organisation=world.org["A"], kind="regular",
-                                      date=today() + dt.timedelta(days=3), start_time=T(19, 30), place="Nhà văn hóa",
+                                      date=today() - dt.timedelta(days=1), start_time=T(19, 30), place="Nhà văn hóa",
                                       chair=world.m["secretary_a"].person, recorder=world.m["member"].person)
     meetings.vote_record(meeting, actor=staff, kind="general", title="Nghị quyết tháng", votes_for=0,
                          votes_against=0, votes_abstain=0)

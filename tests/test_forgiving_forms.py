@@ -86,7 +86,7 @@ def test_an_unreadable_dashboard_date_is_an_error_on_its_field(world):
     assert response.status_code == 200 and response.context["day"] is None
     assert 'aria-invalid="true"' in html and 'id="id_date_error"' in html and 'value="15/3"' in html
     error = html.split('id="id_date_error"', 1)[1].split("</ul>", 1)[0]
-    assert "15/3" in error and "dd/mm/yyyy" in error
+    assert "15/3" in error and ("dd/mm/yyyy" in error or "ngày/tháng/năm" in error)
 
 
 # --- A form sent twice is written once --------------------------------------------------------

@@ -53,7 +53,9 @@ def test_query_count_is_small_and_flat(world, persona, template):
         add_member(world.org["X"], "Trần", "Thị", f"Nữa{i}", sex="F")
     large = _count(client, url)
     assert small <= 15, f"{url}: {small} queries"
-    assert large == small, f"{url}: {small} queries with little data, {large} with more"
+    # Never more with more data. (Fewer is possible: the change log reads one query per kind of
+    # object on its page, and 60 new members are one kind.)
+    assert large <= small, f"{url}: {small} queries with little data, {large} with more"
 
 
 @pytest.mark.parametrize("level", ["P", "C1", "A"])

@@ -71,6 +71,9 @@ LABELS: dict[str, Any] = {
     "file_name": pgettext_lazy("change log", "attached file"),
     "note": pgettext_lazy("change log", "note"),
     "task": pgettext_lazy("change log", "task"),
+    "agenda": pgettext_lazy("change log", "agenda"),
+    "guests": pgettext_lazy("change log", "guests"),
+    "names": pgettext_lazy("change log", "members"),
 }
 OTHER_LABEL = pgettext_lazy("change log", "other detail")
 
@@ -251,6 +254,8 @@ def _date(value: str) -> str:
             return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).strftime("%d/%m/%Y %H:%M")
         except ValueError:
             return value
+    if len(value) == 8 and value[2] == ":" and value[5] == ":" and value.replace(":", "").isdigit():
+        return value[:5]  # a time: 14:00, not 14:00:00
     return value
 
 
