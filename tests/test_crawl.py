@@ -83,3 +83,17 @@ def test_no_link_leads_nowhere(world: Any, persona: str) -> None:
     broken, pages = crawl(world.client(persona))
     report = "\n".join(f"  {status} {url}  (linked from {origin})" for url, status, origin in broken)
     assert not broken, f"{persona}: {len(broken)} broken link(s) in {pages} pages:\n{report}"
+
+
+def test_residence_is_linked_only_for_those_who_may_open_it(world: Any) -> None:
+    """A plain member sees their place of residence as text (its page would be a 404 for them);
+    the cell's secretary, who may open it, gets the link."""
+    url = f"/dang-vien/{world.m['member'].pk}/"
+    locality = f'href="/dia-ban/{world.loc["A"].code}/"'
+    mine = world.client("member").get(url)
+    assert mine.status_code == 200
+    assert world.loc["A"].name in mine.content.decode()
+    assert locality not in mine.content.decode()
+    assert world.client("member").get(f"/dia-ban/{world.loc['A'].code}/").status_code == 404
+    theirs = world.client("secretary_a").get(url)
+    assert locality in theirs.content.decode()

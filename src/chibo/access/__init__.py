@@ -189,6 +189,12 @@ def get_organisation(user: Any, code: str, *, write: bool = False, structure: bo
     return org
 
 
+def may_open_organisation(user: Any, org: Organisation) -> bool:
+    """May the user open this organisation's page (what `get_organisation` lets through)? No query
+    when `org.path` is loaded: templates ask it before linking to the page (issue 14, point 1)."""
+    return bool(getattr(user, "is_authenticated", False)) and scope_for(user).sees_org_basics(org)
+
+
 def sees_members_of(user: Any, org: Organisation) -> bool:
     """May the user list the members of this organisation (not only its basics)?"""
     return scope_for(user).sees_org(org)
@@ -266,6 +272,24 @@ def _localities_in_scope(scope: Scope) -> QuerySet[Locality]:
     return Locality.objects.filter(
         Q(organisation__in=orgs) | Q(organisations__in=orgs) | Q(parent__organisation__in=orgs)
     ).distinct()
+
+
+def may_open_locality(user: Any, loc: Locality) -> bool:
+    """May the user open this locality's page (what `get_locality` lets through)? One query; a
+    template asks it before linking to the page (issue 14, point 1)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return scope_for(user).superuser or localities(user).filter(pk=loc.pk).exists()
+
+
+def openable_localities(user: Any, locs: Iterable[Locality]) -> set[int]:
+    """The ids of those of `locs` whose page the user may open, in one query (for lists)."""
+    ids = [loc.pk for loc in locs]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    if scope_for(user).superuser:
+        return set(ids)
+    return set(localities(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def get_locality(user: Any, code: str, *, write: bool = False) -> Locality:

@@ -142,7 +142,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
         Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
         .filter(start_date__lte=day).select_related("person"))
     children = Organisation.objects.filter(parent=org).order_by("valid_to", "sort_key").only(
-        "code", "name", "kind", "sector", "valid_to")
+        "code", "name", "kind", "sector", "valid_to", "path")
     sees_members = access.sees_members_of(request.user, org)
     members = None
     if sees_members:
@@ -472,9 +472,10 @@ def locality_detail(request: HttpRequest, code: str) -> HttpResponse:
     if head is not None:
         head_membership = Membership.objects.filter(person=head.person).first()
     owner = loc.organisation or (loc.parent.organisation if loc.parent else None)
+    children = list(Locality.objects.filter(parent=loc).order_by("sort_key"))
     context = {
         "loc": loc, "posts": posts, "head": head, "head_membership": head_membership,
-        "children": Locality.objects.filter(parent=loc).order_by("sort_key"),
+        "children": children, "openable_children": access.openable_localities(request.user, children),
         "orgs": loc.organisations.filter(valid_to__isnull=True).order_by("sort_key"),
         "can_write": owner is not None and access.scope_for(request.user).writes_structure(owner),
         "head_resident": head is not None and head.person.residence_id == loc.pk,

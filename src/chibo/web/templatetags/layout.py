@@ -4,6 +4,7 @@ allows style sheets from the app only: docs/decisions.md, "No inline script or s
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 
@@ -33,6 +34,24 @@ def lists_members(user: object) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return any(access.sees_members_of(user, org) for org in access.scope_for(user).home_orgs())
+
+
+@register.filter
+def opens_org(user: object, org: Any) -> bool:
+    """Whether to link to this organisation's page: the user may open it (no query when the
+    organisation's path is loaded; issue 14, point 1: no link leads nowhere)."""
+    from chibo import access
+
+    return org is not None and access.may_open_organisation(user, org)
+
+
+@register.filter
+def opens_locality(user: object, loc: Any) -> bool:
+    """Whether to link to this locality's page: the user may open it (one query: use it once
+    per page, not per row of a list; lists get `access.openable_localities` from the view)."""
+    from chibo import access
+
+    return loc is not None and access.may_open_locality(user, loc)
 
 
 @register.filter
