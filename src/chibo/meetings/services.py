@@ -386,7 +386,7 @@ def absence_notice_withdraw(meeting: Meeting, *, person: Person, actor: Any,
     before = {"notice": row.notice}
     row.notice, row.notice_at = "", None
     row.save(update_fields=["notice", "notice_at", "updated_at"])
-    audit.record(actor=actor, action="absence_notice_withdraw", obj=meeting,
+    audit.record(actor=actor, action="absence_withdraw", obj=meeting,
                  object_repr=f"{meeting}: {row.person.full_name}", org_path=meeting.organisation.path,
                  before=before, after={"notice": ""})
     return row
