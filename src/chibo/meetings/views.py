@@ -634,11 +634,10 @@ def meeting_absence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access.get_meeting(request.user, pk)
     person = _notice_person(request, meeting)
     try:
-        row = services.absence_notice_withdraw(meeting, person=person, actor=request.user)
+        services.absence_notice_withdraw(meeting, person=person, actor=request.user)
     except ValidationError as exc:
         return _meeting_page(request, meeting, status=400, error=" ".join(exc.messages), failed="absence")
-    if not row.notice:  # always, once withdrawn
-        messages.success(request, _("Your absence notice was withdrawn: you are expected at the meeting."))
+    messages.success(request, _("Your absence notice was withdrawn: you are expected at the meeting."))
     return redirect(reverse("meeting", args=[meeting.pk]) + "#absence")
 
 
