@@ -106,7 +106,7 @@ def test_every_web_url_is_in_the_matrix():
                "threads", "thread-create", "thread-inbox", "thread", "thread-reply", "thread-close",  # tests/test_access_channel.py
                "meeting-attendance", "meeting-attendance-sync", "meeting-sw",  # tests/test_meetings_offline.py
                "org-meetings", "org-meeting-gaps", "meeting-create", "meeting", "meeting-edit", "meeting-publish",
-               "meeting-material", "meeting-material-file", "meeting-guest", "meeting-vote", "meeting-voters", "meeting-held", "meeting-all-present",
+               "meeting-material", "meeting-material-file", "meeting-guest", "meeting-vote", "meeting-voters", "meeting-held", "meeting-all-present", "meeting-absence", "meeting-absence-withdraw",
                "meeting-cancel", "meeting-minutes", "minutes-pdf",  # tests/test_access_meetings.py
                "org-targets-xlsx", "org-targets-pdf", "org-plan-xlsx", "org-plan-pdf",  # tests/test_plan_exports.py
                "org-due-dates", "org-badges", "member-exemption", "exemption",  # tests/test_access_lifecycle.py

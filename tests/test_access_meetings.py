@@ -53,6 +53,10 @@ POSTS: dict[str, tuple[dict[str, str], list[int]]] = {
     "/hop/{meeting}/ket-thuc/":   ({"end_time": "21:00"}, [403, 400, 404, 400, 404, 403, 400]),  # a future day
     "/hop/{meeting}/co-mat-ca/":  ({}, [403, 400, 404, 400, 404, 403, 400]),  # a future day: nothing recorded
     "/hop/{meeting}/huy/":        ({"reason": ""}, [403, 400, 404, 400, 404, 403, 400]),
+    # Only the member themself, when invited (the staff user c1_staff is a member of cell A);
+    # a user with no invitation of their own: 403.
+    "/hop/{meeting}/bao-vang/":   ({"reason": ""}, [400, 400, 404, 400, 404, 403, 403]),
+    "/hop/{meeting}/bao-vang/rut/": ({}, [302, 302, 404, 302, 404, 403, 403]),  # no notice given: nothing to do
     "/hop/{held}/bien-ban/":      ({"action": "save", "minutes": "{final}", "content": "sửa"},
                                    [403, 400, 404, 400, 404, 403, 400]),  # final minutes
 }

@@ -159,6 +159,14 @@ class CancelForm(ServiceFormMixin, forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AbsenceNoticeForm(ServiceFormMixin, forms.Form):
+    """A member tells the cell ahead that they will be absent; the service checks the reason."""
+    reason = forms.CharField(label=_("reason for being absent"), max_length=200, required=False,
+                             error_messages={"max_length": _("Write the reason in at most %(limit_value)d "
+                                                             "characters.")},
+                             widget=forms.TextInput(attrs={"maxlength": "200", "autocomplete": "off"}))
+
+
 class MinutesForm(ServiceFormMixin, forms.Form):
     opening = forms.CharField(label=_("opening"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
                               help_text=_("Time, place, who was called, present and absent, chair and recorder."))

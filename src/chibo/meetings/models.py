@@ -134,6 +134,10 @@ class Attendance(models.Model):
     guest_title = models.CharField(_("as"), max_length=120, blank=True)  # e.g. "Đảng ủy viên phụ trách chi bộ"
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.INVITED)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Told ahead by the member themself (meetings.services.absence_notice): "" when none. Only a
+    # suggestion for the secretary; the attendance recorded is `status` and `reason`.
+    notice = models.CharField(_("reason for being absent"), max_length=200, blank=True)
+    notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField(default=1)  # for offline edits: a stale base is a conflict
     updated_at = models.DateTimeField(auto_now=True)
 

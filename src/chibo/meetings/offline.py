@@ -141,7 +141,9 @@ def _render(request: HttpRequest, meeting: Meeting, *, rows_state: dict[str, dic
     for a in rows:
         st = rows_state.get(f"a:{a.person_id}", {})
         a.error, a.conflict = st.get("error", ""), st.get("conflict")  # type: ignore[attr-defined]
-        a.shown_reason = st.get("mine", {}).get("reason", a.reason)  # type: ignore[attr-defined]
+        # a reason told ahead (absence_notice) is suggested until the attendance is recorded
+        suggested = a.notice if a.status == Attendance.Status.INVITED and not a.reason else a.reason
+        a.shown_reason = st.get("mine", {}).get("reason", suggested)  # type: ignore[attr-defined]
     items = list(meeting.agenda.all())
     for item in items:
         st = rows_state.get(f"n:{item.pk}", {})

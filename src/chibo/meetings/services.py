@@ -332,10 +332,70 @@ def attendance_record(meeting: Meeting, *, actor: Any, person_id: int, status: s
     return row
 
 
+NOTICE_MAX = 200
+
+
+def _notice_row(meeting: Meeting, person: Person, now: dt.datetime | None) -> Attendance:
+    """The member's own invitation, while they may still tell the cell ahead: the meeting is
+    announced and has not started."""
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ValidationError({"status": _("This meeting was cancelled.")})
+    if meeting.status == Meeting.Status.HELD:
+        raise ValidationError({"status": _("This meeting is already recorded as held.")})
+    if meeting.status != Meeting.Status.PUBLISHED:
+        raise ValidationError({"status": _("This meeting is not announced yet.")})
+    if started(meeting, now):
+        raise ValidationError({"status": _("The meeting started at %(time)s on %(date)s. Absence can be told ahead "
+                                           "only before it starts; tell the cell secretary directly.") % {
+            "time": meeting.start_time.strftime("%H:%M"), "date": format_vn_date(meeting.date)}})
+    row = (meeting.attendance.select_for_update().select_related("person")
+           .filter(person_id=person.pk, role=Attendance.Role.MEMBER).first())
+    if row is None:
+        raise ValidationError({"person": _("You are not invited to this meeting as a member of the cell.")})
+    return row
+
+
+@transaction.atomic
+def absence_notice(meeting: Meeting, *, person: Person, actor: Any, reason: str,
+                   now: dt.datetime | None = None) -> Attendance:
+    """The member tells the cell ahead that they will be absent, with the reason. It is only a
+    notice: the secretary records the attendance at the meeting (it is suggested there)."""
+    row = _notice_row(meeting, person, now)
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Write the reason you will be absent (for example “ốm”, “đi làm xa”).")})
+    if len(reason) > NOTICE_MAX:
+        raise ValidationError({"reason": _("Write the reason in at most %(n)s characters.") % {"n": NOTICE_MAX}})
+    before = {"notice": row.notice}
+    if row.notice == reason:
+        return row
+    row.notice, row.notice_at = reason, now or timezone.now()
+    row.save(update_fields=["notice", "notice_at", "updated_at"])
+    audit.record(actor=actor, action="absence_notice", obj=meeting, object_repr=f"{meeting}: {row.person.full_name}",
+                 org_path=meeting.organisation.path, before=before, after={"notice": reason})
+    return row
+
+
+@transaction.atomic
+def absence_notice_withdraw(meeting: Meeting, *, person: Person, actor: Any,
+                            now: dt.datetime | None = None) -> Attendance:
+    """The member withdraws their notice before the meeting: they will come after all."""
+    row = _notice_row(meeting, person, now)
+    if not row.notice:
+        return row
+    before = {"notice": row.notice}
+    row.notice, row.notice_at = "", None
+    row.save(update_fields=["notice", "notice_at", "updated_at"])
+    audit.record(actor=actor, action="absence_withdraw", obj=meeting,
+                 object_repr=f"{meeting}: {row.person.full_name}", org_path=meeting.organisation.path,
+                 before=before, after={"notice": ""})
+    return row
+
+
 @transaction.atomic
 def attendance_all_present(meeting: Meeting, *, actor: Any, day: dt.date | None = None) -> int:
-    """"Everyone present": every invitee whose attendance is not recorded yet is recorded present,
-    in one step, with one audit record naming them; the secretary then changes the few who did
+    """"Everyone present": every invitee whose attendance is not recorded yet is recorded present
+    (or absent with reason, for one who told the cell ahead with absence_notice), in one step, with one audit record naming them; the secretary then changes the few who did
     not come. Rows already recorded are left as they are. Returns how many were recorded."""
     _check_attendance_day(meeting, day or today())
     if meeting.status == Meeting.Status.HELD:
@@ -345,11 +405,20 @@ def attendance_all_present(meeting: Meeting, *, actor: Any, day: dt.date | None 
                 .filter(status=Attendance.Status.INVITED).order_by("role", "person__sort_key", "pk"))
     if not rows:
         return 0
-    Attendance.objects.filter(pk__in=[r.pk for r in rows], status=Attendance.Status.INVITED).update(
-        status=Attendance.Status.PRESENT, revision=F("revision") + 1, updated_at=timezone.now())
+    # Those who told the cell ahead they would be absent are recorded absent with their reason.
+    told = [r for r in rows if r.notice]
+    came = [r for r in rows if not r.notice]
+    stamp = timezone.now()
+    Attendance.objects.filter(pk__in=[r.pk for r in came], status=Attendance.Status.INVITED).update(
+        status=Attendance.Status.PRESENT, revision=F("revision") + 1, updated_at=stamp)
+    for r in told:
+        r.status, r.reason, r.revision = Attendance.Status.EXCUSED, r.notice[:200], r.revision + 1
+        r.save(update_fields=["status", "reason", "revision", "updated_at"])
+    after: dict[str, Any] = {"status": Attendance.Status.PRESENT, "people": [r.person.full_name for r in came]}
+    if told:
+        after["excused"] = [{"name": r.person.full_name, "reason": r.reason} for r in told]
     audit.record(actor=actor, action="attendance", obj=meeting, object_repr=f"{meeting}: {len(rows)}",
-                 org_path=meeting.organisation.path, before={"status": Attendance.Status.INVITED},
-                 after={"status": Attendance.Status.PRESENT, "people": [r.person.full_name for r in rows]})
+                 org_path=meeting.organisation.path, before={"status": Attendance.Status.INVITED}, after=after)
     return len(rows)
 
 

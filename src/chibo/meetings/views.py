@@ -42,6 +42,7 @@ from chibo.core.rules import RuleBook, RuleMissing
 from chibo.core.text import fold
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.forms import (
+    AbsenceNoticeForm,
     CancelForm,
     ExemptAddForm,
     GapsForm,
@@ -318,7 +319,12 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
         groups = _guest_groups(meeting, None, None, request)
         if groups[0][1]:  # one tap for the commune's committee members; anyone else from the guest page
             guest_form = GuestForm(people=groups)
+    mine = _own_invitation(user, meeting, context["members"])
     context.update({
+        "mine": mine,
+        "can_notice": mine is not None and meeting.status == Meeting.Status.PUBLISHED
+        and not services.started(meeting),
+        "notice_form": extra.pop("notice_form", None) or AbsenceNoticeForm(),
         "agenda": list(meeting.agenda.all()), "materials": materials, "lead_rule": lead_rule,
         "sees_materials": access.sees_materials(user, meeting), "votes": votes, "minutes": minutes,
         "short": short,
@@ -338,6 +344,12 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
     })
     context.update(extra)
     return context
+
+
+def _own_invitation(user: Any, meeting: Meeting, members: list[Attendance]) -> Attendance | None:
+    """The user's own invitation to the meeting as a member of the cell, if any."""
+    person_id = getattr(user, "person_id", None)
+    return next((a for a in members if person_id is not None and a.person_id == person_id), None)
 
 
 def _meeting_page(request: HttpRequest, meeting: Meeting, status: int = 200, **extra: Any) -> HttpResponse:
@@ -580,14 +592,63 @@ def meeting_all_present(request: HttpRequest, pk: int) -> HttpResponse:
     """"Everyone present": each invitee not recorded yet is recorded present; then the secretary
     changes the few who did not come on the attendance screen."""
     meeting = access.get_meeting(request.user, pk, write=True)
+    told = meeting.attendance.filter(status=Attendance.Status.INVITED).exclude(notice="").count()
     try:
         n = services.attendance_all_present(meeting, actor=request.user)
     except ValidationError as exc:
         return _meeting_page(request, meeting, status=400, error=" ".join(exc.messages))
-    if n:
+    if n - told:
         messages.success(request, _("%(n)s people were recorded as present. Now change those who did not come: "
-                                    "tap “Take attendance”.") % {"n": n})
+                                    "tap “Take attendance”.") % {"n": n - told})
+        if told:
+            messages.info(request, _("%(n)s people who told the cell ahead that they would be absent were recorded "
+                                     "as absent with their reason.") % {"n": told})
     return redirect(reverse("meeting", args=[meeting.pk]) + "#invitees")
+
+
+@login_required
+@require_POST
+def meeting_absence(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member tells the cell ahead that they will be absent, with the reason: only for
+    themself, on a meeting they see and are invited to (403 otherwise)."""
+    meeting = access.get_meeting(request.user, pk)
+    person = _notice_person(request, meeting)
+    form = AbsenceNoticeForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.absence_notice(meeting, person=person, actor=request.user,
+                                    reason=form.cleaned_data.get("reason") or "")
+        except ValidationError as exc:
+            error = _service_errors(form, exc)
+        else:
+            messages.success(request, _("The cell secretary will see that you will be absent, with your reason. "
+                                        "If you can come after all, withdraw it here before the meeting."))
+            return redirect(reverse("meeting", args=[meeting.pk]) + "#absence")
+    return _meeting_page(request, meeting, status=400, notice_form=form, error=error, failed="absence")
+
+
+@login_required
+@require_POST
+def meeting_absence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access.get_meeting(request.user, pk)
+    person = _notice_person(request, meeting)
+    try:
+        services.absence_notice_withdraw(meeting, person=person, actor=request.user)
+    except ValidationError as exc:
+        return _meeting_page(request, meeting, status=400, error=" ".join(exc.messages), failed="absence")
+    messages.success(request, _("Your absence notice was withdrawn: you are expected at the meeting."))
+    return redirect(reverse("meeting", args=[meeting.pk]) + "#absence")
+
+
+def _notice_person(request: HttpRequest, meeting: Meeting) -> Person:
+    """Only the member themself tells their absence: one without an invitation of their own
+    may see the meeting but not do this (403)."""
+    person_id = getattr(request.user, "person_id", None)
+    if person_id is None or not meeting.attendance.filter(person_id=person_id,
+                                                          role=Attendance.Role.MEMBER).exists():
+        raise PermissionDenied
+    return Person.objects.get(pk=person_id)
 
 
 # --- Held, cancelled ------------------------------------------------------------------------------
