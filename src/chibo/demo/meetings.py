@@ -677,8 +677,8 @@ def _derive_rows(first_id: int, last_id: int) -> dict[str, int]:
         cursor.execute(
             f"INSERT INTO {qn(Attendance._meta.db_table)} "
             f"(meeting_id, person_id, role, official, temporary, exempt, voted, excluded, excluded_note, guest_title, "
-            f"status, reason, revision, updated_at) "
-            f"SELECT mid, pid, %s, st = %s, tmp, %s, %s, '', '', '', "
+            f"notice, status, reason, revision, updated_at) "
+            f"SELECT mid, pid, %s, st = %s, tmp, %s, %s, '', '', '', '', "
             f"CASE WHEN h < 86 THEN %s WHEN h < 91 THEN %s WHEN h < 98 THEN %s ELSE %s END, "
             f"CASE WHEN h >= 91 AND h < 98 THEN (CASE h %% {len(REASONS)} {reasons} END) ELSE '' END, 2, %s "
             f"FROM (SELECT m.id AS mid, ms.person_id AS pid, ms.status AS st, ms.temporary AS tmp, "
