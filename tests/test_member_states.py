@@ -245,3 +245,15 @@ def test_a_past_date_compares_the_children_as_each_child_counts_itself(world: An
             got = {c.code: n for c, n in children_members(parent, day)}
             assert got == {c.code: _members_on(c, day).total() for c, _n in children_members(parent, day)}, day
     assert sum(n for _c, n in children_members(world.org["P"], today() - dt.timedelta(days=1))) > 0
+
+
+@pytest.mark.parametrize("persona", ["secretary_a", "other_commune_staff"])
+def test_a_former_member_cannot_be_written_into_a_cell_out_of_scope(world: Any, persona: str) -> None:
+    """The new former-member rows go through the same scope check as current ones: cell B for
+    cell A's secretary, cell A for another commune's staff — refused, nothing written."""
+    cell = "B" if persona == "secretary_a" else "A"
+    before = (Membership.objects.count(), MembershipEvent.objects.count())
+    result = do_import(world, xlsx({"Đảng viên": [HEADERS, row("Rơ Mah Ngoài", **{
+        "Mã chi bộ": cell, "Tình trạng": "Từ trần", "Ngày ra khỏi danh sách": "01/06/2024"})]}), persona=persona)
+    assert [e.column for e in result.errors] == ["Mã chi bộ"]
+    assert (Membership.objects.count(), MembershipEvent.objects.count()) == before
