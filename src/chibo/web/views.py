@@ -28,6 +28,7 @@ from chibo.members import services as member_services
 from chibo.members.models import Membership, Post, Status
 from chibo.organisations import services as org_services
 from chibo.organisations.models import Locality, Organisation
+from chibo.web import homes
 from chibo.web.charts import bar_chart, compare_rows
 from chibo.web.forms import (
     EndPostForm,
@@ -101,6 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "flagged": flagged, "committee_rule": committee_rule,
         "sees_members": access.sees_members_of(request.user, org),
     }
+    if not getattr(request, "htmx", False):  # the date form refreshes the figures only
+        context.update(homes.work_context(request, org, day))
     return render(request, _template(request, "web/home.html", "web/_dashboard.html"), context)
 
 
