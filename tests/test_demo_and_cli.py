@@ -389,6 +389,9 @@ def test_synth_small(demo: str) -> None:
     bithu = User.objects.get(username="synth.bithu")
     cell = bithu.roles.get().organisation
     assert Post.objects.filter(kind="secretary", organisation=cell, person=bithu.person).exists()
+    member = User.objects.get(username="synth.dangvien")  # a plain member of that cell, for the member's home
+    assert not member.roles.exists() and not Post.objects.filter(person=member.person).exists()
+    assert Membership.objects.get(person=member.person, current=True).cell == cell
     with pytest.raises(CommandError) as exc:
         run("synth", "--members", "2000", "--communes", "3")
     assert "SYN" in str(exc.value)

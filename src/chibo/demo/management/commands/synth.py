@@ -46,6 +46,7 @@ from chibo.demo.work import (
     committee_members,
     commune_work,
 )
+from chibo.members.models import Post
 from chibo.organisations.models import Locality, Organisation
 
 PROVINCE_CODE = "SYN"
@@ -59,6 +60,7 @@ LOGINS = [
     Login("synth.tinh", Role.PROVINCE_STAFF, PROVINCE_CODE),
     Login("synth.xa", Role.COMMUNE_STAFF, f"{PROVINCE_CODE}-X001", person_key="synth_xa"),
     Login("synth.bithu", Role.CELL_COMMITTEE, f"{PROVINCE_CODE}-X001-001", person_key="synth_bithu"),
+    Login("synth.dangvien", "", "", person_key="synth_dangvien"),  # a member of that cell with no post
 ]
 
 # Syllables for commune and village names.
@@ -285,6 +287,11 @@ class Command(BaseCommand):
             first_cell = communes[0].cells[0]
             if first_cell.secretary is not None:
                 builder.named["synth_bithu"] = first_cell.secretary
+            with_post = set(Post.objects.filter(person_id__in=[p.person_id for p in first_cell.members])
+                            .values_list("person_id", flat=True))
+            plain = [p for p in first_cell.members if not p.temporary and p.person_id not in with_post]
+            if plain:
+                builder.named["synth_dangvien"] = plain[0]
             say(_("%(posts)s posts (%(heads)s village heads not in the party)")
                 % {"posts": builder.posts, "heads": builder.non_members})
 
@@ -312,8 +319,10 @@ class Command(BaseCommand):
             scopes = {o.code: o for o in Organisation.objects.filter(code__in=[lg.scope for lg in LOGINS])}
             for lg in LOGINS:
                 person = builder.named.get(lg.person_key) if lg.person_key else None
+                if lg.person_key and person is None:
+                    continue
                 builder.account(lg.username, password=password, person_id=person.person_id if person else None,
-                                role=lg.role, organisation=scopes[lg.scope],
+                                role=lg.role, organisation=scopes.get(lg.scope),
                                 full_name=person.full_name if person else "")
         say(_("committed"))
         with connection.cursor() as cursor:
