@@ -19,8 +19,8 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 from weasyprint import CSS, HTML
 
 from chibo.core import pdf

@@ -98,7 +98,7 @@ AREAS: tuple[Area, ...] = (
           _("Record each vote with its counts; a decision passed can be given as a task."),
           _("Write the minutes, then finalise them; a correction is a new version.")),
          _("The cell meets regularly and holds thematic meetings; a meeting is valid only with enough members "
-           "present; a resolution needs more than half of the votes."),
+           "present; a resolution needs the majority the rules set."),
          ("meeting_regular_every_months", "meeting_thematic_every_months", "meeting_materials_lead_days",
           "meeting_quorum_more_than_pct", "vote_general_more_than_pct")),
     Area("documents", "van-ban-hoc-tap", _("Documents and study sessions"),
@@ -121,7 +121,7 @@ AREAS: tuple[Area, ...] = (
             "at the top of the page."),
           _("When the probation ends, the cell considers recognition and votes on it.")),
          _("The rules set the ages for admission, how long the file's documents stay valid, the time limits for "
-           "the decision, the ceremony and recognition, and a vote of at least two thirds."),
+           "the decision, the ceremony and recognition, and the larger majority the vote needs."),
          ("admission_min_age", "admission_file_months", "admission_decision_working_days",
           "admission_ceremony_working_days", "probation_months", "recognition_consider_working_days",
           "vote_special_numerator", "vote_special_denominator")),
@@ -201,8 +201,8 @@ SECRETARY: tuple[tuple[Promise, tuple[tuple[Promise, tuple[str, ...]], ...]], ..
     )),
     (_("At the meeting"), (
         (_("Take attendance; chibo shows whether enough members are present."), ("meeting_quorum_more_than_pct",)),
-        (_("Record each vote with its counts. Admission, recognition and removal need two thirds of the official "
-           "members."), ("vote_general_more_than_pct", "vote_special_numerator", "vote_special_denominator")),
+        (_("Record each vote with its counts. Admission, recognition and removal need a larger majority of the "
+           "official members."), ("vote_general_more_than_pct", "vote_special_numerator", "vote_special_denominator")),
     )),
     (_("After the meeting"), (
         (_("Finish the minutes and finalise them; print the PDF to sign and file."), ()),
