@@ -57,6 +57,10 @@ MATRIX: dict[str, list[int]] = {
     "/cua-toi/":                          [200, 200, 200, 200, 200, 200, 200],
     "/quy-dinh/":                         [200, 200, 200, 200, 200, 200, 200],
     "/ngay-nghi/":                        [200, 200, 200, 200, 200, 200, 200],
+    "/huong-dan/":                        [200, 200, 200, 200, 200, 200, 200],
+    "/huong-dan/sinh-hoat/":              [200, 200, 200, 200, 200, 200, 200],
+    "/huong-dan/bi-thu-chi-bo/":          [200, 200, 200, 200, 200, 200, 200],
+    "/huong-dan/bi-thu-chi-bo.pdf":       [200, 200, 200, 200, 200, 200, 200],
     "/tai-khoan-cua-toi/":                [200, 200, 200, 200, 200, 200, 200],
     "/tai-khoan-cua-toi/xac-thuc-hai-buoc/": [200, 200, 200, 200, 200, 200, 200],
     "/tai-khoan/":                        [404, 404, 404, 200, 200, 200, 200],
@@ -113,6 +117,7 @@ def test_every_web_url_is_in_the_matrix():
                "member-transfer", "transfer-letter",  # tests/test_transfers.py
                "recruitment", "candidate-create", "candidate", "candidate-act", "member-recognition",
                "candidate-resolution-pdf", "recognition-resolution-pdf",  # tests/test_recruitment_pdfs.py  # tests/test_access_recruitment.py
+               "help", "help-area", "help-secretary", "help-secretary-pdf",  # tests/test_help.py
                "manifest"}  # tests/test_manifest.py
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 

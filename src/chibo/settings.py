@@ -141,7 +141,8 @@ TEMPLATES = [
                 "chibo.notifications.context.unread",
             ],
             # `{% submit_token %}` in every form that writes, without a `{% load %}` (web/submit.py).
-            "builtins": ["chibo.web.submit"],
+            # `{% help_panel %}` after a page's heading, likewise (web/templatetags/guide.py).
+            "builtins": ["chibo.web.submit", "chibo.web.templatetags.guide"],
         },
     }
 ]

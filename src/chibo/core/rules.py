@@ -55,3 +55,15 @@ class RuleBook:
         if not versions:
             raise RuleMissing(f"No rule {key!r}")
         return [r.value for r in versions]
+
+
+def in_force(keys: list[str] | tuple[str, ...], on: dt.date | None = None) -> dict[str, Rule]:
+    """The version in force on a day of each of several rules, in one query (pages that quote a
+    handful of rules, such as the guides). A key with no version in force is left out."""
+    day = on or today()
+    found: dict[str, Rule] = {}
+    rows = (Rule.objects.filter(key__in=list(keys), effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day)).order_by("key", "-effective_from"))
+    for r in rows:
+        found.setdefault(r.key, r)
+    return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from chibo.accounts.views import SignInView
-from chibo.web import for_me, manifest, rulebook, security, views
+from chibo.web import for_me, help, manifest, rulebook, security, views
 
 urlpatterns = [
     path("dang-nhap/", SignInView.as_view(), name="login"),
@@ -13,6 +13,10 @@ urlpatterns = [
     path("cua-toi/", for_me.for_me, name="for-me"),
     path("quy-dinh/", rulebook.rules, name="rules"),
     path("quy-dinh/<str:key>/phien-ban-moi/", rulebook.rule_version, name="rule-version"),
+    path("huong-dan/", help.index, name="help"),
+    path("huong-dan/bi-thu-chi-bo/", help.secretary, name="help-secretary"),
+    path("huong-dan/bi-thu-chi-bo.pdf", help.secretary_pdf, name="help-secretary-pdf"),
+    path("huong-dan/<slug:slug>/", help.area, name="help-area"),
     path("ngay-nghi/", rulebook.holidays, name="holidays"),
     path("ngay-nghi/<int:pk>/xoa/", rulebook.holiday_remove, name="holiday-remove"),
     path("to-chuc/", views.organisation_tree, name="tree"),
