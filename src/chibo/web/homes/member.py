@@ -59,7 +59,7 @@ def mine(user: Any, day: dt.date, *, meetings: int = 5, tasks: int = 5, document
     for t in doing.doing:
         t.urgency = task_rules.urgency(due_on=t.due_on, day=day, soon_days=soon)  # type: ignore[attr-defined]
     out.tasks, out.tasks_total = doing.doing[:tasks], len(doing.doing)
-    out.overdue = sum(1 for t in doing.doing if t.urgency == "overdue")  # type: ignore[attr-defined]
+    out.overdue = len([t for t in doing.doing if getattr(t, "urgency", "") == "overdue"])
     out.to_verify = len(doing.to_verify)
     if person_id is not None:
         out.meetings = meeting_selectors.upcoming_for(person_id, day=day, limit=meetings)
