@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from chibo.core.dates import today
 from chibo.core.numbers import pct
@@ -167,11 +167,11 @@ WORKING = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)
 
 
 def cell_work(visible: QuerySet[Task], org: Organisation, *, person_id: int | None, day: dt.date) -> CellWork:
-    """For a committee's home page, in one query: the overdue tasks in `org`'s subtree (as
-    `due_lists` counts them) and the results waiting for the person's verification (as
-    `my_tasks` lists them). `visible` is access.tasks(user)."""
-    subtree = Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
-    late = subtree & Q(status__in=WORKING, due_on__lt=day)
-    mine = Q(verifier_id=person_id, status=Task.Status.SUBMITTED) if person_id is not None else Q(pk__in=[])
-    row = visible.filter(late | mine).aggregate(overdue=Count("id", filter=late), to_verify=Count("id", filter=mine))
-    return CellWork(overdue=row["overdue"], to_verify=row["to_verify"])
+    """For a committee's home page, in two queries (each one index range; together in one query
+    with OR, SQLite scans every task): the overdue tasks in `org`'s subtree (as `due_lists`
+    counts them) and the results waiting for the person's verification (as `my_tasks` lists
+    them). `visible` is access.tasks(user)."""
+    overdue = in_subtree(visible, org).filter(status__in=WORKING, due_on__lt=day).count()
+    to_verify = (visible.filter(verifier_id=person_id, status=Task.Status.SUBMITTED).count()
+                 if person_id is not None else 0)
+    return CellWork(overdue=overdue, to_verify=to_verify)
