@@ -9,15 +9,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from chibo.core.dates import today
 from chibo.core.numbers import pct
 from chibo.core.rules import RuleBook, RuleMissing
 from chibo.indicators.services import current_cell_facts
 from chibo.meetings import rules
-from chibo.meetings.models import Attendance, Meeting
+from chibo.meetings.models import Attendance, Meeting, Minutes
 from chibo.members.models import MembershipEvent
 from chibo.organisations.models import PATH_END, Organisation
 
@@ -100,11 +113,60 @@ def indicator_figures(org: Organisation, *, start: dt.date, end: dt.date) -> dic
 
 
 def upcoming_for(person_id: int, *, day: dt.date | None = None, limit: int = 5) -> list[Meeting]:
-    """Announced meetings a person is invited to, from today on."""
+    """Announced meetings a person is invited to, from today on. Each carries `my_notice`: the
+    reason the person gave ahead for being absent ("" when none; meetings.services.absence_notice)."""
     day = day or today()
+    notice = Attendance.objects.filter(meeting_id=OuterRef("pk"), person_id=person_id).values("notice")[:1]
     return list(Meeting.objects.filter(attendance__person_id=person_id, status=Meeting.Status.PUBLISHED,
                                        date__gte=day).select_related("organisation")
+                .annotate(my_notice=Coalesce(Subquery(notice), Value("")))
                 .prefetch_related("materials").order_by("date", "start_time")[:limit])
+
+
+class MonthState:
+    """Where a cell's regular meeting of the month stands, for the secretary's home page."""
+    NONE = "none"  # not prepared (or only cancelled ones)
+    DRAFT = "draft"  # prepared, not announced
+    ANNOUNCED = "announced"  # announced, its day not come
+    TO_RECORD = "to_record"  # announced and its day has come: attendance, held
+    MINUTES = "minutes"  # held, minutes not final
+    DONE = "done"  # held, minutes final
+
+
+@dataclass
+class MonthMeeting:
+    month: dt.date  # the first day of the month
+    state: str
+    meeting: Meeting | None = None
+    notices: int = 0  # members who told the cell ahead they will be absent
+    cancelled: bool = False  # a meeting of the month was cancelled (and none other holds)
+
+
+def month_meeting(visible: QuerySet[Meeting], org: Organisation, day: dt.date) -> MonthMeeting:
+    """The cell's regular meeting in `day`'s month and what it needs next: one query. A cancelled
+    meeting counts only when nothing else is there. `visible` is access.meetings(user)."""
+    first = day.replace(day=1)
+    after = (first + dt.timedelta(days=32)).replace(day=1)
+    final = Minutes.objects.filter(meeting_id=OuterRef("pk"), finalised_at__isnull=False)
+    meeting = (visible.filter(organisation=org, kind=Meeting.Kind.REGULAR, date__gte=first, date__lt=after)
+               .annotate(cancelled=Case(When(status=Meeting.Status.CANCELLED, then=Value(1)), default=Value(0),
+                                        output_field=IntegerField()),
+                         minutes_final=Exists(final),
+                         notices=Count("attendance", filter=~Q(attendance__notice="")))
+               .order_by("cancelled", "-date", "-pk").first())
+    if meeting is None:
+        return MonthMeeting(month=first, state=MonthState.NONE)
+    out = MonthMeeting(month=first, state=MonthState.NONE, meeting=meeting, notices=meeting.notices)  # type: ignore[attr-defined]
+    status = meeting.status
+    if status == Meeting.Status.CANCELLED:
+        out.cancelled = True
+    elif status == Meeting.Status.DRAFT:
+        out.state = MonthState.DRAFT
+    elif status == Meeting.Status.PUBLISHED:
+        out.state = MonthState.TO_RECORD if meeting.date <= day else MonthState.ANNOUNCED
+    else:
+        out.state = MonthState.DONE if meeting.minutes_final else MonthState.MINUTES  # type: ignore[attr-defined]
+    return out
 
 
 @dataclass

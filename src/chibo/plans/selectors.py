@@ -313,3 +313,19 @@ def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, in
                              milestones=milestones.get(pk, ()))
         counts[state] += 1
     return counts
+
+
+BEHIND = (rules.Status.AT_RISK, rules.Status.OFF_TRACK)
+
+
+def behind(visible: QuerySet[Target], org: Organisation, day: dt.date | None = None) -> list[Figure]:
+    """The organisation's own targets of the resolutions in force that are at risk or off track
+    on `day` (worst first), for the committee's home page: `figures` of those targets, a fixed
+    number of queries. `visible` is access.targets(user)."""
+    day = day or today()
+    own = list(visible.filter(organisation=org, resolution__status=Resolution.Status.IN_FORCE)
+               .select_related("resolution", "organisation").order_by("position", "pk"))
+    figs = figures(own, day)
+    out = [figs[t.pk] for t in own if figs[t.pk].status in BEHIND]
+    out.sort(key=lambda f: (f.status != rules.Status.OFF_TRACK, f.target.position, f.target.pk))
+    return out

@@ -39,10 +39,11 @@ class MyTasks:
     recently_done: list[Task] = field(default_factory=list)
 
 
-def my_tasks(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[int], day: dt.date | None = None
-             ) -> MyTasks:
+def my_tasks(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[int], day: dt.date | None = None,
+             recent: bool = True) -> MyTasks:
     """A member's own list: tasks assigned to them or to their cell/group, and tasks waiting
-    for their verification. `visible` is access.tasks(user)."""
+    for their verification (with `recent`, also those done in the last 60 days). `visible` is
+    access.tasks(user)."""
     day = day or today()
     out = MyTasks()
     if person_id is None and not org_ids:
@@ -50,8 +51,9 @@ def my_tasks(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[in
     mine = Assignee.objects.filter(Q(person_id=person_id) | Q(organisation_id__in=org_ids)).values("task_id")
     qs = with_people(visible.filter(pk__in=mine))
     out.doing = list(qs.filter(status__in=Task.OPEN_STATUSES).order_by("due_on", "id")[:200])
-    out.recently_done = list(qs.filter(status=Task.Status.DONE, completed_on__gte=day - dt.timedelta(days=60))
-                             .order_by("-completed_on", "-id")[:20])
+    if recent:
+        out.recently_done = list(qs.filter(status=Task.Status.DONE, completed_on__gte=day - dt.timedelta(days=60))
+                                 .order_by("-completed_on", "-id")[:20])
     if person_id is not None:
         out.to_verify = list(with_people(visible.filter(verifier_id=person_id, status=Task.Status.SUBMITTED))
                              .order_by("verify_by", "id")[:200])
@@ -153,3 +155,23 @@ def for_target(visible: QuerySet[Task], target_id: int, *, limit: int = 100) -> 
 def subtree_counts(org: Organisation, *, start: dt.date, end: dt.date, day: dt.date) -> dict[str, Any]:
     """`counts()` for the tasks assigned by `org` or by any organisation in its subtree (the indicators)."""
     return counts(in_subtree(Task.objects.all(), org), start=start, end=end, day=day)
+
+
+@dataclass
+class CellWork:
+    overdue: int  # tasks of the organisation's subtree past their deadline, not submitted
+    to_verify: int  # results submitted that wait for the person's verification
+
+
+WORKING = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)
+
+
+def cell_work(visible: QuerySet[Task], org: Organisation, *, person_id: int | None, day: dt.date) -> CellWork:
+    """For a committee's home page, in two queries (each one index range; together in one query
+    with OR, SQLite scans every task): the overdue tasks in `org`'s subtree (as `due_lists`
+    counts them) and the results waiting for the person's verification (as `my_tasks` lists
+    them). `visible` is access.tasks(user)."""
+    overdue = in_subtree(visible, org).filter(status__in=WORKING, due_on__lt=day).count()
+    to_verify = (visible.filter(verifier_id=person_id, status=Task.Status.SUBMITTED).count()
+                 if person_id is not None else 0)
+    return CellWork(overdue=overdue, to_verify=to_verify)
