@@ -16,15 +16,18 @@ Shorter than `MIN_LENGTH` characters: a plain message, no search.
   the viewer may open (`access.organisations_with_basics`);
 - documents: `documents.selectors.search` (punctuation-insensitive: "339 qd" finds 339-QĐ/TW);
 - resolutions: `plans.selectors.search` (the folded query occurs in number and title);
-- meetings: those of the organisations matched by name (a meeting has no text of its own worth
-  searching: its kind, date and place), among `access.meetings`.
+- meetings: those of the organisations matched by name among those whose page the viewer may
+  open (a meeting has no text of its own worth searching: its kind, date and place), among
+  `access.meetings`.
 
 Words are matched anywhere in the folded name (`LIKE '%word%'`), as the member list does, rather
 than by word prefix on an index: the scan stays inside the viewer's own index range
 (`ms_<level>_sort` holds `search_name`), and the figures are in docs/decisions.md.
 
-Each group shows its first `SHOWN` rows and its count (two queries per group, whatever is
-found: the page's query count is constant). "See all" opens the list page with its `q` filter
+Each group shows its first `SHOWN` rows and its count up to `COUNT_CAP` ("more than 100"
+beyond: the list behind "See all" counts them all). Two queries per group whatever is found, so
+the page's query count is constant: the matching ids in order, at most COUNT_CAP + 1 (one pass
+over the index, which stops early for a common name), then the first rows by id. "See all" opens the list page with its `q` filter
 (members, documents, resolutions) or, for organisations and meetings, which have no such list,
 this page with `?nhom=` (the whole group, paged)."""
 
@@ -57,6 +60,7 @@ from chibo.web.views import _template
 MIN_LENGTH = 2
 MAX_LENGTH = 100  # the `q` field of the member, document and resolution lists takes 100 characters
 SHOWN = 5
+COUNT_CAP = 100  # a group counts up to this many; beyond, "more than 100" (its list page counts them all)
 MAX_WORDS = 8
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # control, format (zero-width, BOM), surrogate, private, unassigned
 _NUMBER = re.compile(r"[0-9]{3,20}")
@@ -78,6 +82,7 @@ class Group:
     title: Any
     rows: list[Any] = field(default_factory=list)
     count: int = 0
+    capped: bool = False  # more than COUNT_CAP found: the count says "more than COUNT_CAP"
     more_url: str | None = None
 
 
@@ -119,7 +124,10 @@ def organisation_query(user: Any, q: str) -> QuerySet[Organisation]:
 
 
 def meeting_query(user: Any, q: str) -> QuerySet[Any]:
-    orgs = _named(Organisation.objects.all(), q).values("pk")
+    # Matched among the organisations whose page the viewer may open, so SQLite starts from
+    # those few (a commune's 40) rather than walking every meeting by date; a meeting seen only
+    # as an invited guest of another cell is not found here (it is on the guest's own page).
+    orgs = _named(access.organisations_with_basics(user), q).values("pk")
     return access.meetings(user).filter(organisation__in=orgs).select_related("organisation").only(
         "id", "kind", "date", "start_time", "status", "place",
         "organisation__id", "organisation__code", "organisation__name", "organisation__path").order_by(
@@ -159,9 +167,13 @@ def find(user: Any, q: str) -> list[Group]:
                "meetings": meeting_query, "resolutions": resolution_query}
     for g in groups:
         qs = queries[g.key](user, q)
-        g.rows = list(qs[:SHOWN])
-        g.count = qs.count()
-        if g.count <= len(g.rows):
+        # One pass over the index gives the count (up to COUNT_CAP) and the first rows' ids, which
+        # the second query reads in full; `[0]` when nothing is found keeps it one query.
+        ids = list(qs.values_list("pk", flat=True)[:COUNT_CAP + 1])
+        g.capped = len(ids) > COUNT_CAP
+        g.count = min(len(ids), COUNT_CAP)
+        g.rows = list(qs.filter(pk__in=ids[:SHOWN] or [0]))
+        if not g.capped and g.count <= len(g.rows):
             g.more_url = None
     return [g for g in groups if g.count]
 
@@ -171,7 +183,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """The search page and its results (the htmx fragment); `?nhom=` shows one group whole."""
     q = clean_query(request.GET.get("q", ""))
     group = GROUP_PAGES.get(request.GET.get("nhom", ""))
-    context: dict[str, Any] = {"q": q, "too_short": 0 < len(q) < MIN_LENGTH, "groups": [], "group": None,
+    context: dict[str, Any] = {"q": q, "cap": COUNT_CAP, "too_short": 0 < len(q) < MIN_LENGTH, "groups": [], "group": None,
                                "page": None, "min_length": MIN_LENGTH, "max_length": MAX_LENGTH,
                                "searched": len(q) >= MIN_LENGTH}
     if context["searched"]:
