@@ -46,7 +46,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chibo import access
 from chibo.core.text import fold, nfc
@@ -65,6 +65,13 @@ MAX_WORDS = 8
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # control, format (zero-width, BOM), surrogate, private, unassigned
 _NUMBER = re.compile(r"[0-9]{3,20}")
 
+TITLES = {
+    "members": pgettext_lazy("search group", "Party members"),
+    "organisations": pgettext_lazy("search group", "Party organisations"),
+    "documents": pgettext_lazy("search group", "Documents"),
+    "meetings": pgettext_lazy("search group", "Meetings"),
+    "resolutions": pgettext_lazy("search group", "Resolutions and plans"),
+}
 GROUP_PAGES = {"to-chuc": "organisations", "hop": "meetings"}  # ?nhom= → the group shown whole
 
 
@@ -157,11 +164,11 @@ def _group_url(key: str, q: str) -> str:
 def find(user: Any, q: str) -> list[Group]:
     """The groups with something found, in a fixed order; two queries per group."""
     groups = [
-        Group("members", _("Party members"), more_url=_list_url("members", q) if lists_members(user) else None),
-        Group("organisations", _("Party organisations"), more_url=_group_url("to-chuc", q)),
-        Group("documents", _("Documents"), more_url=_list_url("documents", q)),
-        Group("meetings", _("Meetings"), more_url=_group_url("hop", q)),
-        Group("resolutions", _("Resolutions and plans"), more_url=_list_url("resolutions", q)),
+        Group("members", TITLES["members"], more_url=_list_url("members", q) if lists_members(user) else None),
+        Group("organisations", TITLES["organisations"], more_url=_group_url("to-chuc", q)),
+        Group("documents", TITLES["documents"], more_url=_list_url("documents", q)),
+        Group("meetings", TITLES["meetings"], more_url=_group_url("hop", q)),
+        Group("resolutions", TITLES["resolutions"], more_url=_list_url("resolutions", q)),
     ]
     queries = {"members": member_query, "organisations": organisation_query, "documents": document_query,
                "meetings": meeting_query, "resolutions": resolution_query}
@@ -190,6 +197,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if group is not None:
             qs = organisation_query(request.user, q) if group == "organisations" else meeting_query(request.user, q)
             context["group"] = group
+            context["group_title"] = TITLES[group]
             context["page"] = Paginator(qs, settings.CHIBO_PAGE_SIZE).get_page(request.GET.get("page"))
             context["query"] = urlencode({"q": q, "nhom": request.GET.get("nhom", "")})
         else:
