@@ -55,6 +55,8 @@ MATRIX: dict[str, list[int]] = {
     "/nhat-ky/":                          [404, 404, 404, 200, 200, 200, 200],
     "/nhat-ky/?org=C1":                   [404, 404, 404, 200, 404, 200, 200],
     "/cua-toi/":                          [200, 200, 200, 200, 200, 200, 200],
+    "/tim-kiem/?q=nguyen+van":            [200, 200, 200, 200, 200, 200, 200],  # scope of results: tests/test_search.py
+    "/tim-kiem/?q=chi+bo&nhom=to-chuc":   [200, 200, 200, 200, 200, 200, 200],
     "/quy-dinh/":                         [200, 200, 200, 200, 200, 200, 200],
     "/ngay-nghi/":                        [200, 200, 200, 200, 200, 200, 200],
     "/huong-dan/":                        [200, 200, 200, 200, 200, 200, 200],
@@ -118,7 +120,8 @@ def test_every_web_url_is_in_the_matrix():
                "recruitment", "candidate-create", "candidate", "candidate-act", "member-recognition",
                "candidate-resolution-pdf", "recognition-resolution-pdf",  # tests/test_recruitment_pdfs.py  # tests/test_access_recruitment.py
                "help", "help-area", "help-secretary", "help-secretary-pdf",  # tests/test_help.py
-               "manifest"}  # tests/test_manifest.py
+               "manifest",  # tests/test_manifest.py
+               "search"}  # tests/test_search.py
     assert web_names <= covered, f"add these to the matrix: {web_names - covered}"
 
 

@@ -32,6 +32,8 @@ PAGES = [
     ("province_staff", "/chat-luong-du-lieu/"),
     ("secretary_a", "/to-chuc/A/tai-khoan/"),
     ("commune_staff", "/tai-khoan/{account}/"),
+    ("commune_staff", "/tim-kiem/?q=nguyen+van"),
+    ("province_staff", "/tim-kiem/?q=chi+bo&nhom=hop"),
 ]
 
 

@@ -56,7 +56,8 @@ def test_menu_on_a_phone(new_context: Any, browser_world: Any, phone: dict[str, 
     assert box is not None and box["width"] >= 44
     for i in range(links.count()):
         expect(links.nth(i)).to_be_hidden()  # closed until tapped
-    inside(page, ".topbar .bell, .topbar .me, .topbar form[data-signout] button", 360, 800)
+    inside(page, ".topbar .bell, .topbar .me, .topbar form[data-signout] button, .topbar .quick-search button", 360, 800)
+    expect(page.locator("#quick-q")).to_be_hidden()  # on a phone the magnifier opens the search page
 
     button.tap()
     expect(page.locator("details[data-menu]")).to_have_attribute("open", "")
@@ -95,7 +96,10 @@ def test_menu_on_a_wide_screen_is_one_row(new_context: Any, browser_world: Any, 
     tops = {links.nth(i).evaluate("a => a.offsetTop") for i in range(links.count())}
     assert len(tops) == 1, f"the menu wraps onto {len(tops)} rows at {width}px"
     no_horizontal_scroll(page, width)
-    inside(page, ".topbar .bell, .topbar .me, .topbar form[data-signout] button", width, 768)
+    inside(page, ".topbar .bell, .topbar .me, .topbar form[data-signout] button, .topbar .quick-search button",
+           width, 768)
+    if width >= 1280:  # the search box itself from 1280px; below, its magnifier button
+        expect(page.locator("#quick-q")).to_be_visible()
     expect(page.locator(f'{LINKS}[aria-current="page"]')).to_have_attribute("href", "/cua-toi/")
     if width == 1366 and javascript:
         page.screenshot(path=str(artifacts / f"menu-wide-{persona}.png"))

@@ -69,6 +69,17 @@ def filter_members(qs: QuerySet[Membership], *, q: str = "", status: str = "", s
     return qs.order_by(*SORTS.get(sort or "name", SORTS["name"]))
 
 
+def by_number(qs: QuerySet[Membership], number: str) -> QuerySet[Membership]:
+    """The memberships whose person's citizen ID or whose party card number is exactly
+    `number` (both unique, so at most two), by name."""
+    # The two unique indexes first (one query, SQLite's multi-index OR), then the viewer's scope
+    # on those few rows: asked together, SQLite walked the whole list index in name order (1 s
+    # on 150,000 members).
+    ids = list(Membership.objects.filter(Q(person_id__in=Person.objects.filter(citizen_id=number).values("pk"))
+                                         | Q(card_number=number)).values_list("pk", flat=True)[:2])
+    return qs.filter(pk__in=ids or [0], current__in=[True]).order_by(*SORTS["name"])
+
+
 def member_rows(qs: QuerySet[Membership]) -> QuerySet[Membership]:
     """What a list row shows, without N+1."""
     return qs.select_related("person", "organisation").only(

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from chibo.core.dates import today
+from chibo.core.text import fold
 from chibo.organisations.models import PATH_STEP, Organisation
 from chibo.plans import rules
 from chibo.plans.models import Measurement, Milestone, Resolution, Target
@@ -34,6 +35,13 @@ class Figure:
     @property
     def percent(self) -> int | None:
         return None if self.progress is None else int((self.progress * 100).to_integral_value())
+
+
+def search(qs: QuerySet[Resolution], q: str) -> QuerySet[Resolution]:
+    """Accent-insensitive: the folded query occurs in the number and title ("nong thon moi"
+    finds "Xây dựng nông thôn mới"). The list page and the search from any page use this one."""
+    text = fold(q)
+    return qs.filter(search_text__contains=text) if text else qs
 
 
 def figures(targets: Iterable[Target], day: dt.date | None = None) -> dict[int, Figure]:

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods
 
 from chibo import access
 from chibo.core.dates import today
-from chibo.core.text import fold
 from chibo.organisations.models import Organisation
 from chibo.plans import rules, selectors, services
 from chibo.plans.charts import step_chart
@@ -50,7 +49,7 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     qs = visible.select_related("organisation")
     if data.get("q"):
-        qs = qs.filter(search_text__contains=fold(data["q"]))
+        qs = selectors.search(qs, data["q"])
     if data.get("org"):
         qs = qs.filter(organisation__code=data["org"])
     if data.get("status"):

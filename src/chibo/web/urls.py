@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from chibo.accounts.views import SignInView
-from chibo.web import for_me, help, manifest, rulebook, security, views
+from chibo.web import for_me, help, manifest, rulebook, search, security, views
 
 urlpatterns = [
     path("dang-nhap/", SignInView.as_view(), name="login"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("manifest.webmanifest", manifest.manifest, name="manifest"),
     path("cua-toi/", for_me.for_me, name="for-me"),
+    path("tim-kiem/", search.search, name="search"),
     path("quy-dinh/", rulebook.rules, name="rules"),
     path("quy-dinh/<str:key>/phien-ban-moi/", rulebook.rule_version, name="rule-version"),
     path("huong-dan/", help.index, name="help"),
