@@ -344,6 +344,24 @@ def may_import(user: Any) -> bool:
     return scope.superuser or any(g.write for g in scope.grants)
 
 
+def import_jobs(user: Any) -> QuerySet[Any]:
+    """The user's own imports (none for one who may not import)."""
+    from chibo.exchange.models import ImportJob
+
+    if not getattr(user, "is_authenticated", False) or not may_import(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(user=user)
+
+
+def export_jobs(user: Any) -> QuerySet[Any]:
+    """The downloads the user asked to be prepared."""
+    from chibo.exchange.models import ExportJob
+
+    if not getattr(user, "is_authenticated", False):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(user=user)
+
+
 def get_import_job(user: Any, pk: Any) -> Any:
     """An import is seen only by the person who started it."""
     from chibo.exchange.models import ImportJob

@@ -241,22 +241,36 @@ def temporary_items(org: Organisation, horizon: dt.date, book: RuleBook) -> list
     return items
 
 
-def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list[DueItem]:
+# The kinds of the commune home's "what's due" (the procedures with a deadline): badges and removal
+# flags are left to the full list (docs/decisions.md, "The commune home's counts").
+PROCEDURES = "thu-tuc"  # What's due with ?nhom=thu-tuc: only these kinds and the candidates' steps
+PROCEDURE_KINDS = frozenset({Kind.PROBATION_END, Kind.RECOGNITION, Kind.RECOGNITION_DECISION, Kind.TRANSFER_PRESENT,
+                             Kind.TEMPORARY_ENDS})
+
+
+def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS, *, kinds: frozenset[str] | None = None,
+              book: RuleBook | None = None, cal: LifecycleCalendar | None = None) -> list[DueItem]:
     """Everything with a statutory date in `org`'s subtree that is overdue (before `day`) or due in
     the next `days` days, by date: probation ends, recognitions to consider, badges due at the next
     award occasion (and the occasions in the next `days` days), and removal flags raised from
-    meeting attendance, transfer letters not presented yet, and temporary activities ending.
+    meeting attendance, transfer letters not presented yet, and temporary activities ending —
+    only the `kinds` given (default: all; a kind left out costs no query).
     Queries: the rules, the holidays, and one or two per kind — never per member."""
-    book = RuleBook()
-    cal = LifecycleCalendar()
+    book = book or RuleBook()
+    cal = cal or LifecycleCalendar()
     horizon = day + dt.timedelta(days=days)
-    items = [
-        *_probation_items(org, day, horizon, book, cal),
-        *badge_items(org, day, badge_occasions(day, days), book),
-        *removal_items(org, day, book),
-        *transfer_items(org, horizon, book, cal),
-        *temporary_items(org, horizon, book),
-    ]
+    wanted = set(Kind.LABELS) if kinds is None else set(kinds)
+    items: list[DueItem] = []
+    if wanted & {Kind.PROBATION_END, Kind.RECOGNITION, Kind.RECOGNITION_DECISION}:
+        items += [i for i in _probation_items(org, day, horizon, book, cal) if i.kind in wanted]
+    if Kind.BADGE in wanted:
+        items += badge_items(org, day, badge_occasions(day, days), book)
+    if Kind.REMOVAL_FLAG in wanted:
+        items += removal_items(org, day, book)
+    if Kind.TRANSFER_PRESENT in wanted:
+        items += transfer_items(org, horizon, book, cal)
+    if Kind.TEMPORARY_ENDS in wanted:
+        items += temporary_items(org, horizon, book)
     items.sort(key=lambda i: (i.date, i.membership.sort_key, i.kind))
     return items
 
@@ -264,6 +278,7 @@ def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list
 @dataclass
 class CellDue:
     cell: Organisation
+    commune: Organisation | None = None  # set by a page that spans communes
     overdue: list[DueItem] = field(default_factory=list)
     soon: list[DueItem] = field(default_factory=list)
 
