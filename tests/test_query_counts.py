@@ -35,6 +35,11 @@ PAGES = [
 ]
 
 
+# The commune home adds its "To do" counts to the figures (issue 14, point 3; tests/test_home_commune.py):
+# a fixed number of queries of its own, each on an index or a rollup.
+LIMITS = {("commune_staff", "/"): 30, ("province_staff", "/?org=C1&date=01/01/2026"): 30}
+
+
 def _count(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -52,7 +57,7 @@ def test_query_count_is_small_and_flat(world, persona, template):
         add_member(world.org["A"], "Nguyễn", "Văn", f"Thêm{i}", birth=dt.date(1970 + i % 10, 1, 1))
         add_member(world.org["X"], "Trần", "Thị", f"Nữa{i}", sex="F")
     large = _count(client, url)
-    assert small <= 15, f"{url}: {small} queries"
+    assert small <= LIMITS.get((persona, template), 15), f"{url}: {small} queries"
     # Never more with more data. (Fewer is possible: the change log reads one query per kind of
     # object on its page, and 60 new members are one kind.)
     assert large <= small, f"{url}: {small} queries with little data, {large} with more"

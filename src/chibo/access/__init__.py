@@ -507,6 +507,17 @@ def tasks(user: Any) -> QuerySet[Any]:
     return Task.objects.filter(q)
 
 
+def tasks_in(user: Any, org: Organisation) -> QuerySet[Any]:
+    """The tasks of `org`'s subtree the user may see (`tasks(user)` within the subtree): one index
+    range when the user's scope holds the whole subtree, as a commune's staff hold their commune."""
+    from chibo.tasks.models import Task
+
+    subtree = Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+    if scope_for(user).sees_org(org):
+        return Task.objects.filter(subtree)
+    return tasks(user).filter(subtree)
+
+
 def _assigned_to(person_id: int, scope: Scope) -> QuerySet[Any]:
     from chibo.tasks.models import Assignee
 

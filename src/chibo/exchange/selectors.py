@@ -26,8 +26,9 @@ class Waiting:
 
 
 def waiting_count(imports: QuerySet[Any], exports: QuerySet[Any]) -> int:
-    """How many jobs wait (`waiting` lists them): two counts on the jobs' owner index."""
-    return imports.filter(status__in=WAITING_IMPORTS).count() + exports.filter(status__in=WAITING_EXPORTS).count()
+    """How many jobs wait (`waiting` lists them): one query, on the jobs' owner index."""
+    return (imports.filter(status__in=WAITING_IMPORTS).values("pk").order_by()
+            .union(exports.filter(status__in=WAITING_EXPORTS).values("pk").order_by(), all=True).count())
 
 
 def waiting(imports: QuerySet[Any], exports: QuerySet[Any]) -> Waiting:

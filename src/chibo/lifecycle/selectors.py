@@ -214,31 +214,42 @@ def _letters(org: Organisation) -> QuerySet[TransferLetter]:
         "other_organisation")
 
 
+def _transfer_item(letter: TransferLetter, horizon: dt.date, book: RuleBook, cal: LifecycleCalendar) -> DueItem | None:
+    found = due("transfer_present_days", letter.letter_date, calendar=cal, book=book)
+    if found.date > horizon:
+        return None
+    return DueItem(Kind.TRANSFER_PRESENT, letter.membership, found.date, (found.rule,), start=letter.letter_date,
+                   letter=letter)
+
+
+def _temporary_item(letter: TransferLetter, book: RuleBook) -> DueItem:
+    assert letter.temporary_end is not None
+    key = "temporary_study_max_months" if letter.study else "temporary_transfer_max_months"
+    return DueItem(Kind.TEMPORARY_ENDS, letter.membership, letter.temporary_end,
+                   (book.rule(key, letter.letter_date),), start=letter.letter_date, letter=letter)
+
+
+def _issued() -> Q:
+    return Q(status=TransferLetter.State.ISSUED)
+
+
+def _temporary_ending(horizon: dt.date) -> Q:
+    return Q(kind=TransferLetter.Kind.TEMPORARY, temporary_end__lte=horizon) & ~Q(status=TransferLetter.State.ENDED)
+
+
 def transfer_items(org: Organisation, horizon: dt.date, book: RuleBook,
                    cal: LifecycleCalendar | None = None) -> list[DueItem]:
     """Letters not presented yet: to be presented by the letter date + transfer_present_days (the
     rule in force on the letter date, in working days: one calendar for all). One query."""
-    items = []
     cal = cal or LifecycleCalendar()
-    for letter in _letters(org).filter(status=TransferLetter.State.ISSUED):
-        found = due("transfer_present_days", letter.letter_date, calendar=cal, book=book)
-        if found.date <= horizon:
-            items.append(DueItem(Kind.TRANSFER_PRESENT, letter.membership, found.date, (found.rule,),
-                                 start=letter.letter_date, letter=letter))
-    return items
+    return [item for letter in _letters(org).filter(_issued())
+            if (item := _transfer_item(letter, horizon, book, cal)) is not None]
 
 
 def temporary_items(org: Organisation, horizon: dt.date, book: RuleBook) -> list[DueItem]:
     """Temporary activities not ended yet whose end date falls by the horizon, with the rule that
     bounds their length (study or residence/work). One query."""
-    items = []
-    for letter in _letters(org).filter(kind=TransferLetter.Kind.TEMPORARY, temporary_end__lte=horizon).exclude(
-            status=TransferLetter.State.ENDED):
-        assert letter.temporary_end is not None
-        key = "temporary_study_max_months" if letter.study else "temporary_transfer_max_months"
-        items.append(DueItem(Kind.TEMPORARY_ENDS, letter.membership, letter.temporary_end,
-                             (book.rule(key, letter.letter_date),), start=letter.letter_date, letter=letter))
-    return items
+    return [_temporary_item(letter, book) for letter in _letters(org).filter(_temporary_ending(horizon))]
 
 
 # The kinds of the commune home's "what's due" (the procedures with a deadline): badges and removal

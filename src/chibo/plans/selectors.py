@@ -294,7 +294,7 @@ def statuses(org: Organisation, day: dt.date | None = None, *, within: QuerySet[
         resolution__status=Resolution.Status.IN_FORCE, resolution__issued_on__lte=day,
         resolution__period_start__lte=day.year, resolution__period_end__gte=day.year)
     if within is not None:
-        qs = qs.filter(pk__in=within.values("pk"))
+        qs = qs & within  # the reader's scope as conditions of the same query, not a subquery
     newest = (Measurement.objects.filter(target=OuterRef("pk"), measured_on__lte=day)
               .order_by("-measured_on", "-id").values("value")[:1])
     rows = {row[0]: row for row in qs.annotate(latest=Subquery(newest)).values_list(
@@ -321,10 +321,10 @@ def statuses(org: Organisation, day: dt.date | None = None, *, within: QuerySet[
 
     out: dict[int, tuple[str, Decimal | None]] = {}
     for pk, _parent, kind, direction, _roll_up, target, baseline, _weight, start, end, _latest in rows.values():
-        value = value_of(pk)
-        out[pk] = (rules.status(kind=kind, direction=direction, target=target, baseline=baseline, value=value,
+        current = value_of(pk)
+        out[pk] = (rules.status(kind=kind, direction=direction, target=target, baseline=baseline, value=current,
                                 start=dt.date(start, 1, 1), end=dt.date(end, 12, 31), day=day,
-                                milestones=milestones.get(pk, ())), value)
+                                milestones=milestones.get(pk, ())), current)
     return out
 
 

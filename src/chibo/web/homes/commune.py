@@ -54,7 +54,7 @@ def work(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[s
     }
     if cells == 0:  # nothing to count yet: say what to do first
         return context
-    overdue = task_selectors.overdue_by_unit(access.tasks(user), org, day=now)
+    overdue = task_selectors.overdue_by_unit(access.tasks_in(user, org), org, day=now)
     off_track = plan_selectors.status_counts(org, now, within=access.targets(user))[plan_rules.Status.OFF_TRACK]
     book, cal = RuleBook(), lifecycle_selectors.LifecycleCalendar()
     items = lifecycle_selectors.due_items(org, now, DUE_DAYS, kinds=lifecycle_selectors.PROCEDURE_KINDS,
