@@ -971,5 +971,6 @@ def _not_met(request: HttpRequest, org: Organisation, month: dt.date, day: dt.da
                 if org.kind not in (Organisation.Kind.COMMUNE, *Organisation.CELL_KINDS) else {})
     context = {"org": org, "month": month, "end": end, "current": end == day,
                "rows": [(f, communes.get(f.organisation_id)) for f in rows], "show_commune": bool(communes),
-               "month_text": f"{month.month:02d}/{month.year}", "previous": add_months(month, -1)}
+               "month_text": f"{month.month:02d}/{month.year}",
+               "previous": previous if (previous := add_months(month, -1)) >= add_months(day.replace(day=1), -12) else None}
     return render(request, "meetings/not_met.html", context)
