@@ -58,7 +58,7 @@ def work(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[s
     off_track = plan_selectors.status_counts(org, now, within=access.targets(user))[plan_rules.Status.OFF_TRACK]
     book, cal = RuleBook(), lifecycle_selectors.LifecycleCalendar()
     items = lifecycle_selectors.due_items(org, now, DUE_DAYS, kinds=lifecycle_selectors.PROCEDURE_KINDS,
-                                          book=book, cal=cal)
+                                          book=book, cal=cal, lean=True)
     candidates = recruitment_selectors.deadlines(access.candidates(user), org, now, now + dt.timedelta(days=DUE_DAYS),
                                                  cal=cal, book=book)
     context.update({
