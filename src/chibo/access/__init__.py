@@ -344,6 +344,24 @@ def may_import(user: Any) -> bool:
     return scope.superuser or any(g.write for g in scope.grants)
 
 
+def import_jobs(user: Any) -> QuerySet[Any]:
+    """The user's own imports (none for one who may not import)."""
+    from chibo.exchange.models import ImportJob
+
+    if not getattr(user, "is_authenticated", False) or not may_import(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(user=user)
+
+
+def export_jobs(user: Any) -> QuerySet[Any]:
+    """The downloads the user asked to be prepared."""
+    from chibo.exchange.models import ExportJob
+
+    if not getattr(user, "is_authenticated", False):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(user=user)
+
+
 def get_import_job(user: Any, pk: Any) -> Any:
     """An import is seen only by the person who started it."""
     from chibo.exchange.models import ImportJob
@@ -487,6 +505,17 @@ def tasks(user: Any) -> QuerySet[Any]:
     if m is not None:
         q |= Q(organisation_id__in=[pk for pk in (m.cell_id, m.group_id, m.organisation_id) if pk])
     return Task.objects.filter(q)
+
+
+def tasks_in(user: Any, org: Organisation) -> QuerySet[Any]:
+    """The tasks of `org`'s subtree the user may see (`tasks(user)` within the subtree): one index
+    range when the user's scope holds the whole subtree, as a commune's staff hold their commune."""
+    from chibo.tasks.models import Task
+
+    subtree = Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+    if scope_for(user).sees_org(org):
+        return Task.objects.filter(subtree)
+    return tasks(user).filter(subtree)
 
 
 def _assigned_to(person_id: int, scope: Scope) -> QuerySet[Any]:

@@ -21,7 +21,7 @@ from chibo import access
 from chibo.accounts.models import User
 from chibo.core import files
 from chibo.core.dates import today
-from chibo.exchange import services
+from chibo.exchange import selectors, services
 from chibo.exchange.models import ExportJob, ImportJob
 from chibo.exchange.reader import FileRefused, check
 from chibo.exchange.tasks import run_export_job, run_import_job
@@ -170,7 +170,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 run_import_job.enqueue(job.pk, False)
                 return redirect("import-job", pk=job.pk)
     jobs = ImportJob.objects.filter(user=cast(User, request.user))[:10]
-    return render(request, "exchange/import.html", {"form": form, "jobs": jobs})
+    waiting = selectors.waiting(access.import_jobs(request.user), access.export_jobs(request.user))
+    return render(request, "exchange/import.html", {"form": form, "jobs": jobs, "waiting": waiting})
 
 
 @login_required

@@ -106,15 +106,16 @@ class DueItem:
         return m.cell or m.base or m.organisation
 
 
-def _members(org: Organisation) -> QuerySet[Membership]:
+def _members(org: Organisation, *, lean: bool = False) -> QuerySet[Membership]:
     """Current members of the subtree (deceased, removed, expelled and transferred-out members are
-    not current); an index range on (level, current, …)."""
-    return Membership.objects.filter(current=True, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}).select_related(
-        "person", "organisation", "cell", "base")
+    not current); an index range on (level, current, …). `lean`: the membership rows alone, for a
+    count (their person and cells are not read)."""
+    qs = Membership.objects.filter(current=True, **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk})
+    return qs.order_by() if lean else qs.select_related("person", "organisation", "cell", "base")
 
 
 def _probation_items(org: Organisation, day: dt.date, horizon: dt.date, book: RuleBook,
-                     cal: LifecycleCalendar) -> list[DueItem]:
+                     cal: LifecycleCalendar, *, lean: bool = False) -> list[DueItem]:
     """Probationary members: the end of probation (admission + probation_months in force on the
     admission date) while it is ahead, then the recognition window running
     (recruitment.rules.recognition_window) when its last day falls before the horizon: the
@@ -123,7 +124,7 @@ def _probation_items(org: Organisation, day: dt.date, horizon: dt.date, book: Ru
     resolution, + the one-time extension when recorded), or the superior committee's after the
     cell's votes without two-thirds. Each is overdue only after its own window."""
     items = []
-    members = list(_members(org).filter(status=Status.PROBATIONARY))
+    members = list(_members(org, lean=lean).filter(status=Status.PROBATIONARY))
     recs = recruitment_selectors.recognitions_of(m.pk for m in members)
     for m in members:
         end = due("probation_months", m.admission_date, calendar=cal, book=book)
@@ -205,58 +206,87 @@ def removal_items(org: Organisation, day: dt.date, book: RuleBook) -> list[DueIt
     return items
 
 
-def _letters(org: Organisation) -> QuerySet[TransferLetter]:
-    """Letters of the subtree's current members, and letters addressed to a cell of the subtree."""
+def _letters(org: Organisation, *, lean: bool = False) -> QuerySet[TransferLetter]:
+    """Letters of the subtree's current members, and letters addressed to a cell of the subtree
+    (`lean`: with their membership row only, for a count)."""
     inside = Q(**{f"membership__{LEVEL_OF_KIND[org.kind]}_id": org.pk}, membership__current=True)
     addressed = Q(other_organisation__path__gte=org.path, other_organisation__path__lt=org.path + PATH_END)
+    if lean:
+        return TransferLetter.objects.filter(inside | addressed).select_related("membership").order_by()
     return TransferLetter.objects.filter(inside | addressed).select_related(
         "membership__person", "membership__organisation", "membership__cell", "membership__base",
         "other_organisation")
 
 
+def _transfer_item(letter: TransferLetter, horizon: dt.date, book: RuleBook, cal: LifecycleCalendar) -> DueItem | None:
+    found = due("transfer_present_days", letter.letter_date, calendar=cal, book=book)
+    if found.date > horizon:
+        return None
+    return DueItem(Kind.TRANSFER_PRESENT, letter.membership, found.date, (found.rule,), start=letter.letter_date,
+                   letter=letter)
+
+
+def _temporary_item(letter: TransferLetter, book: RuleBook) -> DueItem:
+    assert letter.temporary_end is not None
+    key = "temporary_study_max_months" if letter.study else "temporary_transfer_max_months"
+    return DueItem(Kind.TEMPORARY_ENDS, letter.membership, letter.temporary_end,
+                   (book.rule(key, letter.letter_date),), start=letter.letter_date, letter=letter)
+
+
+def _issued() -> Q:
+    return Q(status=TransferLetter.State.ISSUED)
+
+
+def _temporary_ending(horizon: dt.date) -> Q:
+    return Q(kind=TransferLetter.Kind.TEMPORARY, temporary_end__lte=horizon) & ~Q(status=TransferLetter.State.ENDED)
+
+
 def transfer_items(org: Organisation, horizon: dt.date, book: RuleBook,
-                   cal: LifecycleCalendar | None = None) -> list[DueItem]:
+                   cal: LifecycleCalendar | None = None, *, lean: bool = False) -> list[DueItem]:
     """Letters not presented yet: to be presented by the letter date + transfer_present_days (the
     rule in force on the letter date, in working days: one calendar for all). One query."""
-    items = []
     cal = cal or LifecycleCalendar()
-    for letter in _letters(org).filter(status=TransferLetter.State.ISSUED):
-        found = due("transfer_present_days", letter.letter_date, calendar=cal, book=book)
-        if found.date <= horizon:
-            items.append(DueItem(Kind.TRANSFER_PRESENT, letter.membership, found.date, (found.rule,),
-                                 start=letter.letter_date, letter=letter))
-    return items
+    return [item for letter in _letters(org, lean=lean).filter(_issued())
+            if (item := _transfer_item(letter, horizon, book, cal)) is not None]
 
 
-def temporary_items(org: Organisation, horizon: dt.date, book: RuleBook) -> list[DueItem]:
+def temporary_items(org: Organisation, horizon: dt.date, book: RuleBook, *, lean: bool = False) -> list[DueItem]:
     """Temporary activities not ended yet whose end date falls by the horizon, with the rule that
     bounds their length (study or residence/work). One query."""
-    items = []
-    for letter in _letters(org).filter(kind=TransferLetter.Kind.TEMPORARY, temporary_end__lte=horizon).exclude(
-            status=TransferLetter.State.ENDED):
-        assert letter.temporary_end is not None
-        key = "temporary_study_max_months" if letter.study else "temporary_transfer_max_months"
-        items.append(DueItem(Kind.TEMPORARY_ENDS, letter.membership, letter.temporary_end,
-                             (book.rule(key, letter.letter_date),), start=letter.letter_date, letter=letter))
-    return items
+    return [_temporary_item(letter, book) for letter in _letters(org, lean=lean).filter(_temporary_ending(horizon))]
 
 
-def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list[DueItem]:
+# The kinds of the commune home's "what's due" (the procedures with a deadline): badges and removal
+# flags are left to the full list (docs/decisions.md, "The commune home's counts").
+PROCEDURES = "thu-tuc"  # What's due with ?nhom=thu-tuc: only these kinds and the candidates' steps
+PROCEDURE_KINDS = frozenset({Kind.PROBATION_END, Kind.RECOGNITION, Kind.RECOGNITION_DECISION, Kind.TRANSFER_PRESENT,
+                             Kind.TEMPORARY_ENDS})
+
+
+def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS, *, kinds: frozenset[str] | None = None,
+              book: RuleBook | None = None, cal: LifecycleCalendar | None = None, lean: bool = False) -> list[DueItem]:
     """Everything with a statutory date in `org`'s subtree that is overdue (before `day`) or due in
     the next `days` days, by date: probation ends, recognitions to consider, badges due at the next
     award occasion (and the occasions in the next `days` days), and removal flags raised from
-    meeting attendance, transfer letters not presented yet, and temporary activities ending.
+    meeting attendance, transfer letters not presented yet, and temporary activities ending —
+    only the `kinds` given (default: all; a kind left out costs no query). `lean` items are for
+    counting: their member's person and cells are not loaded (a home page's figure).
     Queries: the rules, the holidays, and one or two per kind — never per member."""
-    book = RuleBook()
-    cal = LifecycleCalendar()
+    book = book or RuleBook()
+    cal = cal or LifecycleCalendar()
     horizon = day + dt.timedelta(days=days)
-    items = [
-        *_probation_items(org, day, horizon, book, cal),
-        *badge_items(org, day, badge_occasions(day, days), book),
-        *removal_items(org, day, book),
-        *transfer_items(org, horizon, book, cal),
-        *temporary_items(org, horizon, book),
-    ]
+    wanted = set(Kind.LABELS) if kinds is None else set(kinds)
+    items: list[DueItem] = []
+    if wanted & {Kind.PROBATION_END, Kind.RECOGNITION, Kind.RECOGNITION_DECISION}:
+        items += [i for i in _probation_items(org, day, horizon, book, cal, lean=lean) if i.kind in wanted]
+    if Kind.BADGE in wanted:
+        items += badge_items(org, day, badge_occasions(day, days), book)
+    if Kind.REMOVAL_FLAG in wanted:
+        items += removal_items(org, day, book)
+    if Kind.TRANSFER_PRESENT in wanted:
+        items += transfer_items(org, horizon, book, cal, lean=lean)
+    if Kind.TEMPORARY_ENDS in wanted:
+        items += temporary_items(org, horizon, book, lean=lean)
     items.sort(key=lambda i: (i.date, i.membership.sort_key, i.kind))
     return items
 
@@ -264,6 +294,7 @@ def due_items(org: Organisation, day: dt.date, days: int = DEFAULT_DAYS) -> list
 @dataclass
 class CellDue:
     cell: Organisation
+    commune: Organisation | None = None  # set by a page that spans communes
     overdue: list[DueItem] = field(default_factory=list)
     soon: list[DueItem] = field(default_factory=list)
 

@@ -56,14 +56,22 @@ def org_due_dates(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_lifecycle_organisation(request.user, code)
     day = today()
     days = _days(request.GET.get("days", ""))
-    items = selectors.due_items(org, day, days)
+    procedures = request.GET.get("nhom") == selectors.PROCEDURES  # the commune home's count opens this
+    items = selectors.due_items(org, day, days, kinds=selectors.PROCEDURE_KINDS if procedures else None)
     for item in items:
         item.url = _act_url(item)
     candidates = recruitment_selectors.deadlines(access.candidates(request.user), org, day,
                                                  day + dt.timedelta(days=days))
+    groups = selectors.by_cell(items, day)
+    communes: dict[int, Organisation] = {}
+    if org.kind == Organisation.Kind.PROVINCE:  # the list spans communes: say which each cell is in
+        communes = Organisation.objects.communes_above([g.cell for g in groups] + [c.organisation for c, _n in candidates])
+        for g in groups:
+            g.commune = communes.get(g.cell.pk)
     context = {
-        "org": org, "day": day, "days": days, "groups": selectors.by_cell(items, day), "count": len(items),
-        "candidates": candidates,
+        "org": org, "day": day, "days": days, "groups": groups, "count": len(items),
+        "candidates": candidates, "procedures": procedures, "procedures_value": selectors.PROCEDURES,
+        "candidate_rows": [(c, n, communes.get(c.organisation_id)) for c, n in candidates],
         "occasions": rules.BADGE_OCCASIONS, "party_age_note": rules.PARTY_AGE_NOTE,
         "day_choices": (7, 30, 60, 90),
     }

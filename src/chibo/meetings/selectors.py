@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -28,6 +29,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from chibo.core.dates import today
 from chibo.core.numbers import pct
 from chibo.core.rules import RuleBook, RuleMissing
+from chibo.indicators.models import CellFacts
 from chibo.indicators.services import current_cell_facts
 from chibo.meetings import rules
 from chibo.meetings.models import Attendance, Meeting, Minutes
@@ -91,6 +93,31 @@ def gaps(org: Organisation, *, start: dt.date, end: dt.date) -> Gaps:
             out.cells.append(CellGap(cell=f.organisation, missing=missing,
                                      held=sum(1 for h in held[f.organisation_id] if start <= h.date <= end)))
     return out
+
+
+def not_met(org: Organisation, *, start: dt.date, end: dt.date, refresh: bool = True) -> QuerySet[CellFacts]:
+    """The active cells of the subtree (their CellFacts, with the organisation) that have held no
+    regular meeting between `start` and `end` — "cells that have not met this month" while the
+    month runs, which `gaps` (periods that have ended) cannot say yet. Each row carries
+    `announced`: the first announced regular meeting still to come in the period, if any. One
+    query, whatever the number of cells (`.count()` for the figure alone)."""
+    regular = Meeting.objects.filter(organisation_id=OuterRef("organisation_id"), kind=Meeting.Kind.REGULAR,
+                                     date__gte=start, date__lte=end)
+    announced = (regular.filter(status=Meeting.Status.PUBLISHED, date__gte=min(max(today(), start), end))
+                 .order_by().values("organisation_id").annotate(first=Min("date")).values("first"))
+    return (current_cell_facts(org, today(), refresh=refresh)
+            .exclude(Exists(regular.filter(status=Meeting.Status.HELD)))
+            .annotate(announced=announced)
+            .select_related("organisation").order_by("path"))
+
+
+def not_met_count(org: Organisation, *, start: dt.date, end: dt.date, refresh: bool = True) -> tuple[int, int]:
+    """(active cells of the subtree, those of them `not_met` lists): one query."""
+    regular = Meeting.objects.filter(organisation_id=OuterRef("organisation_id"), kind=Meeting.Kind.REGULAR,
+                                     status=Meeting.Status.HELD, date__gte=start, date__lte=end)
+    found = current_cell_facts(org, today(), refresh=refresh).aggregate(
+        cells=Count("organisation_id"), not_met=Count("organisation_id", filter=~Exists(regular)))
+    return found["cells"], found["not_met"]
 
 
 def indicator_figures(org: Organisation, *, start: dt.date, end: dt.date) -> dict[str, Any]:

@@ -925,6 +925,9 @@ def org_meeting_gaps(request: HttpRequest, code: str) -> HttpResponse:
     require, over a period (default: the last 12 months up to today)."""
     org = access.get_organisation(request.user, code)
     day = today()
+    month = month_param(request.GET.get("thang", ""), day)
+    if month is not None:
+        return _not_met(request, org, month, day)
     default_start = add_months(day.replace(day=1), -12)  # the last 12 whole months, and this one so far
     form = GapsForm(request.GET or None, initial={"start": default_start, "end": day})
     data = form.cleaned_data if form.is_valid() else {}
@@ -943,3 +946,31 @@ def org_meeting_gaps(request: HttpRequest, code: str) -> HttpResponse:
                "pct": round(100 * gaps.satisfied / gaps.required, 1) if gaps.required else None,
                "start_text": format_vn_date(start), "end_text": format_vn_date(end)}
     return render(request, _template(request, "meetings/gaps.html", "meetings/_gaps.html"), context)
+
+
+def month_param(raw: str, day: dt.date) -> dt.date | None:
+    """`?thang=2026-12` (or 12/2026): the first day of that month, if it is not after `day`'s."""
+    text = raw.strip()
+    parts = text.split("-") if "-" in text else text.split("/")[::-1]
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    if not (1900 <= year <= 2099 and 1 <= month <= 12):
+        return None
+    first = dt.date(year, month, 1)
+    return first if first <= day else None
+
+
+def _not_met(request: HttpRequest, org: Organisation, month: dt.date, day: dt.date) -> HttpResponse:
+    """The cells that have held no regular meeting in one month (this month: so far) — the list
+    behind the commune home's "cells that have not met this month"."""
+    end = min(add_months(month, 1) - dt.timedelta(days=1), day)
+    rows = list(selectors.not_met(org, start=month, end=end))
+    cells = [f.organisation for f in rows]
+    communes = (Organisation.objects.communes_above(cells)
+                if org.kind not in (Organisation.Kind.COMMUNE, *Organisation.CELL_KINDS) else {})
+    context = {"org": org, "month": month, "end": end, "current": end == day,
+               "rows": [(f, communes.get(f.organisation_id)) for f in rows], "show_commune": bool(communes),
+               "month_text": f"{month.month:02d}/{month.year}",
+               "previous": previous if (previous := add_months(month, -1)) >= add_months(day.replace(day=1), -12) else None}
+    return render(request, "meetings/not_met.html", context)

@@ -8,6 +8,7 @@ docs/decisions.md). Organisations are never deleted: `valid_to` ends them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Q
@@ -73,6 +74,21 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
 
     def active_on(self, day: dt.date) -> OrganisationQuerySet:
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+    def communes_above(self, orgs: Iterable[Organisation]) -> dict[int, Organisation]:
+        """The commune (or ward) committee each organisation stands in, keyed by the organisation's
+        id — for the commune column of a list that spans communes. One query, none when empty."""
+        given = list(orgs)
+        paths = {p for o in given for p in o.ancestor_paths()}
+        if not paths:
+            return {}
+        communes = {c.path: c for c in self.filter(path__in=sorted(paths), kind=Organisation.Kind.COMMUNE)}
+        out = {}
+        for o in given:
+            found = next((communes[p] for p in o.ancestor_paths() if p in communes), None)
+            if found is not None:
+                out[o.pk] = found
+        return out
 
 
 class Organisation(models.Model):

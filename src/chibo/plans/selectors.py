@@ -276,12 +276,24 @@ def overview(org: Organisation, day: dt.date | None = None, *, within: QuerySet[
 
 # --- How many targets of an organisation stand where (the indicators) -------------------------
 
-def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, int]:
+def status_counts(org: Organisation, day: dt.date | None = None, *, within: QuerySet[Target] | None = None
+                  ) -> dict[str, int]:
     """How many targets `org` answers for on `day`, by status (rules.Status): every target of
     a resolution in force on that day (status "in force", issued by then, the day's year within
     its period) whose responsible organisation is `org` or inside its subtree — its own targets
     and the parts given to its cells, each counted once. The same figures as `figures()`, read
-    lean (one row per target, no model instances): three queries whatever the subtree's size."""
+    lean (one row per target, no model instances): two queries whatever the subtree's size.
+    `within` limits the targets (a page passes `access.targets(user)`)."""
+    counts = dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
+                            rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
+    for state, _value in statuses(org, day, within=within).values():
+        counts[state] += 1
+    return counts
+
+
+def statuses(org: Organisation, day: dt.date | None = None, *, within: QuerySet[Target] | None = None
+             ) -> dict[int, tuple[str, Decimal | None]]:
+    """The targets `status_counts` counts, each with its status and current value, by id."""
     from chibo.organisations.models import PATH_END
 
     day = day or today()
@@ -289,6 +301,8 @@ def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, in
         organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END,
         resolution__status=Resolution.Status.IN_FORCE, resolution__issued_on__lte=day,
         resolution__period_start__lte=day.year, resolution__period_end__gte=day.year)
+    if within is not None:
+        qs = qs & within  # the reader's scope as conditions of the same query, not a subquery
     newest = (Measurement.objects.filter(target=OuterRef("pk"), measured_on__lte=day)
               .order_by("-measured_on", "-id").values("value")[:1])
     rows = {row[0]: row for row in qs.annotate(latest=Subquery(newest)).values_list(
@@ -313,14 +327,36 @@ def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, in
                 values[pk] = latest
         return values[pk]
 
-    counts = dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
-                            rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
+    out: dict[int, tuple[str, Decimal | None]] = {}
     for pk, _parent, kind, direction, _roll_up, target, baseline, _weight, start, end, _latest in rows.values():
-        state = rules.status(kind=kind, direction=direction, target=target, baseline=baseline, value=value_of(pk),
-                             start=dt.date(start, 1, 1), end=dt.date(end, 12, 31), day=day,
-                             milestones=milestones.get(pk, ()))
-        counts[state] += 1
-    return counts
+        current = value_of(pk)
+        out[pk] = (rules.status(kind=kind, direction=direction, target=target, baseline=baseline, value=current,
+                                start=dt.date(start, 1, 1), end=dt.date(end, 12, 31), day=day,
+                                milestones=milestones.get(pk, ())), current)
+    return out
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    target: Target  # with .resolution and .organisation loaded
+    value: Decimal | None
+    status: str
+    commune: Organisation | None  # the commune the responsible organisation is in, for lists that span communes
+
+
+def with_status(org: Organisation, status: str, day: dt.date | None = None, *,
+                within: QuerySet[Target] | None = None) -> list[StatusRow]:
+    """The targets of `status_counts` that stand at `status` (its count, listed): by responsible
+    organisation in the tree's order, then resolution and number. Three or four queries."""
+    day = day or today()
+    found = {pk: value for pk, (state, value) in statuses(org, day, within=within).items() if state == status}
+    targets = sorted(Target.objects.filter(pk__in=list(found)).select_related("resolution", "organisation"),
+                     key=lambda t: (t.organisation.path, -t.resolution.issued_on.toordinal(), t.resolution_id,
+                                    t.position, t.pk))
+    communes = (Organisation.objects.communes_above([t.organisation for t in targets])
+                if org.kind == Organisation.Kind.PROVINCE else {})
+    return [StatusRow(target=t, value=found[t.pk], status=status, commune=communes.get(t.organisation_id))
+            for t in targets]
 
 
 BEHIND = (rules.Status.AT_RISK, rules.Status.OFF_TRACK)

@@ -315,6 +315,12 @@ def org_targets(request: HttpRequest, code: str) -> HttpResponse:
     """Every target of the resolutions in force an organisation is responsible for, with each
     sub-organisation's part: a commune's matrix of targets × cells, or a cell's own targets."""
     org = access.get_organisation(request.user, code)
+    status = request.GET.get("trang-thai", "")
+    if status in STATUS_LABELS:  # one status across the subtree: the list behind the commune home's count
+        rows = selectors.with_status(org, status, today(), within=access.targets(request.user))
+        return render(request, "plans/targets_by_status.html", {
+            "org": org, "status": status, "status_label": STATUS_LABELS[status], "rows": rows, "day": today(),
+            "show_commune": any(r.commune for r in rows), "legend": _status_legend()})
     ov = selectors.overview(org, today(), within=access.targets(request.user))
     return render(request, "plans/org_targets.html", {"org": org, "ov": ov, "legend": _status_legend(),
                                                       "rows": _matrix_rows(ov)})

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from chibo import access
+from chibo.quality import services
 from chibo.quality.checks import KINDS, Problem, run_checks
 
 
@@ -25,6 +26,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     if not access.sees_members_of(request.user, org):
         raise Http404
     report = run_checks(org)
+    services.remember(report)  # what the commune home shows until the next check
 
     def link(p: Problem) -> tuple[str, bool]:
         """(url, is the fix): the fix page if the user may use it, else the subject's page."""

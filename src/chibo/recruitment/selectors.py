@@ -99,9 +99,11 @@ def recognitions_of(membership_ids: Iterable[int]) -> dict[int, list[Recognition
     return found
 
 
-def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date) -> list[tuple[Candidate, Any]]:
+def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date, *, cal: Any = None,
+               book: Any = None) -> list[tuple[Candidate, Any]]:
     """The candidates in the pipeline in `org`'s subtree with what each needs next and by when
-    (recruitment.rules.Next), overdue first, then by date. `visible` is access.candidates(user)."""
+    (recruitment.rules.Next), overdue first, then by date. `visible` is access.candidates(user);
+    `cal` and `book` (core.calendar.Calendar, core.rules.RuleBook) when the caller has them."""
     from django.db.models import Prefetch
 
     from chibo.core.calendar import Calendar
@@ -109,7 +111,7 @@ def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date) ->
     from chibo.recruitment import rules
     from chibo.recruitment.models import FileItem
 
-    cal, book = Calendar(), RuleBook()
+    cal, book = cal or Calendar(), book or RuleBook()
     cands = list(visible.filter(stage__in=OPEN_STAGES, organisation__path__gte=org.path,
                                 organisation__path__lt=org.path + PATH_END)
                  .select_related("person", "organisation").prefetch_related(Prefetch("files", FileItem.objects.all()))
@@ -119,7 +121,8 @@ def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date) ->
     return rows
 
 
-def deadlines(visible: QuerySet[Candidate], org: Organisation, day: dt.date, horizon: dt.date
-              ) -> list[tuple[Candidate, Any]]:
+def deadlines(visible: QuerySet[Candidate], org: Organisation, day: dt.date, horizon: dt.date, *, cal: Any = None,
+              book: Any = None) -> list[tuple[Candidate, Any]]:
     """Of `next_steps`, those with a statutory date that is overdue or falls by `horizon`."""
-    return [(c, n) for c, n in next_steps(visible, org, day) if n.due is not None and (n.overdue or n.due <= horizon)]
+    return [(c, n) for c, n in next_steps(visible, org, day, cal=cal, book=book)
+            if n.due is not None and (n.overdue or n.due <= horizon)]

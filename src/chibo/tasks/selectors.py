@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from chibo.core.dates import today
 from chibo.core.numbers import pct
-from chibo.organisations.models import PATH_END, Organisation
+from chibo.organisations.models import PATH_END, PATH_STEP, Organisation
 from chibo.tasks import rules
 from chibo.tasks.models import Assignee, Task
 
@@ -60,6 +60,37 @@ def my_tasks(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[in
     return out
 
 
+WORKING = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)  # still to be done by the assignees
+
+
+@dataclass
+class Overdue:
+    """Overdue tasks of an organisation's subtree (as the due list counts them): how many in all,
+    how many the organisation gave itself, and per organisation directly under it (a commune's
+    cells, each with its party groups), most first."""
+    total: int
+    own: int
+    by_unit: list[tuple[Organisation, int]]
+
+
+def overdue_by_unit(visible: QuerySet[Task], org: Organisation, *, day: dt.date | None = None) -> Overdue:
+    """Two queries whatever the number of tasks: the overdue count per assigning organisation,
+    then the organisations directly under `org` that have any. `visible` is access.tasks(user)."""
+    day = day or today()
+    step = len(org.path) + PATH_STEP
+    per_unit: Counter[str] = Counter()
+    own = 0
+    for path, n in (in_subtree(visible, org).filter(status__in=WORKING, due_on__lt=day)
+                    .values_list("organisation__path").annotate(n=Count("id")).order_by()):
+        if len(path) < step:
+            own += n
+        else:
+            per_unit[path[:step]] += n
+    units = Organisation.objects.in_bulk(list(per_unit), field_name="path") if per_unit else {}
+    ranked = sorted(((units[p], n) for p, n in per_unit.items() if p in units), key=lambda r: (-r[1], r[0].path))
+    return Overdue(total=own + sum(per_unit.values()), own=own, by_unit=ranked)
+
+
 @dataclass
 class DueLists:
     overdue: list[Task]
@@ -73,7 +104,7 @@ def due_lists(visible: QuerySet[Task], org: Organisation, *, day: dt.date | None
     day = day or today()
     days = soon_days() if days is None else days
     qs = with_people(in_subtree(visible, org))
-    working = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)
+    working = WORKING
     return DueLists(
         overdue=list(qs.filter(status__in=working, due_on__lt=day).order_by("due_on", "id")[:limit]),
         due_soon=list(qs.filter(status__in=working, due_on__gte=day, due_on__lte=day + dt.timedelta(days=days))

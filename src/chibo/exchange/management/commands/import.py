@@ -91,12 +91,15 @@ class Command(BaseCommand):
 
     def _quality(self, org: Organisation | None) -> list[str]:
         """The data-quality checks run after every import: their summary, as lines."""
+        from chibo.quality import services as quality
         from chibo.quality.checks import run_checks, summary_lines
 
         lines = []
         for top in [org] if org else Organisation.objects.filter(parent__isnull=True, valid_to__isnull=True):
             lines.append(f"\n{top.name}:")
-            lines.extend(f"  {line}" for line in summary_lines(run_checks(top)))
+            report = run_checks(top)
+            quality.remember(report)
+            lines.extend(f"  {line}" for line in summary_lines(report))
         lines.append(_("Details: chibo check-data CODE, or the “Data quality” page."))
         return lines
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from chibo.core.commands import json_errors
 from chibo.organisations.commands import find_organisation
+from chibo.quality import services
 from chibo.quality.checks import Report, run_checks
 
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         org = find_organisation(options["organisation"])
         report = run_checks(org)
+        services.remember(report)
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
             return
