@@ -32,6 +32,7 @@ PAGES = [
     ("province_staff", "/chat-luong-du-lieu/"),
     ("secretary_a", "/to-chuc/A/tai-khoan/"),
     ("commune_staff", "/tai-khoan/{account}/"),
+    ("commune_staff", "/to-chuc/C1/chi-tieu/"),  # with targets: tests/test_target_overview.py
 ]
 
 
