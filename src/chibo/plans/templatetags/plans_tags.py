@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from chibo.plans import rules
@@ -103,3 +104,30 @@ def status_thresholds() -> str:
                  "or the period is over without the target reached. These thresholds are chibo's own reading "
                  "aid, not a regulation.") % {"points": int(rules.ON_TRACK_TOLERANCE * 100),
                                               "share": int(rules.AT_RISK_SHARE * 100)})
+
+
+@register.simple_tag
+def timebar(fig: Any, bare: bool = False) -> str:
+    """A figure's progress bar: from the baseline (0) to the target (100), its fill coloured by
+    the status, a mark where the time elapsed says it should be by now (none for yes/no), the
+    two percentages in words and, unless `bare`, where the progress is counted from. Written
+    here rather than as an included template: a commune's overview draws one per target and
+    the contributions page one per cell."""
+    from chibo.web.templatetags.layout import pct
+
+    percent, expected = fig.percent, fig.expected_percent
+    label = (_("no figure yet") if percent is None else
+             _("%(p)s%% of the way from the baseline to the target") % {"p": percent})
+    if expected is not None:
+        label = f"{label}; " + _("%(e)s%% expected by now") % {"e": expected}
+    fill = (format_html('<span class="fill st-{} w-{}"></span>', fig.status, pct(percent))
+            if percent is not None else "")
+    mark = format_html('<span class="mark w-{}"></span>', pct(expected)) if expected is not None else ""
+    figures = format_html("<strong>{}</strong>", "—" if percent is None else f"{percent}%")
+    if expected is not None:
+        figures = format_html('{} <span class="muted">· {}</span>', figures,
+                              _("by now %(e)s%%") % {"e": expected})
+    note = "" if bare else baseline_note(fig.target)
+    return format_html('<div class="timebar"><div class="track" role="img" aria-label="{}">{}{}</div>'
+                       '<div class="small">{}</div>{}</div>', label, fill, mark, figures,
+                       format_html('<div class="small muted baseline">{}</div>', note) if note else "")
