@@ -116,6 +116,9 @@ def timebar(fig: Any, bare: bool = False) -> str:
     from chibo.web.templatetags.layout import pct
 
     percent, expected = fig.percent, fig.expected_percent
+    combined = fig.roll_up
+    if fig.target.kind == rules.Kind.YESNO and combined is not None and combined.parts and combined.counted:
+        percent = round(100 * combined.done / len(combined.parts))  # the share of the parts done, not 0 until all are
     label = (_("no figure yet") if percent is None else
              _("%(p)s%% of the way from the baseline to the target") % {"p": percent})
     if expected is not None:
