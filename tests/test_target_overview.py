@@ -223,6 +223,10 @@ def test_no_targets_yet_says_what_to_do_next(world):
     assert 'id="no-targets"' in html and "/chi-tieu/moi/" not in html and "/nghi-quyet/moi/" not in html
     member = world.client("member").get("/to-chuc/A/chi-tieu/").content.decode()
     assert 'id="no-targets"' in member and "/nghi-quyet/moi/" not in member
+    # a party group issues no resolution: its cell's secretary is not sent to a form that refuses them
+    group = world.client("secretary_a").get("/to-chuc/A1/chi-tieu/").content.decode()
+    assert 'id="no-targets"' in group and "/nghi-quyet/moi/" not in group
+    assert 'href="/nghi-quyet/moi/?org=A"' in world.client("secretary_a").get("/to-chuc/A/chi-tieu/").content.decode()
 
 
 def _grow(world, res, cells: int, targets: int) -> None:

@@ -324,7 +324,7 @@ def org_targets(request: HttpRequest, code: str) -> HttpResponse:
         "openable": access.openable_targets(request.user, [f.target for r in rows for f in r.behind[:3]]),
     }
     if not rows:  # what to do next
-        context["may_issue"] = access.may_issue_resolution(request.user, org) and org.valid_to is None
+        context["may_issue"] = access.resolution_issuers(request.user).filter(pk=org.pk).exists()
         context["bare_resolutions"] = list(access.resolutions(request.user).filter(
             organisation=org, status=Resolution.Status.IN_FORCE, targets__isnull=True).order_by("-issued_on", "pk")[:3])
     return render(request, "plans/org_targets.html", context)
