@@ -34,6 +34,7 @@ PAGES = [
     ("commune_staff", "/tai-khoan/{account}/"),
     ("commune_staff", "/tim-kiem/?q=nguyen+van"),
     ("province_staff", "/tim-kiem/?q=chi+bo&nhom=hop"),
+    ("commune_staff", "/to-chuc/C1/chi-tieu/"),  # with targets: tests/test_target_overview.py
 ]
 
 

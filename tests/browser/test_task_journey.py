@@ -105,8 +105,8 @@ def test_task_assigned_reported_returned_and_accepted_on_a_phone(
     # the commune overview before and after the cell reports the result on its target
     overview = new_context(user=w.users["commune_staff"]).new_page()
     overview.goto("/to-chuc/C1/chi-tieu/")
-    row = overview.locator("table.matrix tbody tr", has=overview.locator(f"a[href='/chi-tieu/{whole.pk}/']"))
-    before = row.locator(".explain").inner_text()
+    row = overview.locator("table.targets tbody tr", has=overview.locator(f"a[href='/chi-tieu/{whole.pk}/']"))
+    before = row.locator(".explain.sum").text_content()  # in the row's "how it is worked out", one click away
     secretary.goto(f"/chi-tieu/{part_a.pk}/")
     expect(secretary.locator("main")).to_contain_text("Vận động 5 hộ làm nhà vệ sinh")  # the task, on its target
     secretary.fill("#id_value", "5")
@@ -114,9 +114,9 @@ def test_task_assigned_reported_returned_and_accepted_on_a_phone(
     secretary.locator("#measure-form button[type=submit]").click()
     expect(secretary.locator("#figure-value")).to_have_text("5")
     overview.reload()
-    expect(row.locator("td").first).to_contain_text("5")
-    assert row.locator(".explain").inner_text() != before
-    expect(row.locator(".explain")).to_contain_text("5")
+    expect(row.locator("td.figure")).to_contain_text("5")
+    assert row.locator(".explain.sum").text_content() != before
+    expect(row.locator(".explain.sum")).to_contain_text("5")
     record = new_context(user=w.users["secretary_a"]).new_page()
     record.goto(f"/dang-vien/{w.m['member'].pk}/viec/")
     expect(record.locator(".stat .n").nth(2)).to_have_text("1")  # done on time, beyond what was expected

@@ -465,6 +465,19 @@ def get_target(user: Any, pk: Any, *, report: bool = False, write: bool = False)
     return target
 
 
+def openable_targets(user: Any, given: Iterable[Any]) -> set[int]:
+    """The ids of those of `given` targets whose page the user may open (what `get_target` lets
+    through), for a list's links: a target is read with its resolution, so one query over
+    their few resolutions (none for an administrator)."""
+    given = list(given)
+    if not given or not getattr(user, "is_authenticated", False):
+        return set()
+    if scope_for(user).superuser:
+        return {t.pk for t in given}
+    readable = set(resolutions(user).filter(pk__in={t.resolution_id for t in given}).values_list("pk", flat=True))
+    return {t.pk for t in given if t.resolution_id in readable}
+
+
 def may_report(user: Any, target: Any) -> bool:
     scope = scope_for(user)
     return scope.writes_org(target.organisation) or scope.writes_org(target.resolution.organisation)

@@ -112,6 +112,68 @@ def expected_value(*, start: dt.date, end: dt.date, day: dt.date, target: Decima
     return target  # pragma: no cover - the points cover [start, end]
 
 
+def expected_progress(*, kind: str, direction: str, target: Decimal, baseline: Decimal | None,
+                      start: dt.date, end: dt.date, day: dt.date,
+                      milestones: Sequence[Milestone] = ()) -> Decimal | None:
+    """The progress the time elapsed asks for on `day` (0 at the start, 1 at the end, along the
+    milestones where set) — the marker on a progress bar. None for a yes/no target, which is
+    done or not and is not behind before its end."""
+    if kind == Kind.YESNO:
+        return None
+    value = expected_value(start=start, end=end, day=day, target=target, baseline=baseline, milestones=milestones)
+    return progress(kind=kind, direction=direction, target=target, value=value, baseline=baseline)
+
+
+def time_elapsed(*, start: dt.date, end: dt.date, day: dt.date) -> Decimal:
+    """The share of the period from `start` to `end` gone by on `day` (0–1)."""
+    if day <= start:
+        return ZERO
+    if day >= end:
+        return ONE
+    return Decimal((day - start).days) / Decimal((end - start).days or 1)
+
+
+STATUS_ORDER = (Status.OFF_TRACK, Status.AT_RISK, Status.NO_DATA, Status.ON_TRACK, Status.ACHIEVED)
+
+
+def behind_key(status: str, progress: Decimal | None, expected: Decimal | None) -> tuple[int, Decimal]:
+    """A sort key putting the most behind first: off track, at risk, nothing reported, on track,
+    achieved; within a status, the largest gap between the progress expected and the progress
+    made first."""
+    gap = (expected if expected is not None else ZERO) - (progress if progress is not None else ZERO)
+    return STATUS_ORDER.index(status), -gap
+
+
+def explain_progress(*, kind: str, direction: str, target: Decimal, value: Decimal | None,
+                     baseline: Decimal | None) -> str:
+    """The progress written out from the baseline, e.g. "(59,9 − 56) ÷ (91 − 56) = 11 %"
+    ("" where there is nothing to work out: a yes/no target, no value, or a target that is
+    only met or not)."""
+    if value is None or kind == Kind.YESNO:
+        return ""
+    if direction == Direction.AT_LEAST:
+        start = baseline if baseline is not None else ZERO
+        if target <= start:
+            return ""
+        text = f"({_num(value)} − {_num(start)}) ÷ ({_num(target)} − {_num(start)})"
+        raw = (value - start) / (target - start)
+    elif baseline is None:
+        return ""
+    elif direction == Direction.AT_MOST:
+        if baseline <= target:
+            return ""
+        text = f"({_num(baseline)} − {_num(value)}) ÷ ({_num(baseline)} − {_num(target)})"
+        raw = (baseline - value) / (baseline - target)
+    else:
+        if baseline == target:
+            return ""
+        text = f"1 − |{_num(value)} − {_num(target)}| ÷ |{_num(target)} − {_num(baseline)}|"
+        raw = ONE - abs(value - target) / abs(target - baseline)
+    if raw < ZERO:  # progress is never below 0
+        return f"{text} < 0 → 0 %"
+    return f"{text} = {_num(raw * 100)} %"
+
+
 def status(*, kind: str, direction: str, target: Decimal, baseline: Decimal | None, value: Decimal | None,
            start: dt.date, end: dt.date, day: dt.date, milestones: Sequence[Milestone] = ()) -> str:
     if value is None:
@@ -121,11 +183,10 @@ def status(*, kind: str, direction: str, target: Decimal, baseline: Decimal | No
         return Status.ACHIEVED
     if day >= end:  # the period is over and the target was not reached
         return Status.OFF_TRACK
-    if kind == Kind.YESNO:  # nothing between done and not done while time is left
+    expected = expected_progress(kind=kind, direction=direction, target=target, baseline=baseline,
+                                 start=start, end=end, day=day, milestones=milestones)
+    if expected is None:  # yes/no: nothing between done and not done while time is left
         return Status.ON_TRACK
-    expected_now = expected_value(start=start, end=end, day=day, target=target, baseline=baseline,
-                                  milestones=milestones)
-    expected = progress(kind=kind, direction=direction, target=target, value=expected_now, baseline=baseline)
     if done >= expected - ON_TRACK_TOLERANCE:
         return Status.ON_TRACK
     if done >= expected * AT_RISK_SHARE:
@@ -148,6 +209,11 @@ class RollUp:
     value: Decimal | None  # None when no part has a value yet
     parts: tuple[Part, ...]
     counted: int  # parts with a value
+
+    @property
+    def done(self) -> int:
+        """How many parts are done (a yes/no part reported as 1)."""
+        return sum(1 for p in self.parts if p.value is not None and p.value >= ONE)
 
     def explain(self) -> str:
         """The sum written out, e.g. "3 + 2 + 0 = 5 — 1 not reported yet"."""

@@ -31,10 +31,26 @@ class Figure:
     roll_up: rules.RollUp | None  # set when the value is added up from the parts
     progress: Decimal | None
     status: str
+    expected: Decimal | None = None  # the progress the time elapsed asks for (None: yes/no)
 
     @property
     def percent(self) -> int | None:
         return None if self.progress is None else int((self.progress * 100).to_integral_value())
+
+    @property
+    def expected_percent(self) -> int | None:
+        return None if self.expected is None else int((self.expected * 100).to_integral_value())
+
+    @property
+    def behind(self) -> bool:
+        return self.status in (rules.Status.AT_RISK, rules.Status.OFF_TRACK)
+
+    @property
+    def progress_formula(self) -> str:
+        """The progress written out from the baseline (rules.explain_progress)."""
+        t = self.target
+        return rules.explain_progress(kind=t.kind, direction=t.direction, target=t.target_value, value=self.value,
+                                      baseline=t.baseline_value)
 
 
 def search(qs: QuerySet[Resolution], q: str) -> QuerySet[Resolution]:
@@ -109,10 +125,14 @@ def figures(targets: Iterable[Target], day: dt.date | None = None) -> dict[int, 
         res = t.resolution
         progress = None if value is None else rules.progress(
             kind=t.kind, direction=t.direction, target=t.target_value, value=value, baseline=t.baseline_value)
+        steps = milestones.get(t.pk, ())
         state = rules.status(kind=t.kind, direction=t.direction, target=t.target_value, baseline=t.baseline_value,
-                             value=value, start=res.start, end=res.end, day=day, milestones=milestones.get(t.pk, ()))
+                             value=value, start=res.start, end=res.end, day=day, milestones=steps)
+        expected = rules.expected_progress(kind=t.kind, direction=t.direction, target=t.target_value,
+                                           baseline=t.baseline_value, start=res.start, end=res.end, day=day,
+                                           milestones=steps)
         out[t.pk] = Figure(target=t, value=value, measured_on=measured_on, roll_up=combined, progress=progress,
-                           status=state)
+                           status=state, expected=expected)
         return out[t.pk]
 
     for t in list(by_id.values()):
@@ -230,14 +250,21 @@ class Overview:
         return list(seen.values())
 
 
+def _own_targets(org: Organisation, within: QuerySet[Target] | None) -> list[Target]:
+    """The targets of the resolutions in force `org` is responsible for: newest resolution
+    first, then by number."""
+    qs = (within if within is not None else Target.objects.all()).filter(
+        organisation=org, resolution__status=Resolution.Status.IN_FORCE).select_related("resolution", "organisation")
+    return sorted(qs, key=lambda t: (-t.resolution.issued_on.toordinal(), t.resolution_id, t.position, t.pk))
+
+
 def overview(org: Organisation, day: dt.date | None = None, *, within: QuerySet[Target] | None = None) -> Overview:
     """The overview of `org` on `day`, in a fixed number of queries whatever the number of
     targets and sub-organisations (six for a commune whose targets are given to cells).
-    `within` limits the targets (the view passes `access.targets(user)`)."""
+    `within` limits the targets (the view passes `access.targets(user)`). The matrix of the
+    printed and spreadsheet overview; the page shows `target_rows`."""
     day = day or today()
-    qs = (within if within is not None else Target.objects.all()).filter(
-        organisation=org, resolution__status=Resolution.Status.IN_FORCE).select_related("resolution", "organisation")
-    own = sorted(qs, key=lambda t: (-t.resolution.issued_on.toordinal(), t.resolution_id, t.position, t.pk))
+    own = _own_targets(org, within)
     figs = figures(own, day)
     parts: dict[int, list[Target]] = defaultdict(list)
     for f in figs.values():
@@ -272,6 +299,52 @@ def overview(org: Organisation, day: dt.date | None = None, *, within: QuerySet[
             target=t, figure=fig, explanation=fig.roll_up.explain() if fig.roll_up is not None else "",
             cells=tuple(cells.get(i) for i in range(len(columns))), shares=shares(t, parts.get(t.pk, ()))))
     return Overview(organisation=org, day=day, columns=tuple(columns), rows=tuple(rows))
+
+
+# --- An organisation's targets, one row each, with the parts behind -------------------------
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target of the overview page: its figure and its parts' figures, most behind first."""
+
+    figure: Figure
+    parts: tuple[Figure, ...]  # the parts given to sub-organisations, most behind first
+    shares: Shares | None  # the parts' targets against the whole's (sum rule), None without parts
+
+    @property
+    def target(self) -> Target:
+        return self.figure.target
+
+    @property
+    def behind(self) -> list[Figure]:
+        """The parts at risk or off track, most behind first."""
+        return [f for f in self.parts if f.behind]
+
+    @property
+    def unreported(self) -> int:
+        return sum(1 for f in self.parts if f.value is None)
+
+
+def most_behind_first(figs: Iterable[Figure]) -> list[Figure]:
+    """Figures ordered by rules.behind_key, then by organisation (a stable order for ties)."""
+    return sorted(figs, key=lambda f: (rules.behind_key(f.status, f.progress, f.expected),
+                                       f.target.organisation.sort_key, f.target.pk))
+
+
+def target_rows(org: Organisation, day: dt.date | None = None, *,
+                within: QuerySet[Target] | None = None) -> list[TargetRow]:
+    """One row per target of the resolutions in force `org` is responsible for (newest
+    resolution first, then by number), each with its direct parts' figures most behind first:
+    one query for the targets and those of `figures()`, whatever the number of targets and parts."""
+    day = day or today()
+    own = _own_targets(org, within)
+    figs = figures(own, day)
+    parts: dict[int, list[Figure]] = defaultdict(list)
+    for f in figs.values():
+        if f.target.parent_id is not None:
+            parts[f.target.parent_id].append(f)
+    return [TargetRow(figure=figs[t.pk], parts=tuple(most_behind_first(parts.get(t.pk, ()))),
+                      shares=shares(t, [f.target for f in parts.get(t.pk, ())])) for t in own]
 
 
 # --- How many targets of an organisation stand where (the indicators) -------------------------

@@ -15,8 +15,6 @@ from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -33,7 +31,7 @@ from chibo.plans.forms import (
     TargetForm,
 )
 from chibo.plans.models import Measurement, Resolution, Target
-from chibo.plans.templatetags.plans_tags import STATUS_LABELS, STATUS_SYMBOLS, num
+from chibo.plans.templatetags.plans_tags import STATUS_LABELS, STATUS_SYMBOLS
 from chibo.tasks import selectors as task_selectors
 from chibo.web.downloads import stored_file
 from chibo.web.views import _template
@@ -271,9 +269,11 @@ def _target_page(request: HttpRequest, target: Target, form: MeasurementForm | N
     day = today()
     figs = selectors.figures([target], day)
     fig = figs[target.pk]
-    parts = sorted((f for f in figs.values() if f.target.parent_id == target.pk),
-                   key=lambda f: (f.target.position, f.target.pk))
-    part_targets = [f.target for f in parts]
+    by_name = request.GET.get("xep") == "ten"
+    given = [f for f in figs.values() if f.target.parent_id == target.pk]
+    parts = (sorted(given, key=lambda f: (f.target.organisation.sort_key, f.target.pk)) if by_name
+             else selectors.most_behind_first(given))
+    part_targets = sorted((f.target for f in parts), key=lambda t: (t.position, t.pk))
     res = target.resolution
     milestones = list(target.milestones.all())
     rolled = bool(parts) and target.roll_up != Target.RollUp.NONE
@@ -289,7 +289,8 @@ def _target_page(request: HttpRequest, target: Target, form: MeasurementForm | N
         milestones=[rules.Milestone(m.year, m.value) for m in milestones], history=points)
     context = {
         "target": target, "res": res, "fig": fig, "parts": parts, "milestones": milestones,
-        "history": history, "points": points, "chart": chart, "rolled": rolled, "form": form,
+        "history": history, "points": points, "chart": chart, "rolled": rolled, "form": form, "by_name": by_name,
+        "openable": access.openable_targets(request.user, part_targets),
         "recorded": recorded, "shares": selectors.shares(target, part_targets),
         "can_write": access.may_issue_resolution(request.user, res.organisation),
         "can_report": access.may_report(request.user, target),
@@ -312,39 +313,27 @@ def measurement_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def org_targets(request: HttpRequest, code: str) -> HttpResponse:
-    """Every target of the resolutions in force an organisation is responsible for, with each
-    sub-organisation's part: a commune's matrix of targets × cells, or a cell's own targets."""
+    """Every target of the resolutions in force an organisation is responsible for, one row
+    each: its figure, its progress from the baseline against the time elapsed, its status and
+    the parts (cells) most behind, linked where the viewer may open them (issue 14, point 4)."""
     org = access.get_organisation(request.user, code)
     status = request.GET.get("trang-thai", "")
     if status in STATUS_LABELS:  # one status across the subtree: the list behind the commune home's count
-        rows = selectors.with_status(org, status, today(), within=access.targets(request.user))
+        found = selectors.with_status(org, status, today(), within=access.targets(request.user))
         return render(request, "plans/targets_by_status.html", {
-            "org": org, "status": status, "status_label": STATUS_LABELS[status], "rows": rows, "day": today(),
-            "show_commune": any(r.commune for r in rows), "legend": _status_legend()})
-    ov = selectors.overview(org, today(), within=access.targets(request.user))
-    return render(request, "plans/org_targets.html", {"org": org, "ov": ov, "legend": _status_legend(),
-                                                      "rows": _matrix_rows(ov)})
-
-
-def _matrix_rows(ov: selectors.Overview) -> list[tuple[selectors.OverviewRow, SafeString]]:
-    """Each row with its cells' HTML, written here rather than by template tags: a commune's
-    19 targets × 60 cells are 1,140 cells, which the template engine renders in ~30 ms and
-    this loop in ~2 ms. Every piece is a formatted number, a fixed status code or escaped."""
-    labels = {s: escape(str(label)) for s, label in STATUS_LABELS.items()}
-    empty = f'<td class="cell none"><span class="sr">{escape(_("no share"))}</span></td>'
-    out = []
-    for row in ov.rows:
-        cells = []
-        for c in row.cells:
-            if c is None:
-                cells.append(empty)
-                continue
-            st = c.figure.status
-            cells.append(f'<td class="cell st-{st}">{num(c.figure.value)}<span class="small muted">/'
-                         f'{num(c.target.target_value)}</span> <span aria-hidden="true">{STATUS_SYMBOLS[st]}</span>'
-                         f'<span class="sr">{labels[st]}</span></td>')
-        out.append((row, mark_safe("".join(cells))))  # noqa: S308 — built from escaped parts above
-    return out
+            "org": org, "status": status, "status_label": STATUS_LABELS[status], "rows": found, "day": today(),
+            "show_commune": any(r.commune for r in found), "legend": _status_legend()})
+    day = today()
+    rows = selectors.target_rows(org, day, within=access.targets(request.user))
+    context: dict[str, Any] = {
+        "org": org, "day": day, "rows": rows,
+        "openable": access.openable_targets(request.user, [f.target for r in rows for f in r.behind[:3]]),
+    }
+    if not rows:  # what to do next
+        context["may_issue"] = access.resolution_issuers(request.user).filter(pk=org.pk).exists()
+        context["bare_resolutions"] = list(access.resolutions(request.user).filter(
+            organisation=org, status=Resolution.Status.IN_FORCE, targets__isnull=True).order_by("-issued_on", "pk")[:3])
+    return render(request, "plans/org_targets.html", context)
 
 
 def _status_legend() -> list[tuple[str, str, str]]:
