@@ -47,6 +47,7 @@ PANELS = {
     "meetings/templates/meetings/meeting_form.html": "meetings",
     "meetings/templates/meetings/attendance.html": "meetings", "meetings/templates/meetings/vote.html": "meetings",
     "meetings/templates/meetings/minutes.html": "meetings", "meetings/templates/meetings/gaps.html": "meetings",
+    "meetings/templates/meetings/not_met.html": "meetings", "plans/templates/plans/targets_by_status.html": "plans",
     "documents/templates/documents/library.html": "documents",
     "documents/templates/documents/my_documents.html": "documents",
     "documents/templates/documents/document.html": "documents",
