@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -60,6 +59,7 @@ from chibo.members.models import Person, Post
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.plans.exports import heading
 from chibo.web.downloads import stored_file
+from chibo.web.pages import paginate
 from chibo.web.views import _template
 
 OPEN = (Meeting.Status.DRAFT, Meeting.Status.PUBLISHED)
@@ -120,7 +120,7 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
                                           attendance__status__in=Attendance.PRESENT_STATUSES)))
     upcoming = list(qs.filter(date__gte=day, status__in=OPEN).order_by("date", "start_time", "pk")[:50])
     past = qs.filter(Q(date__lt=day) | ~Q(status__in=OPEN)).order_by("-date", "-start_time", "-pk")
-    page = Paginator(past, settings.CHIBO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, past, settings.CHIBO_PAGE_SIZE)
     context = {
         "org": org, "day": day, "upcoming": upcoming, "page": page, "show_org": not org.is_cell,
         "can_hold": org.is_cell and access.may_hold_meetings(request.user, org),
