@@ -81,3 +81,98 @@ def test_past_the_end_shows_the_last_page_and_not_a_number_the_first(world, sett
     # An existing page is shown as asked, without a note.
     second = c.get("/dang-vien/?org=A&page=2")
     assert second.context["page"].number == 2 and second.context["page"].note == ""
+
+
+# --- Deep links out of scope, or to what was removed: one friendly 404 ---------------------------
+
+def _not_found_page(response: Any) -> None:
+    """The 404 page in chibo's words, with what to do next (the next steps and a way home),
+    which never says whether the thing exists."""
+    from django.utils.translation import gettext, override
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'id="next-steps"' in html
+    assert 'href="/"' in html
+    with override("vi"):
+        assert gettext("Page not found") in html
+        assert gettext("If you think your post should let you see it, ask your cell secretary or the commune "
+                       "party committee office to give you access.") in html
+
+
+@pytest.fixture
+def far(world):
+    """For each commune, one of its member, meeting, task and document: the deep links a
+    persona of the other commune must not open."""
+    from chibo.core.dates import today
+    from chibo.meetings import services as meetings
+    from chibo.tasks import services as tasks
+
+    day = today()
+    links: dict[str, list[str]] = {}
+    for commune, cell, member, secretary in (("C1", "A", "member", "secretary_a"), ("C2", "X", "x_member", "x_secretary")):
+        meeting = meetings.meeting_create(actor=None, organisation=world.org[cell], kind="regular",
+                                          date=day + D.timedelta(days=3), start_time=D.time(19, 30), place="Nhà văn hóa")
+        task = tasks.task_create(actor=None, organisation=world.org[cell], title=f"Việc chi bộ {cell}",
+                                 verifier=world.m[secretary].person, start_on=day, due_on=day + D.timedelta(days=10),
+                                 expected_output="Kết quả", verify_by=day + D.timedelta(days=12),
+                                 assignees=[tasks.Assign(person=world.m[member].person, lead=True)])
+        doc = documents.document_publish(actor=None, organisation=world.org[commune], kind="regulation",
+                                         number=f"1-QĐ/{commune}", issuer="Đảng ủy", issued_on=D.date(2025, 7, 10),
+                                         title="Quy định")
+        links[commune] = [f"/dang-vien/{world.m[member].pk}/", f"/hop/{meeting.pk}/", f"/viec/{task.pk}/",
+                          f"/van-ban/{doc.pk}/"]
+    return links
+
+
+@pytest.mark.parametrize("persona", ["member", "secretary_a", "secretary_b", "commune_staff", "other_commune_staff"])
+def test_a_link_to_another_communes_member_meeting_task_or_document_is_the_friendly_404(world, far, persona):
+    c = world.client(persona)
+    other = "C1" if persona == "other_commune_staff" else "C2"
+    for url in far[other]:
+        _not_found_page(c.get(url, HTTP_REFERER="http://testserver/viec-cua-toi/"))
+
+
+@pytest.mark.parametrize("persona", ["member", "commune_staff", "province_staff", "admin"])
+def test_a_link_to_something_that_is_not_there_is_the_same_404(world, far, persona):
+    """A removed or never-created object looks exactly like one out of scope."""
+    c = world.client(persona)
+    for url in ("/dang-vien/987654/", "/hop/987654/", "/viec/987654/", "/van-ban/987654/",
+                "/nhap-du-lieu/987654/", "/xuat-du-lieu/987654/", "/hop/bien-ban/987654.pdf"):
+        _not_found_page(c.get(url))
+
+
+def test_a_cancelled_meeting_or_task_opens_and_says_it_was_cancelled(world, far):
+    """Cancelled is not deleted: the link keeps working and says so, with the reason."""
+    from chibo.meetings.models import Meeting
+    from chibo.meetings import services as meetings
+    from chibo.tasks import services as tasks
+    from chibo.tasks.models import Task
+
+    meeting = Meeting.objects.get(pk=int(far["C1"][1].split("/")[2]))
+    meetings.meeting_cancel(meeting, actor=None, reason="Mưa bão lớn")
+    task = Task.objects.get(pk=int(far["C1"][2].split("/")[2]))
+    tasks.task_cancel(task, actor=world.users["secretary_a"], note="Không còn cần thiết")
+    c = world.client("member")
+    page = c.get(far["C1"][1])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="cancelled"' in html and 'href="/to-chuc/A/sinh-hoat/"' in html
+    assert "Mưa bão lớn" in html
+    page = c.get(far["C1"][2])
+    assert page.status_code == 200
+    assert "Không còn cần thiết" in page.content.decode()
+
+
+def test_removing_a_day_off_twice_says_it_was_already_removed(world):
+    from chibo.core import services as core
+    from chibo.core.models import Holiday
+
+    day = core.holiday_set(actor=None, day=D.date(2026, 12, 28), name="Nghỉ bù")
+    c = world.client("admin")
+    first = c.post(f"/ngay-nghi/{day.pk}/xoa/")
+    assert first.status_code == 302 and not Holiday.objects.filter(pk=day.pk).exists()
+    again = c.post(f"/ngay-nghi/{day.pk}/xoa/", follow=True)
+    assert again.status_code == 200
+    assert any("already" in str(m) or "đã được xóa" in str(m) for m in again.context["messages"])
+    assert world.client("member").post(f"/ngay-nghi/{day.pk}/xoa/").status_code == 403

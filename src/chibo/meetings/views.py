@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo import access
+from chibo.audit import selectors as audit_selectors
 from chibo.audit import services as audit
 from chibo.core import pdf
 from chibo.core.dates import add_months, format_vn_date, today
@@ -328,6 +329,8 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
         "agenda": list(meeting.agenda.all()), "materials": materials, "lead_rule": lead_rule,
         "sees_materials": access.sees_materials(user, meeting), "votes": votes, "minutes": minutes,
         "short": short,
+        "cancelled": audit_selectors.last_recorded(meeting, "cancel")
+        if meeting.status == Meeting.Status.CANCELLED else None,
         "can_edit": can_write and is_open,
         "can_publish": can_write and meeting.status == Meeting.Status.DRAFT and starts > timezone.now(),
         "can_add": can_write and is_open,
