@@ -176,3 +176,42 @@ def test_removing_a_day_off_twice_says_it_was_already_removed(world):
     assert again.status_code == 200
     assert any("already" in str(m) or "đã được xóa" in str(m) for m in again.context["messages"])
     assert world.client("member").post(f"/ngay-nghi/{day.pk}/xoa/").status_code == 403
+
+
+# --- A second regular meeting in the month: the API warns as the web form does ------------------
+
+def test_the_api_warns_of_a_second_regular_meeting_in_the_month_and_does_not_refuse(world):
+    from chibo.core.dates import add_months, today
+    from chibo.meetings.models import Meeting
+    from tests.api_client import Api
+
+    api = Api(world)
+    month = add_months(today().replace(day=1), 1)
+
+    def create(day: D.date, kind: str = "regular", **over: Any) -> Any:
+        response = api("secretary_a", "POST", "meetings/", {
+            "organisation": "A", "kind": kind, "date": day.isoformat(), "start_time": "19:30",
+            "place": "Nhà văn hóa thôn Đông", **over})
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    first = create(month + D.timedelta(days=4))
+    assert first["warnings"] == []
+    second = create(month + D.timedelta(days=19))
+    assert len(second["warnings"]) == 1
+    assert (month + D.timedelta(days=4)).strftime("%d/%m/%Y") in second["warnings"][0]
+    assert Meeting.objects.filter(kind="regular").count() == 2  # created all the same
+    thematic = create(month + D.timedelta(days=20), kind="thematic", thematic_topic="Chuyên đề")
+    assert thematic["warnings"] == []
+    # announcing the second one repeats the warning beside the invitations
+    published = api("secretary_a", "POST", f"meetings/{second['id']}/publish/", {})
+    assert published.status_code == 200, published.content
+    body = published.json()
+    assert body["meeting"]["status"] == "published" and len(body["warnings"]) == 1
+    # moving a later meeting into the month warns; reading a meeting is not a write and carries none
+    later = create(add_months(month, 1) + D.timedelta(days=2))
+    assert later["warnings"] == []
+    moved = api("secretary_a", "PATCH", f"meetings/{later['id']}/",
+                {"version": later["version"], "date": (month + D.timedelta(days=25)).isoformat()})
+    assert moved.status_code == 200 and len(moved.json()["warnings"]) == 1
+    assert "warnings" not in api("secretary_a", "GET", f"meetings/{later['id']}/").json()
