@@ -215,3 +215,87 @@ def test_the_api_warns_of_a_second_regular_meeting_in_the_month_and_does_not_ref
                 {"version": later["version"], "date": (month + D.timedelta(days=25)).isoformat()})
     assert moved.status_code == 200 and len(moved.json()["warnings"]) == 1
     assert "warnings" not in api("secretary_a", "GET", f"meetings/{later['id']}/").json()
+
+
+# --- Deep links to an ended organisation (merged or dissolved) ---------------------------------
+
+@pytest.fixture
+def ended(world):
+    """Cell B merged into cell A: its members moved to A a month ago, then B ended the next day."""
+    from chibo.core.dates import today
+    from chibo.members import services as members
+    from chibo.organisations import services as orgs
+
+    day = today() - D.timedelta(days=30)
+    for key in ("secretary_b", "b_member"):
+        members.member_record_event(world.m[key], actor=None, kind="moved", effective_date=day,
+                                    organisation=world.org["A"], decision_number="12-QĐ/ĐU")
+    return orgs.organisation_end(world.org["B"], actor=None, on=day + D.timedelta(days=1))
+
+
+ENDED_PAGES = ["/to-chuc/B/", "/dang-vien/?org=B", "/to-chuc/B/sinh-hoat/", "/to-chuc/B/chi-tieu/",
+               "/to-chuc/B/ke-hoach/"]
+
+
+@pytest.mark.parametrize("persona", ["commune_staff", "province_staff", "admin"])
+@pytest.mark.parametrize("url", ENDED_PAGES)
+def test_an_ended_organisations_pages_open_and_say_it_ended_and_where_its_members_are(world, ended, persona, url):
+    response = world.client(persona).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="ended"' in html
+    assert ended.valid_to.strftime("%d/%m/%Y") in html
+    notice = html[html.index('id="ended"'):]
+    notice = notice[:notice.index("</div>")]
+    assert 'href="/to-chuc/A/"' in notice and "(2 " in notice  # both members went to cell A
+    assert 'href="/to-chuc/C1/"' in notice  # the commune, for current work
+    # nothing offers to add to it
+    assert "/hop/moi/?org=B" not in html and "/viec/moi/?org=B" not in html and "/dang-vien/moi/?org=B" not in html
+
+
+def test_a_current_organisations_pages_have_no_ended_notice(world):
+    for url in ["/to-chuc/A/", "/dang-vien/?org=A", "/to-chuc/A/sinh-hoat/", "/to-chuc/A/chi-tieu/", "/to-chuc/A/ke-hoach/"]:
+        assert 'id="ended"' not in world.client("commune_staff").get(url).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["commune_staff", "admin"])
+def test_forms_to_add_a_meeting_or_a_task_to_an_ended_cell_refuse_with_a_message(world, ended, persona):
+    from chibo.meetings.models import Meeting
+    from chibo.tasks.models import Task
+
+    c = world.client(persona)
+    for url, back in (("/hop/moi/?org=B", "/to-chuc/B/sinh-hoat/"), ("/viec/moi/?org=B", "/to-chuc/B/ke-hoach/")):
+        response = c.get(url, follow=True)
+        assert response.redirect_chain == [(back, 302)]
+        said = [str(m) for m in response.context["messages"]]
+        assert any(ended.valid_to.strftime("%d/%m/%Y") in m for m in said), said
+        posted = c.post(url, {"kind": "regular", "date": "01/01/2027", "start_time": "19:30", "place": "Nhà văn hóa",
+                              "title": "Việc", "agenda": "Tình hình"})
+        assert posted.status_code == 302 and posted["Location"] == back
+    assert not Meeting.objects.exists() and not Task.objects.exists()
+
+
+def test_the_services_refuse_new_meetings_and_tasks_in_an_ended_cell_but_keep_its_history(world, ended):
+    from django.core.exceptions import ValidationError
+
+    from chibo.core.dates import today
+    from chibo.meetings import services as meetings
+    from chibo.tasks import services as tasks
+
+    with pytest.raises(ValidationError) as refused:
+        meetings.meeting_create(actor=None, organisation=ended, date=today() + D.timedelta(days=3),
+                                start_time=D.time(19, 30), place="Nhà văn hóa")
+    assert "organisation" in refused.value.message_dict
+    # a meeting held before it ended can still be recorded
+    before = meetings.meeting_create(actor=None, organisation=ended, date=ended.valid_to - D.timedelta(days=3),
+                                     start_time=D.time(19, 30), place="Nhà văn hóa")
+    assert before.pk
+    with pytest.raises(ValidationError) as refused:
+        tasks.task_create(actor=None, organisation=ended, title="Việc", start_on=today(),
+                          due_on=today() + D.timedelta(days=10), expected_output="Kết quả",
+                          verify_by=today() + D.timedelta(days=12), verifier=world.m["secretary_a"].person,
+                          assignees=[tasks.Assign(organisation=ended, lead=True)])
+    assert "organisation" in refused.value.message_dict
+    # its meeting opens and says the cell ended
+    response = world.client("commune_staff").get(f"/hop/{before.pk}/")
+    assert response.status_code == 200 and 'id="ended"' in response.content.decode()

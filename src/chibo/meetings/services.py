@@ -27,6 +27,7 @@ from chibo.meetings.models import AgendaItem, Attendance, Material, Meeting, Min
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Membership, MembershipEvent, Person, Status
 from chibo.notifications import services as notifications
+from chibo.organisations import services as org_services
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
 MEETING_FIELDS = ["organisation_id", "kind", "date", "start_time", "end_time", "place", "thematic_topic", "chair_id",
@@ -85,6 +86,10 @@ def _clean(data: dict[str, Any], org: Organisation) -> dict[str, Any]:
         errors["organisation"] = _("Meetings are held by a party cell. Choose the cell.")
     if out.get("date") is None:
         errors["date"] = _("Enter the date of the meeting, as dd/mm/yyyy.")
+    elif (ended := org_services.ended_on(org, out["date"])) is not None:
+        errors["organisation"] = _("%(org)s ended on %(date)s (merged or dissolved): it holds no meetings from then. "
+                                   "Prepare the meeting in the cell its members now belong to.") % {
+            "org": org.name, "date": format_vn_date(ended)}
     if out.get("start_time") is None:
         errors["start_time"] = _("Enter the time the meeting starts, as hh:mm (for example 19:30).")
     if not out["place"]:

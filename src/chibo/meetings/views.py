@@ -57,6 +57,7 @@ from chibo.meetings.forms import (
 from chibo.meetings.models import Attendance, Material, Meeting, Minutes, Vote
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Person, Post
+from chibo.organisations import services as org_services
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.plans.exports import heading
 from chibo.web.downloads import stored_file
@@ -124,7 +125,7 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
     page = paginate(request, past, settings.CHIBO_PAGE_SIZE)
     context = {
         "org": org, "day": day, "upcoming": upcoming, "page": page, "show_org": not org.is_cell,
-        "can_hold": org.is_cell and access.may_hold_meetings(request.user, org),
+        "can_hold": org.is_cell and org.is_active and access.may_hold_meetings(request.user, org),
         "sees_gaps": not org.is_cell and access.sees_members_of(request.user, org),
     }
     return render(request, _template(request, "meetings/org_meetings.html", "meetings/_past_meetings.html"), context)
@@ -150,6 +151,11 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if not org.is_cell:
         messages.info(request, _("Meetings are held by a party cell. Open the cell, then add its meeting."))
+        return redirect("org-meetings", code=org.code)
+    if (ended := org_services.ended_on(org)) is not None:
+        messages.warning(request, _("%(org)s ended on %(date)s (merged or dissolved): it holds no new meetings. "
+                                    "Prepare the meeting in the cell its members now belong to.") % {
+            "org": org.name, "date": format_vn_date(ended)})
         return redirect("org-meetings", code=org.code)
     people = _people(org)
     day = today()
