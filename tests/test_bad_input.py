@@ -299,3 +299,68 @@ def test_the_services_refuse_new_meetings_and_tasks_in_an_ended_cell_but_keep_it
     # its meeting opens and says the cell ended
     response = world.client("commune_staff").get(f"/hop/{before.pk}/")
     assert response.status_code == 200 and 'id="ended"' in response.content.decode()
+
+
+# --- The minutes: each fact once, on the page and in the PDF; numbering and paragraphs kept ---------
+
+def _pdf_lines(content: bytes, tmp_path: Any) -> list[str]:
+    import shutil
+    import subprocess
+
+    assert shutil.which("pdftotext"), "pdftotext is missing: run scripts/bootstrap.sh (installs poppler-utils)"
+    path = tmp_path / "bien-ban.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def test_the_final_minutes_say_each_fact_once_and_keep_their_numbering(world, tmp_path):
+    from chibo.core.dates import today
+    from chibo.meetings import services as meetings
+    from chibo.meetings.models import Minutes
+
+    day = today()
+    meeting = meetings.meeting_create(actor=None, organisation=world.org["A"], kind="regular", date=day,
+                                      start_time=D.time(0, 0), place="Nhà văn hóa thôn Đông",
+                                      chair=world.m["secretary_a"].person, recorder=world.m["member"].person)
+    meetings.guest_add(meeting, actor=None, guest=meetings.Guest(person=world.m["secretary_b"].person,
+                                                                 title="Đảng ủy viên phụ trách"))
+    for row in meeting.attendance.all():
+        excused = row.person_id == world.m["a_woman"].person_id
+        meetings.attendance_record(meeting, actor=None, person_id=row.person_id,
+                                   status="excused" if excused else "present", reason="ốm nằm viện" if excused else "")
+    meetings.vote_record(meeting, actor=None, kind="general", title="Nghị quyết chi bộ tháng mười hai",
+                         votes_for=3, votes_against=0, votes_abstain=0, decision="Vận động năm hộ làm nhà vệ sinh")
+    meetings.meeting_held(meeting, actor=None, end_time=D.time(21, 45))
+    draft = meetings.minutes_draft(meeting, actor=None)
+    # The draft's text does not restate what the record prints: attendance, guests, votes.
+    for fact in ("ốm nằm viện", "Trần Thị Hoa", "Rơ Châm H'Luyên", "3/0/0", "Nghị quyết chi bộ tháng mười hai",
+                 "Vận động năm hộ"):
+        assert fact not in draft.opening + draft.content + draft.conclusions + draft.closing, fact
+    content = ("1. Tình hình thôn\nAn ninh ổn định, không có vụ việc phức tạp.\n\n"
+               "2. Nhiệm vụ tháng tới\na) Làm đường liên xóm.\nb) Thu quỹ khuyến học.")
+    meetings.minutes_update(draft, actor=None, content=content,
+                            conclusions="Chi bộ thống nhất giao chi ủy theo dõi việc làm đường.")
+    meetings.minutes_finalise(draft, actor=None)
+    final = Minutes.objects.get(pk=draft.pk)
+
+    response = world.client("member").get(f"/hop/bien-ban/{final.pk}.pdf")
+    assert response.status_code == 200
+    lines = _pdf_lines(b"".join(response.streaming_content), tmp_path)
+    repeated = {line for line in lines if lines.count(line) > 1}
+    assert not repeated, repeated
+    text = "\n".join(lines)
+    for fact in ("ốm nằm viện", "Rơ Châm H'Luyên", "Nghị quyết chi bộ tháng mười hai", "Vận động năm hộ làm nhà vệ sinh",
+                 "Nhà văn hóa thôn Đông", "Chi bộ thống nhất giao chi ủy"):
+        assert text.count(fact) == 1, (fact, text.count(fact))
+    numbered = [line for line in lines if line.startswith(("1. Tình hình thôn", "2. Nhiệm vụ tháng tới",
+                                                           "a) Làm đường", "b) Thu quỹ"))]
+    assert len(numbered) == 4, lines
+
+    page = world.client("member").get(f"/hop/{meeting.pk}/bien-ban/").content.decode()
+    for fact in ("ốm nằm viện", "Rơ Châm H&#x27;Luyên", "Nghị quyết chi bộ tháng mười hai",
+                 "Vận động năm hộ làm nhà vệ sinh", "Chi bộ thống nhất giao chi ủy"):
+        assert page.count(fact) == 1, (fact, page.count(fact))
+    for paragraph in ("<p>1. Tình hình thôn<br>An ninh ổn định, không có vụ việc phức tạp.</p>",
+                      "<p>2. Nhiệm vụ tháng tới<br>a) Làm đường liên xóm.<br>b) Thu quỹ khuyến học.</p>"):
+        assert page.count(paragraph) == 1, paragraph

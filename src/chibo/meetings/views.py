@@ -763,11 +763,25 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                            correction=current.version > 1)
     open_draft = next((m for m in versions if not m.final), None)
     return render(request, "meetings/minutes.html", {
+        **(_minutes_record(meeting) if current is not None else {}),
         "meeting": meeting, "org": meeting.organisation, "versions": versions, "current": current, "form": form,
         "error": error, "can_write": can_write, "open_draft": open_draft,
         "can_start": can_write and open_draft is None and meeting.status != Meeting.Status.CANCELLED,
         "held": meeting.status == Meeting.Status.HELD,
     }, status=400 if request.method == "POST" else 200)
+
+
+def _minutes_record(meeting: Meeting) -> dict[str, Any]:
+    """What the minutes page shows from the meeting's record, as the PDF prints it in its tables
+    (attendance, guests, votes), so the minutes' text need not repeat it (two queries)."""
+    rows = list(meeting.attendance.select_related("person").order_by("role", "person__sort_key", "pk"))
+    labels = {value: str(label) for value, label in Attendance.Status.choices}
+    for r in rows:
+        r.status_label = labels.get(r.status, r.status)  # type: ignore[attr-defined]
+    members = [r for r in rows if r.role == Attendance.Role.MEMBER]
+    return {"record_tally": tally(rows), "record_absent": [r for r in members if not r.came],
+            "record_guests": [r for r in rows if r.role == Attendance.Role.GUEST and r.came],
+            "record_votes": list(meeting.votes.order_by("position", "id"))}
 
 
 # --- The minutes PDF ------------------------------------------------------------------------------------
