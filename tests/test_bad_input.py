@@ -144,8 +144,8 @@ def test_a_link_to_something_that_is_not_there_is_the_same_404(world, far, perso
 
 def test_a_cancelled_meeting_or_task_opens_and_says_it_was_cancelled(world, far):
     """Cancelled is not deleted: the link keeps working and says so, with the reason."""
-    from chibo.meetings.models import Meeting
     from chibo.meetings import services as meetings
+    from chibo.meetings.models import Meeting
     from chibo.tasks import services as tasks
     from chibo.tasks.models import Task
 
