@@ -364,3 +364,66 @@ def test_the_final_minutes_say_each_fact_once_and_keep_their_numbering(world, tm
     for paragraph in ("<p>1. Tình hình thôn<br>An ninh ổn định, không có vụ việc phức tạp.</p>",
                       "<p>2. Nhiệm vụ tháng tới<br>a) Làm đường liên xóm.<br>b) Thu quỹ khuyến học.</p>"):
         assert page.count(paragraph) == 1, paragraph
+
+
+# --- Query counts of what this adds: flat with more data --------------------------------------------
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def test_an_ended_organisations_page_reads_a_fixed_number_of_queries(world, ended):
+    """Cell B (2 members went to A) against cell E (12 members went to A and to D)."""
+    from chibo.core.dates import today
+    from chibo.members import services as members
+    from chibo.organisations import services as orgs
+    from tests.conftest import add_member
+
+    c = world.client("commune_staff")
+    _queries(c, "/to-chuc/B/")
+    small = {url: _queries(c, url) for url in ENDED_PAGES}
+    cells = {code: orgs.organisation_create(actor=None, code=code, name=f"Chi bộ {code}", kind="grassroots_cell",
+                                            sector="residential", parent=world.org["C1"],
+                                            valid_from=D.date(2025, 7, 1)) for code in ("D", "E")}
+    day = today() - D.timedelta(days=30)
+    for i in range(12):
+        m = add_member(cells["E"], "Lê", "Văn", f"Thêm{i}")
+        members.member_record_event(m, actor=None, kind="moved", effective_date=day,
+                                    organisation=cells["D"] if i % 2 else world.org["A"])
+    orgs.organisation_end(cells["E"], actor=None, on=day + D.timedelta(days=1))
+    for url, n in small.items():
+        other = url.replace("/B/", "/E/").replace("org=B", "org=E")
+        assert 'href="/to-chuc/D/"' in c.get(other).content.decode()
+        assert _queries(c, other) <= n, other
+
+
+def test_the_minutes_page_reads_a_fixed_number_of_queries(world):
+    from chibo.core.dates import today
+    from chibo.meetings import services as meetings
+    from tests.conftest import add_member
+
+    def held(n_votes: int) -> int:
+        meeting = meetings.meeting_create(actor=None, organisation=world.org["A"], kind="regular", date=today(),
+                                          start_time=D.time(0, 0), place="Nhà văn hóa")
+        for row in meeting.attendance.all():
+            meetings.attendance_record(meeting, actor=None, person_id=row.person_id, status="present")
+        for i in range(n_votes):
+            meetings.vote_record(meeting, actor=None, kind="general", title=f"Nội dung {i}", votes_for=1,
+                                 votes_against=0, votes_abstain=0)
+        meetings.meeting_held(meeting, actor=None, end_time=D.time(23, 59))
+        meetings.minutes_finalise(meetings.minutes_draft(meeting, actor=None), actor=None)
+        return meeting.pk
+
+    c = world.client("secretary_a")
+    first = held(1)
+    _queries(c, f"/hop/{first}/bien-ban/")
+    small = _queries(c, f"/hop/{first}/bien-ban/")
+    for i in range(8):
+        add_member(world.org["A"], "Lê", "Văn", f"Thêm{i}")
+    second = held(5)
+    assert _queries(c, f"/hop/{second}/bien-ban/") <= small
