@@ -427,3 +427,15 @@ def test_the_minutes_page_reads_a_fixed_number_of_queries(world):
         add_member(world.org["A"], "Lê", "Văn", f"Thêm{i}")
     second = held(5)
     assert _queries(c, f"/hop/{second}/bien-ban/") <= small
+
+
+@pytest.mark.parametrize("persona", ["commune_staff", "admin"])
+def test_nothing_about_an_ended_organisation_is_a_server_error(world, ended, persona):
+    c = world.client(persona)
+    for url in ("/to-chuc/B/den-han/", "/to-chuc/B/huy-hieu/", "/to-chuc/B/phat-trien-dang-vien/",
+                "/to-chuc/B/tai-khoan/", "/to-chuc/B/viec-den-han/", "/to-chuc/B/sinh-hoat/con-thieu/",
+                "/to-chuc/B/sua/", "/ket-nap/moi/?org=B", "/dang-vien/moi/?org=B", "/chuc-vu/moi/?org=B",
+                "/?org=B", "/to-chuc/?parent=C1", "/to-chuc/C1/", "/dang-vien/?org=C1", "/hop/moi/?org=B",
+                "/viec/moi/?org=B", "/nghi-quyet/?org=B", "/hoi-dap/moi/"):
+        response = c.get(url)
+        assert response.status_code in (200, 302, 403), (url, response.status_code)
