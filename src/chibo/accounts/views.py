@@ -12,7 +12,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,6 +38,7 @@ from chibo.core import pdf
 from chibo.core.dates import today
 from chibo.core.text import fold
 from chibo.members.models import Membership
+from chibo.web.pages import paginate
 
 
 class SignInView(auth_views.LoginView):
@@ -117,7 +117,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(is_active=True)
         elif form.cleaned_data["state"] == "inactive":
             qs = qs.filter(is_active=False)
-    page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("username"), 50)
     users = list(page.object_list)
     day = today()
     roles_of: dict[int, list[RoleAssignment]] = {}

@@ -345,8 +345,18 @@ def _detail(user: Any, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _meeting_response(user: Any, pk: int, status: int = 200, **extra: Any) -> HttpResponse:
-    body = _detail(user, access.get_meeting(user, pk))
+def _meeting_response(user: Any, pk: int, status: int = 200, warned: bool = False, **extra: Any) -> HttpResponse:
+    """The meeting; with `warned`, also its "warnings" — what the web form warns about after a
+    create, change or announcement (a second regular meeting in the month), which is advice and
+    never a refusal."""
+    meeting = access.get_meeting(user, pk)
+    body = _detail(user, meeting)
+    if warned:
+        warning = services.same_month_warning(meeting)
+        if extra:
+            extra["warnings"] = [warning] if warning else []
+        else:
+            body["warnings"] = [warning] if warning else []
     return ok({**extra, "meeting": body} if extra else body, status=status)
 
 
@@ -405,7 +415,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     data = _people(user, org, data)
     meeting = services.meeting_create(actor=user, organisation=org, agenda=data.pop("agenda", None),
                                       guests=data.pop("guests", ()), **data)
-    return _meeting_response(user, meeting.pk, status=201)
+    return _meeting_response(user, meeting.pk, status=201, warned=True)
 
 
 @doc("Change a meeting not yet held; send the \"version\" you read (409 if someone changed the meeting since). "
@@ -421,7 +431,7 @@ def meeting_update(request: HttpRequest, id: int) -> HttpResponse:
         services.meeting_update(meeting, actor=user, version=seen, **data)
     except services.Conflict as exc:
         raise _conflict(exc) from None
-    return _meeting_response(user, meeting.pk)
+    return _meeting_response(user, meeting.pk, warned=True)
 
 
 @doc("Announce a meeting: invitations to everyone invited, and its materials become visible to them. "
@@ -432,7 +442,7 @@ def meeting_publish(request: HttpRequest, id: int) -> HttpResponse:
     meeting = access.get_meeting(user, id, write=True)
     parse(request.json, PUBLISH_SPEC)  # type: ignore[attr-defined]
     sent = services.meeting_publish(meeting, actor=user)
-    return _meeting_response(user, meeting.pk, invitations=sent)
+    return _meeting_response(user, meeting.pk, warned=True, invitations=sent)
 
 
 def _check_change(change: Any) -> str:
@@ -620,7 +630,9 @@ def schemas() -> dict[str, Any]:
                 "version": INT, "final": BOOL, "finalised_at": _null(when), "correction_note": STR, "opening": STR,
                 "content": STR, "conclusions": STR, "closing": STR})},
             "too_short": _null({**INT, "description": "the minimum length in minutes, when the meeting was shorter"}),
-            "can_write": BOOL}),
+            "can_write": BOOL,
+            "warnings": {"type": "array", "items": STR, "description": "only in the answer to a create or a change: "
+                         "advice such as a second regular meeting in the same month (never a refusal)"}}),
         "MeetingCreate": _obj({
             "organisation": {**STR, "maxLength": 32, "description": "code of the cell"}, **meeting_in,
             "agenda": {"type": "array", "items": {**STR, "maxLength": 300}, "maxItems": 20,
@@ -632,7 +644,10 @@ def schemas() -> dict[str, Any]:
                               additionalProperties=False, description="Only the fields sent are changed."),
         "Publish": _obj({}, additionalProperties=False),
         "PublishResult": _obj({"invitations": {**INT, "description": "invitations sent (people with an account)"},
-                               "meeting": _ref("MeetingDetail")}, ["invitations", "meeting"]),
+                               "meeting": _ref("MeetingDetail"),
+                               "warnings": {"type": "array", "items": STR, "description": "advice such as a second "
+                                            "regular meeting in the same month (never a refusal)"}},
+                              ["invitations", "meeting", "warnings"]),
         "AttendanceInput": {"oneOf": [
             _obj({"person": {**INT, "minimum": 1},
                   "status": {**STR, "enum": [s for s in Attendance.Status.values if s != Attendance.Status.INVITED]},

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from chibo import access
 from chibo.channel import selectors, services
 from chibo.channel.forms import ReplyForm, ThreadForm
 from chibo.channel.models import Thread
+from chibo.web.pages import paginate
 
 INBOX_PAGE = 30
 
@@ -149,8 +149,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Thread.Status.values:
         status = ""
-    page = Paginator(selectors.inbox(user, answerable=to == "mine", status=status), INBOX_PAGE).get_page(
-        request.GET.get("page"))
+    page = paginate(request, selectors.inbox(user, answerable=to == "mine", status=status), INBOX_PAGE)
     return render(request, _template(request, "channel/inbox.html", "channel/_inbox_rows.html"), {
         "page": page, "to": to, "status": status, "statuses": Thread.Status.choices, "orgs": orgs,
         "oversees": oversees, "waiting": selectors.waiting(user)})

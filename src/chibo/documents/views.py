@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from chibo.documents.forms import (
 from chibo.documents.models import Document, Receipt, StudySession
 from chibo.organisations.models import Organisation
 from chibo.web.downloads import stored_file
+from chibo.web.pages import paginate
 from chibo.web.views import _template
 
 UNREAD_PAGE = 100
@@ -71,7 +71,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(kind=data["kind"])
     if data.get("org"):
         qs = qs.filter(organisation__code=data["org"])
-    page = Paginator(qs.order_by("-issued_on", "-id"), settings.CHIBO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-issued_on", "-id"), settings.CHIBO_PAGE_SIZE)
     _mark_for_me(list(page.object_list), m)
     params = request.GET.copy()
     params.pop("page", None)
@@ -146,7 +146,7 @@ def document_unread(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has not read the document yet, among the members the user looks after — for
     reminding them in person, never shown as a ranking."""
     doc, orgs = access.get_document_follow_up(request.user, pk)
-    page = Paginator(selectors.unread_members(doc, orgs), UNREAD_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.unread_members(doc, orgs), UNREAD_PAGE)
     read, expected = selectors.read_summary(doc, orgs)
     return render(request, "documents/unread.html", {"doc": doc, "orgs": orgs, "page": page, "read": read,
                                                      "expected": expected, "tab": "library"})
@@ -207,7 +207,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.study_rows(access.study_sessions(request.user))
     for word in services.search_words(q).split()[:8]:
         qs = qs.filter(search_text__contains=word)
-    page = Paginator(qs.order_by("-held_on", "-id"), settings.CHIBO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-held_on", "-id"), settings.CHIBO_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     holder = access.document_publishers(request.user).order_by("depth", "sort_key").first()

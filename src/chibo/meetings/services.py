@@ -27,6 +27,7 @@ from chibo.meetings.models import AgendaItem, Attendance, Material, Meeting, Min
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Membership, MembershipEvent, Person, Status
 from chibo.notifications import services as notifications
+from chibo.organisations import services as org_services
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
 MEETING_FIELDS = ["organisation_id", "kind", "date", "start_time", "end_time", "place", "thematic_topic", "chair_id",
@@ -85,6 +86,10 @@ def _clean(data: dict[str, Any], org: Organisation) -> dict[str, Any]:
         errors["organisation"] = _("Meetings are held by a party cell. Choose the cell.")
     if out.get("date") is None:
         errors["date"] = _("Enter the date of the meeting, as dd/mm/yyyy.")
+    elif (ended := org_services.ended_on(org, out["date"])) is not None:
+        errors["organisation"] = _("%(org)s ended on %(date)s (merged or dissolved): it holds no meetings from then. "
+                                   "Prepare the meeting in the cell its members now belong to.") % {
+            "org": org.name, "date": format_vn_date(ended)}
     if out.get("start_time") is None:
         errors["start_time"] = _("Enter the time the meeting starts, as hh:mm (for example 19:30).")
     if not out["place"]:
@@ -718,31 +723,14 @@ def minutes_draft(meeting: Meeting, *, actor: Any) -> Minutes:
     if draft is not None:
         return draft
     latest = meeting.minutes.order_by("-version").first()
-    now = roll(meeting)
-    called, present = now.called, now.present
-    rows = list(meeting.attendance.select_related("person"))
-    absent = [f"{a.person.full_name} ({a.reason or a.get_status_display()})" for a in rows
-              if a.role == Attendance.Role.MEMBER and not a.came and not a.excluded]
-    guests = [f"{a.person.full_name}{' — ' + a.guest_title if a.guest_title else ''}" for a in rows
-              if a.role == Attendance.Role.GUEST and a.came]
-    chair = meeting.chair.full_name if meeting.chair else "…"
-    recorder = meeting.recorder.full_name if meeting.recorder else "…"
-    opening = _("Time: %(start)s, %(date)s. Place: %(place)s.\nMembers called: %(called)s; present: %(present)s; "
-                "absent: %(absent)s%(names)s.\nGuests: %(guests)s.\nChaired by: %(chair)s. Minutes taken by: "
-                "%(recorder)s.") % {
-        "start": meeting.start_time.strftime("%H:%M"), "date": format_vn_date(meeting.date), "place": meeting.place,
-        "called": called, "present": present, "absent": called - present,
-        "names": f" ({'; '.join(absent)})" if absent else "", "guests": "; ".join(guests) or _("none"),
-        "chair": chair, "recorder": recorder}
-    opening += "\n" + _("Official members called, for the votes: %(n)s; with a vote present: %(voters)s.") % {
-        "n": now.official_called, "voters": now.voters}
-    if now.left_out:
-        opening += " " + _("Not counted: %(who)s.") % {"who": now.left_out_text()}
-    content = "\n\n".join(f"{i}. {a.title}\n{a.notes}".rstrip() for i, a in enumerate(meeting.agenda.all(), start=1))
-    conclusions = "\n".join([*(f"- {a.conclusion}" for a in meeting.agenda.all() if a.conclusion),
-                             *(f"- {v.title}: {v.votes_for}/{v.votes_against}/{v.votes_abstain} — {v.basis}"
-                               + (f" ({vote_roll_text(v)})" if vote_roll_text(v) else "")
-                               + (f". {v.decision}" if v.decision else "") for v in meeting.votes.all())])
+    # The time, place, chair, recorder, attendance, guests, voting roll and votes are printed from
+    # the meeting's record (the PDF's tables, the minutes page's facts): the text says only what
+    # the record does not, so that no fact is written twice (issue 14, point 5).
+    opening = _("The chair declared the reason for the meeting, introduced the guests and put the agenda to the "
+                "meeting, which agreed to it.")
+    agenda = list(meeting.agenda.all())
+    content = "\n\n".join(f"{i}. {a.title}\n{a.notes}".rstrip() for i, a in enumerate(agenda, start=1))
+    conclusions = "\n".join(f"- {a.conclusion}" for a in agenda if a.conclusion)
     closing = _("The meeting ended at %(end)s on the same day.") % {
         "end": meeting.end_time.strftime("%H:%M") if meeting.end_time else "…"}
     m = Minutes.objects.create(meeting=meeting, version=(latest.version + 1) if latest else 1,

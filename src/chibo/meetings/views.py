@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo import access
+from chibo.audit import selectors as audit_selectors
 from chibo.audit import services as audit
 from chibo.core import pdf
 from chibo.core.dates import add_months, format_vn_date, today
@@ -57,9 +57,11 @@ from chibo.meetings.forms import (
 from chibo.meetings.models import Attendance, Material, Meeting, Minutes, Vote
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Person, Post
+from chibo.organisations import services as org_services
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.plans.exports import heading
 from chibo.web.downloads import stored_file
+from chibo.web.pages import paginate
 from chibo.web.views import _template
 
 OPEN = (Meeting.Status.DRAFT, Meeting.Status.PUBLISHED)
@@ -120,10 +122,10 @@ def org_meetings(request: HttpRequest, code: str) -> HttpResponse:
                                           attendance__status__in=Attendance.PRESENT_STATUSES)))
     upcoming = list(qs.filter(date__gte=day, status__in=OPEN).order_by("date", "start_time", "pk")[:50])
     past = qs.filter(Q(date__lt=day) | ~Q(status__in=OPEN)).order_by("-date", "-start_time", "-pk")
-    page = Paginator(past, settings.CHIBO_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, past, settings.CHIBO_PAGE_SIZE)
     context = {
         "org": org, "day": day, "upcoming": upcoming, "page": page, "show_org": not org.is_cell,
-        "can_hold": org.is_cell and access.may_hold_meetings(request.user, org),
+        "can_hold": org.is_cell and org.is_active and access.may_hold_meetings(request.user, org),
         "sees_gaps": not org.is_cell and access.sees_members_of(request.user, org),
     }
     return render(request, _template(request, "meetings/org_meetings.html", "meetings/_past_meetings.html"), context)
@@ -149,6 +151,11 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if not org.is_cell:
         messages.info(request, _("Meetings are held by a party cell. Open the cell, then add its meeting."))
+        return redirect("org-meetings", code=org.code)
+    if (ended := org_services.ended_on(org)) is not None:
+        messages.warning(request, _("%(org)s ended on %(date)s (merged or dissolved): it holds no new meetings. "
+                                    "Prepare the meeting in the cell its members now belong to.") % {
+            "org": org.name, "date": format_vn_date(ended)})
         return redirect("org-meetings", code=org.code)
     people = _people(org)
     day = today()
@@ -328,6 +335,8 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> di
         "agenda": list(meeting.agenda.all()), "materials": materials, "lead_rule": lead_rule,
         "sees_materials": access.sees_materials(user, meeting), "votes": votes, "minutes": minutes,
         "short": short,
+        "cancelled": audit_selectors.last_recorded(meeting, "cancel")
+        if meeting.status == Meeting.Status.CANCELLED else None,
         "can_edit": can_write and is_open,
         "can_publish": can_write and meeting.status == Meeting.Status.DRAFT and starts > timezone.now(),
         "can_add": can_write and is_open,
@@ -754,11 +763,25 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
                            correction=current.version > 1)
     open_draft = next((m for m in versions if not m.final), None)
     return render(request, "meetings/minutes.html", {
+        **(_minutes_record(meeting) if current is not None else {}),
         "meeting": meeting, "org": meeting.organisation, "versions": versions, "current": current, "form": form,
         "error": error, "can_write": can_write, "open_draft": open_draft,
         "can_start": can_write and open_draft is None and meeting.status != Meeting.Status.CANCELLED,
         "held": meeting.status == Meeting.Status.HELD,
     }, status=400 if request.method == "POST" else 200)
+
+
+def _minutes_record(meeting: Meeting) -> dict[str, Any]:
+    """What the minutes page shows from the meeting's record, as the PDF prints it in its tables
+    (attendance, guests, votes), so the minutes' text need not repeat it (two queries)."""
+    rows = list(meeting.attendance.select_related("person").order_by("role", "person__sort_key", "pk"))
+    labels = {value: str(label) for value, label in Attendance.Status.choices}
+    for r in rows:
+        r.status_label = labels.get(r.status, r.status)  # type: ignore[attr-defined]
+    members = [r for r in rows if r.role == Attendance.Role.MEMBER]
+    return {"record_tally": tally(rows), "record_absent": [r for r in members if not r.came],
+            "record_guests": [r for r in rows if r.role == Attendance.Role.GUEST and r.came],
+            "record_votes": list(meeting.votes.order_by("position", "id"))}
 
 
 # --- The minutes PDF ------------------------------------------------------------------------------------

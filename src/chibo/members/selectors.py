@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from chibo.core.dates import add_years, full_years, today
 from chibo.core.ethnicities import KINH
@@ -162,3 +163,12 @@ def admission_dates(org: Organisation, since: dt.date, until: dt.date) -> list[d
     return list(Membership.objects.filter(
         **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True, admission_date__gte=since,
         admission_date__lte=until, temporary=False).order_by("admission_date").values_list("admission_date", flat=True))
+
+
+def went_to(memberships: QuerySet[Membership], org: Organisation, limit: int = 8) -> list[dict[str, Any]]:
+    """Where the members who once belonged to `org` (an ended organisation) are now: the
+    organisations of the current memberships, among those given, that have an event recorded in
+    `org`, with how many, most first (one query)."""
+    return list(memberships.filter(current=True, events__organisation=org).exclude(organisation=org)
+                .values("organisation__code", "organisation__name", "organisation__path")
+                .annotate(n=Count("pk", distinct=True)).order_by("-n", "organisation__path")[:limit])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
 from chibo.core.bulk import insert_returning
+from chibo.core.dates import today
 from chibo.core.text import fold, nfc, text_sort_key
 from chibo.indicators import services as cell_facts
 from chibo.organisations.models import PATH_ALPHABET, PATH_STEP, Locality, Organisation
@@ -136,6 +137,14 @@ def organisation_update(org: Organisation, *, actor: Any, **data: Any) -> Organi
 def organisation_end(org: Organisation, *, actor: Any, on: dt.date, note: str = "") -> Organisation:
     """Dissolve or merge away an organisation: it stays in history with `valid_to`."""
     return organisation_update(org, actor=actor, valid_to=on, note=note or org.note)
+
+
+def ended_on(org: Organisation, day: dt.date | None = None) -> dt.date | None:
+    """The date `org` ended (merged or dissolved) when it no longer exists on `day` (default
+    today); None while it exists. Services refuse new meetings, tasks and the like with it."""
+    if org.valid_to is None or org.valid_to > (day or today()):
+        return None
+    return org.valid_to
 
 
 def _check_can_end(org: Organisation) -> None:

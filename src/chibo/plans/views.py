@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +33,7 @@ from chibo.plans.models import Measurement, Resolution, Target
 from chibo.plans.templatetags.plans_tags import STATUS_LABELS, STATUS_SYMBOLS
 from chibo.tasks import selectors as task_selectors
 from chibo.web.downloads import stored_file
+from chibo.web.pages import paginate
 from chibo.web.views import _template
 
 # --- Resolutions ------------------------------------------------------------------------------
@@ -52,8 +52,7 @@ def resolution_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(organisation__code=data["org"])
     if data.get("status"):
         qs = qs.filter(status=data["status"])
-    page = Paginator(qs.order_by("-issued_on", "number", "pk"), settings.CHIBO_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = paginate(request, qs.order_by("-issued_on", "number", "pk"), settings.CHIBO_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     issuer = access.resolution_issuers(request.user).order_by("depth", "sort_key").first()

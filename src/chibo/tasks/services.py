@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
 from chibo.core import files
-from chibo.core.dates import today
+from chibo.core.dates import format_vn_date, today
 from chibo.core.text import fold, nfc
 from chibo.members.models import Membership, Person
+from chibo.organisations import services as org_services
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.tasks import rules
 from chibo.tasks.models import Assignee, Task, Update
@@ -136,6 +137,10 @@ def _search(task: Task) -> str:
 
 @transaction.atomic
 def task_create(*, actor: Any, organisation: Organisation, assignees: Sequence[Assign], **data: Any) -> Task:
+    if (ended := org_services.ended_on(organisation)) is not None:
+        raise ValidationError({"organisation": _(
+            "%(org)s ended on %(date)s (merged or dissolved): it takes no new tasks. Give the task to the "
+            "organisation its members now belong to.") % {"org": organisation.name, "date": format_vn_date(ended)}})
     data = _clean(data, assignees, org=organisation)
     task = Task(organisation=organisation, created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 **{k: data.get(k) for k in EDITABLE if k in data})

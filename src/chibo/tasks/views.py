@@ -24,6 +24,7 @@ from chibo.core.dates import format_vn_date, today
 from chibo.core.numbers import query_int
 from chibo.meetings import services as meeting_services
 from chibo.members import selectors as member_selectors
+from chibo.organisations import services as org_services
 from chibo.organisations.models import Organisation
 from chibo.plans import selectors as plan_selectors
 from chibo.tasks import rules, selectors, services
@@ -219,6 +220,11 @@ def task_create(request: HttpRequest) -> HttpResponse:
     org = access.get_organisation(request.user, code)
     if not access.may_assign(request.user, org):
         raise PermissionDenied
+    if (ended := org_services.ended_on(org)) is not None:
+        messages.warning(request, _("%(org)s ended on %(date)s (merged or dissolved): it takes no new tasks. Give "
+                                    "the task to the organisation its members now belong to.") % {
+            "org": org.name, "date": format_vn_date(ended)})
+        return redirect("org-plan", code=org.code)
     day = today()
     initial: dict[str, Any] = {"start_on": day}
     if request.GET.get("target", "").isdigit():
@@ -299,7 +305,7 @@ def org_plan(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "tasks/plan.html", {
         "org": org, "day": day, "status": status, "statuses": Task.Status.choices,
         "targets": [(t, figures[t.pk]) for t in targets], "tasks": task_list,
-        "can_assign": access.may_assign(request.user, org),
+        "can_assign": org.is_active and access.may_assign(request.user, org),
     })
 
 

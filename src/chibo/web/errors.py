@@ -22,7 +22,7 @@ from chibo.core.db import RETRY_AFTER_SECONDS, is_lock_timeout
 CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error", 503: "busy"}
 
 
-def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def _page(request: HttpRequest, status: int, title: str, message: str, steps: list[str] | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
         body: dict[str, Any] = {"code": CODES[status], "message": message}
         if status == 503:
@@ -30,7 +30,8 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
         response: HttpResponse = JsonResponse({"error": body}, status=status, json_dumps_params={"ensure_ascii": False})
     else:
         html = loader.render_to_string("web/error.html", {
-            "title": title, "message": message, "status": status, "back": _back(request)}, request)
+            "title": title, "message": message, "steps": steps or [], "status": status, "back": _back(request)},
+            request)
         response = HttpResponse(html, status=status)
     if status == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -58,8 +59,15 @@ def permission_denied(request: HttpRequest, exception: Any = None) -> HttpRespon
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    """Never says whether the thing exists: a link to another commune's member, a deleted draft
+    and a mistyped address all get this page, which says what to do next."""
     return _page(request, 404, _("Page not found"),
-                 _("This page does not exist or is outside what your post lets you see. Go back to the home page."))
+                 _("There is nothing to show at this address. The link may be mistyped, what it pointed to may "
+                   "have been removed, or it may be outside what your post lets you see; chibo does not say which."),
+                 steps=[_("Go to the home page and look for it from there, through the menu or the search."),
+                        _("If someone sent you this link, ask them to check it."),
+                        _("If you think your post should let you see it, ask your cell secretary or the commune "
+                          "party committee office to give you access.")])
 
 
 def busy(request: HttpRequest) -> HttpResponse:

@@ -125,11 +125,13 @@ def _working_days(year: int, off: set[dt.date]) -> int:
 @login_required
 @require_POST
 def holiday_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    holiday = Holiday.objects.filter(pk=pk).first()
-    if holiday is None:
-        raise Http404
     if not access.may_edit_rulebook(request.user):
         raise PermissionDenied
+    holiday = Holiday.objects.filter(pk=pk).first()
+    if holiday is None:  # removed already (a second tap, or another administrator): nothing to do
+        messages.info(request, _("That day off is no longer in the list: it had already been removed. Nothing "
+                                 "was changed."))
+        return redirect("holidays")
     year = holiday.date.year
     services.holiday_remove(actor=request.user, holiday=holiday)
     messages.success(request, _("The day off was removed; deadlines are counted without it from now on."))

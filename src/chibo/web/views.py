@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,6 +39,7 @@ from chibo.web.forms import (
     PersonForm,
     PostForm,
 )
+from chibo.web.pages import paginate
 
 
 def _template(request: HttpRequest, page: str, fragment: str) -> str:
@@ -236,8 +236,7 @@ def member_query(user: Any, params: Any) -> tuple[MemberFilterForm, Organisation
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     form, org, qs, _data = member_list_query(request)
-    paginator = Paginator(member_selectors.member_rows(qs), settings.CHIBO_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginate(request, member_selectors.member_rows(qs), settings.CHIBO_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     export = params.copy()
@@ -499,6 +498,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             g.role in access.AUDIT_ROLES for g in access.scope_for(request.user).grants)):
         raise Http404
     qs = access.audit_events(request.user, within=org).select_related("actor")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     entries = audit_present.present(request.user, page.object_list)
     return render(request, "web/audit.html", {"page": page, "entries": entries, "org": org})

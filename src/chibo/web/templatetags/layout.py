@@ -73,3 +73,24 @@ def acts_on_rules(user: object) -> bool:
         return False
     scope = access.scope_for(user)
     return scope.superuser or bool(scope.grants)
+
+
+@register.inclusion_tag("web/_ended.html", takes_context=True)
+def ended_notice(context: Any, org: Any) -> dict[str, Any]:
+    """On the pages of an organisation that has ended (merged or dissolved: `valid_to` set), say
+    so plainly with the date, where its members are now (the organisations the viewer may see,
+    linked when they may open them) and the organisation above it. Queries only for an ended one."""
+    if org is None or getattr(org, "valid_to", None) is None:
+        return {"ended": False}
+    from chibo import access
+    from chibo.core.dates import today
+    from chibo.members import selectors
+    from chibo.organisations.models import Organisation
+
+    user = context["request"].user
+    went = [(Organisation(code=row["organisation__code"], name=row["organisation__name"],
+                          path=row["organisation__path"]), row["n"])
+            for row in selectors.went_to(access.memberships(user), org)]
+    parent = org.parent if org.parent_id else None
+    return {"ended": True, "org": org, "user": user, "future": org.valid_to > today(), "went": went,
+            "parent": parent}
