@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -274,6 +275,19 @@ def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, in
     its period) whose responsible organisation is `org` or inside its subtree — its own targets
     and the parts given to its cells, each counted once. The same figures as `figures()`, read
     lean (one row per target, no model instances): three queries whatever the subtree's size."""
+    return status_counts_by(org, len(org.path), day).get(org.path) or _no_status_counts()
+
+
+def _no_status_counts() -> dict[str, int]:
+    return dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
+                          rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
+
+
+def status_counts_by(org: Organisation, depth: int, day: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """`status_counts` of each organisation of `org`'s subtree whose path is `depth` characters
+    long (e.g. every commune of a province), keyed by that path, in the same three queries: each
+    group's targets are counted as `status_counts` of that organisation counts them (a target's
+    parts roll up only from the parts inside the same group)."""
     from chibo.organisations.models import PATH_END
 
     day = day or today()
@@ -283,13 +297,21 @@ def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, in
         resolution__period_start__lte=day.year, resolution__period_end__gte=day.year)
     newest = (Measurement.objects.filter(target=OuterRef("pk"), measured_on__lte=day)
               .order_by("-measured_on", "-id").values("value")[:1])
-    rows = {row[0]: row for row in qs.annotate(latest=Subquery(newest)).values_list(
-        "pk", "parent_id", "kind", "direction", "roll_up", "target_value", "baseline_value", "weight",
-        "resolution__period_start", "resolution__period_end", "latest").order_by()}
+    groups: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    for row in qs.annotate(latest=Subquery(newest)).values_list(
+            "pk", "parent_id", "kind", "direction", "roll_up", "target_value", "baseline_value", "weight",
+            "resolution__period_start", "resolution__period_end", "latest", "organisation__path").order_by():
+        if len(row[-1]) >= depth:
+            groups[row[-1][:depth]][row[0]] = row[:-1]
     milestones: dict[int, list[rules.Milestone]] = defaultdict(list)
     for target_id, year, value in Milestone.objects.filter(target__in=qs.values("pk")).values_list(
             "target_id", "year", "value"):
         milestones[target_id].append(rules.Milestone(year, value))
+    return {group: _count_statuses(rows, milestones, day) for group, rows in groups.items()}
+
+
+def _count_statuses(rows: dict[int, tuple[Any, ...]], milestones: dict[int, list[rules.Milestone]],
+                    day: dt.date) -> dict[str, int]:
     parts: dict[int, list[int]] = defaultdict(list)
     for pk, parent_id, *_rest in rows.values():
         if parent_id in rows:
@@ -305,8 +327,7 @@ def status_counts(org: Organisation, day: dt.date | None = None) -> dict[str, in
                 values[pk] = latest
         return values[pk]
 
-    counts = dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
-                            rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
+    counts = _no_status_counts()
     for pk, _parent, kind, direction, _roll_up, target, baseline, _weight, start, end, _latest in rows.values():
         state = rules.status(kind=kind, direction=direction, target=target, baseline=baseline, value=value_of(pk),
                              start=dt.date(start, 1, 1), end=dt.date(end, 12, 31), day=day,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from chibo.accounts.views import SignInView
-from chibo.web import for_me, manifest, rulebook, security, views
+from chibo.web import compare, for_me, manifest, rulebook, security, views
 
 urlpatterns = [
     path("dang-nhap/", SignInView.as_view(), name="login"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("to-chuc/moi/", views.organisation_create, name="organisation-create"),
     path("to-chuc/<str:code>/", views.organisation_detail, name="organisation"),
     path("to-chuc/<str:code>/sua/", views.organisation_edit, name="organisation-edit"),
+    path("to-chuc/<str:code>/so-sanh/", compare.province_compare, name="province-compare"),
+    path("to-chuc/<str:code>/so-sanh.xlsx", compare.province_compare_xlsx, name="province-compare-xlsx"),
     path("dang-vien/", views.member_list, name="members"),
     path("dang-vien/moi/", views.member_create, name="member-create"),
     path("dang-vien/<int:pk>/", views.member_detail, name="member"),
