@@ -119,12 +119,12 @@ def indicator_figures_by(org: Organisation, depth: int, *, start: dt.date, end: 
                              .values_list("organisation_id", "organisation__path").annotate(n=Count("id")).order_by()):
         figures[path[:depth]]["thematic_meetings_held"] += n
     came_called: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for _org_id, path, came, called in (
+    for _org_id, path, present, called in (
             Attendance.objects.filter(meeting__in=held, role=Attendance.Role.MEMBER)
             .values_list("meeting__organisation_id", "meeting__organisation__path")
-            .annotate(came=Count("id", filter=Q(status__in=Attendance.PRESENT_STATUSES)), called=Count("id"))
+            .annotate(n_came=Count("id", filter=Q(status__in=Attendance.PRESENT_STATUSES)), n_called=Count("id"))
             .order_by()):
-        came_called[path[:depth]][0] += came
+        came_called[path[:depth]][0] += present
         came_called[path[:depth]][1] += called
     for prefix, (came, called) in came_called.items():
         figures[prefix]["attendance_pct"] = pct(came, called)
