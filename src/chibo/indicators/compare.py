@@ -14,11 +14,16 @@ number of queries, whatever the number of communes.
 The trend of each commune is the share of its present cells that held their regular monthly
 meeting, in each of the last 12 whole months (docs/decisions.md). The data-health score is
 the province's data-quality run (`quality.checks.run_checks`, about a second at province
-scale) and is therefore read separately, on demand (`health_by_child`)."""
+scale) and is read separately (`health_by_child`).
+
+A province's comparison is a dated report: `services.snapshot_province` computes it in the
+background (daily by `chibo remind`, and on demand) into `CommuneFigures`, and the page and the
+home read that snapshot (`snapshot_rows`, `latest_snapshot`) — docs/decisions.md."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +63,7 @@ class Comparison:
     start: dt.date  # the period of the meetings and completed tasks: 1 January … day
     rows: list[Row]
     months: list[dt.date]  # the trend's months (first days), oldest first
+    computed_at: dt.datetime | None = None  # when read from a snapshot: when it was computed
 
 
 def trend_months(day: dt.date) -> list[dt.date]:
@@ -66,8 +72,13 @@ def trend_months(day: dt.date) -> list[dt.date]:
     return [add_months(first, -n) for n in range(TREND_MONTHS, 0, -1)]
 
 
-def compare(parent: Organisation, day: dt.date | None = None) -> Comparison:
-    """The active children of `parent` on `day` (default today), each with its figures."""
+COMPARE_STEPS = 6  # the grouped reads of `compare`, each reported to its `progress`
+
+
+def compare(parent: Organisation, day: dt.date | None = None, *,
+            progress: Callable[[int], None] | None = None) -> Comparison:
+    """The active children of `parent` on `day` (default today), each with its figures.
+    `progress(n)` is told after each of the COMPARE_STEPS grouped reads."""
     # Imported here: these selectors read the cell facts of indicators.services, which imports figures.
     from chibo.meetings.selectors import indicator_figures_by, regular_held_by_month
     from chibo.plans.selectors import status_counts_by
@@ -76,16 +87,23 @@ def compare(parent: Organisation, day: dt.date | None = None) -> Comparison:
     day = day or today()
     start = dt.date(day.year, 1, 1)
     months = trend_months(day)
+    step = progress or (lambda n: None)
     members = children_members(parent, day)
     if not members:
         return Comparison(parent=parent, day=day, start=start, rows=[], months=months)
+    step(1)
     depth = len(members[0][0].path)
     live = day == today()
     residential = residential_figures_by(parent, depth, day, live)
+    step(2)
     meetings = indicator_figures_by(parent, depth, start=start, end=day)
+    step(3)
     targets = status_counts_by(parent, depth, day)
+    step(4)
     tasks = subtree_counts_by(parent, depth, start=start, end=day, day=day)
+    step(5)
     held = regular_held_by_month(parent, depth, start=months[0], end=day.replace(day=1) - dt.timedelta(days=1))
+    step(6)
     rows = []
     for org, n in members:
         path = org.path
@@ -126,6 +144,41 @@ def health_by_child(parent: Organisation, children: list[Organisation]) -> dict[
             total[1] += score.errors
             total[2] += score.warnings
     return {c.pk: health_score(*totals[c.path]) for c in children}
+
+
+def row_json(row: Row) -> dict[str, Any]:
+    """A row as a snapshot keeps it (`CommuneFigures.figures`): its figures, cells, trend, health."""
+    return {**row.figures, "cells": row.cells, "trend": [[m.isoformat(), v] for m, v in row.trend],
+            "health": row.health}
+
+
+def _row_from(record: Any) -> Row:
+    data = dict(record.figures)
+    trend = [(dt.date.fromisoformat(m), v) for m, v in data.pop("trend", [])]
+    cells = int(data.pop("cells", 0))
+    health = data.pop("health", None)
+    return Row(organisation=record.organisation, figures=data, cells=cells, trend=trend, health=health)
+
+
+def latest_snapshot(parent: Organisation, on: dt.date | None = None) -> Comparison | None:
+    """The snapshot of `parent`'s comparison (`services.snapshot_province`): that of `on` if
+    there is one, else the latest; None before the first. One query (two when `on` has none)."""
+    from django.db.models import Subquery
+
+    from chibo.indicators.models import CommuneFigures
+
+    own = CommuneFigures.objects.filter(province=parent)
+    records: list[CommuneFigures] = []
+    if on is not None:
+        records = list(own.filter(on=on).select_related("organisation"))
+    if not records:
+        newest = own.order_by("-on").values("on")[:1]
+        records = list(own.filter(on=Subquery(newest)).select_related("organisation"))
+    if not records:
+        return None
+    day = records[0].on
+    return Comparison(parent=parent, day=day, start=dt.date(day.year, 1, 1), rows=[_row_from(r) for r in records],
+                      months=trend_months(day), computed_at=max(r.computed_at for r in records))
 
 
 SORT_KEYS = ["name", *COMPARE_KEYS, "health"]

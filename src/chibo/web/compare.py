@@ -1,9 +1,11 @@
 """The communes of a province side by side (issue 14, point 3): `/to-chuc/<code>/so-sanh/`, one
-view for the page and its htmx fragment (the table: sorted by a column, with the data-health
-column on request), and its XLSX export — the same rows. The figures come from
-`chibo.indicators.compare` (equal to `chibo indicators` of each commune); the province through
-`chibo.access` (out of scope → 404), and each count links to the list behind it only when the
-viewer may open that list."""
+view for the page and its htmx fragment (the table, sorted by a column), and its XLSX export —
+the same rows. The figures are the province's latest snapshot (`indicators.compare.
+latest_snapshot`: computed daily and on demand in the background by `indicators.services.
+snapshot_province`, equal to `chibo indicators` of each commune at that instant), read in a few
+queries; "Recompute now" (POST) queues a new one and the page polls its progress. The province
+through `chibo.access` (out of scope → 404), and each count links to the list behind it only
+when the viewer may open that list."""
 
 from __future__ import annotations
 
@@ -11,20 +13,23 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from chibo import access
-from chibo.core.dates import format_vn_date
+from chibo.core.dates import format_vn_date, today
 from chibo.core.numbers import query_int
 from chibo.exchange import services as exchange
-from chibo.indicators.compare import SORT_KEYS, Comparison, Row, compare, health_by_child, sort_rows
+from chibo.indicators import services as indicators
+from chibo.indicators.compare import SORT_KEYS, Comparison, Row, latest_snapshot, sort_rows
+from chibo.indicators.models import SnapshotRun
 from chibo.organisations.models import Organisation
 from chibo.web.charts import sparkline
 
@@ -96,47 +101,83 @@ def _month_label(m: dt.date) -> str:
     return f"{m.month:02d}/{m.year}"
 
 
-def build(request: HttpRequest, province: Organisation, *, day: dt.date | None = None, with_health: bool = False,
-          limit: int | None = None) -> dict[str, Any]:
-    """The table's context: rows sorted as asked, each with its links and trend."""
+def snapshot_context(request: HttpRequest, province: Organisation, *, day: dt.date | None = None,
+                     limit: int | None = None) -> dict[str, Any]:
+    """The table's context, read from the province's latest snapshot (that of `day` if there is
+    one): rows sorted as asked, each with its links and trend; whether it is from an earlier
+    day; the recomputation under way, if any. Three queries (four when `day` has no snapshot)."""
     key, descending = _sort(request)
-    c = compare(province, day)
-    with_health = with_health or key == "health"
-    if with_health and c.rows:
-        health = health_by_child(province, [r.organisation for r in c.rows])
-        for row in c.rows:
-            row.health = health.get(row.organisation.pk)
+    c = latest_snapshot(province, day)
+    running = SnapshotRun.objects.filter(province=province, status__in=SnapshotRun.RUNNING).first()
+    base = reverse("province-compare", args=[province.code])
+    context: dict[str, Any] = {
+        "province": province, "comparison": c, "table": [], "run": running, "compare_url": base,
+        "asked_day": day, "percent_keys": PERCENT_KEYS, "sort": key, "desc": descending,
+    }
+    if c is None:
+        context["has_communes"] = Organisation.objects.filter(parent=province).active_on(today()).exists()
+        return context
     rows = sort_rows(c.rows, key, descending)
     shown = rows[:limit] if limit else rows
-    columns = [k for k in SORT_KEYS if k != "health" or with_health]
-    base = reverse("province-compare", args=[province.code])
-    extra = "&health=1" if with_health else ""
     heads = [{
         "key": k, "label": HEADINGS[k], "sorted": k == key, "desc": descending,
-        "href": f"{base}?sort={k}&dir={_next_dir(k, key, descending)}{extra}",
-    } for k in columns]
+        "href": f"{base}?sort={k}&dir={_next_dir(k, key, descending)}",
+    } for k in SORT_KEYS]
     table = [{
         "row": r,
         "values": [(k, r.value(k) if k != "name" else r.organisation.name, links.get(LINK_OF.get(k, k), ""))
-                   for k in columns],
+                   for k in SORT_KEYS],
         "trend": sparkline([(_month_label(m), v) for m, v in r.trend]),
     } for r, links in ((r, _links(request.user, r, c)) for r in shown)]
-    return {
-        "province": province, "comparison": c, "table": table, "heads": heads, "sort": key, "desc": descending,
-        "with_health": with_health, "more": len(rows) - len(shown), "percent_keys": PERCENT_KEYS,
-        "compare_url": base, "health_url": f"{base}?sort={key}&dir={'desc' if descending else 'asc'}&health=1",
+    computed = timezone.localtime(c.computed_at) if c.computed_at else None
+    context.update({
+        "table": table, "heads": heads, "more": len(rows) - len(shown), "computed_at": computed,
+        "computed_same_day": computed is not None and computed.date() == c.day,
+        "earlier_day": c.day < today(), "other_day": day is not None and day != c.day,
         "first_month": _month_label(c.months[0]), "last_month": _month_label(c.months[-1]),
-    }
+        "has_communes": True,
+    })
+    return context
 
 
 @login_required
 @require_GET
 def province_compare(request: HttpRequest, code: str) -> HttpResponse:
     province = province_for(request, code)
-    limit = query_int(request.GET.get("limit"), 1, 500)
-    context = build(request, province, with_health=request.GET.get("health") == "1", limit=limit)
+    context = snapshot_context(request, province)
     fragment = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
     return render(request, "web/compare/_table.html" if fragment else "web/compare/page.html", context)
+
+
+@login_required
+@require_POST
+def province_compare_recompute(request: HttpRequest, code: str) -> HttpResponse:
+    """"Recompute now": queue the province's comparison in the background (one at a time: a
+    second press while one runs joins it), then show its progress."""
+    province = province_for(request, code)
+    run, started = indicators.request_snapshot(province, actor=request.user)
+    if not started:
+        messages.info(request, _("The figures are already being computed; they will be shown when ready."))
+    if getattr(request, "htmx", False):
+        return render(request, "web/compare/_run.html", {"province": province, "run": run})
+    return redirect("province-compare", code=province.code)
+
+
+@login_required
+@require_GET
+def province_compare_progress(request: HttpRequest, code: str) -> HttpResponse:
+    """The progress of a recomputation (`?run=`), polled by the page every 2 s; once it is done
+    the page is reloaded to show the new figures."""
+    province = province_for(request, code)
+    run_id = query_int(request.GET.get("run"), 1, 2**62)
+    run = SnapshotRun.objects.filter(province=province, pk=run_id).first() if run_id else None
+    if run is not None and run.status == SnapshotRun.Status.DONE and getattr(request, "htmx", False):
+        response = HttpResponse(status=200)
+        response["HX-Refresh"] = "true"
+        return response
+    if not getattr(request, "htmx", False):
+        return redirect("province-compare", code=province.code)
+    return render(request, "web/compare/_run.html", {"province": province, "run": run})
 
 
 def export_rows(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -154,15 +195,18 @@ def export_rows(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 @require_GET
 def province_compare_xlsx(request: HttpRequest, code: str) -> FileResponse:
     province = province_for(request, code)
-    context = build(request, province, with_health=True)
+    context = snapshot_context(request, province)
+    c: Comparison | None = context["comparison"]
+    if c is None:
+        raise Http404
     headers, rows = export_rows(context)
     out = io.BytesIO()
     exchange.export_table(actor=request.user, org=province, sheet="So sánh", headers=headers, rows=rows, out=out,
                           object_type="organisation", noun="đảng bộ xã",
-                          description=f"So sánh các xã, {formats.date_format(context['comparison'].day, 'd/m/Y')}")
+                          description=f"So sánh các xã, số liệu tính đến {formats.date_format(c.day, 'd/m/Y')}")
     out.seek(0)
     response = FileResponse(out, as_attachment=True,
-                            filename=f"so-sanh-{province.code}-{context['comparison'].day:%Y%m%d}.xlsx",
+                            filename=f"so-sanh-{province.code}-{c.day:%Y%m%d}.xlsx",
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Cache-Control"] = "private, no-store"
     return response
