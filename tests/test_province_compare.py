@@ -22,7 +22,14 @@ from python_calamine import CalamineWorkbook
 
 from chibo.audit.models import AuditEvent
 from chibo.core.dates import today
-from chibo.indicators.compare import COMPARE_KEYS, compare, health_by_child, latest_snapshot, row_json, sort_rows
+from chibo.indicators.compare import (
+    COMPARE_KEYS,
+    compare,
+    health_by_child,
+    latest_snapshot,
+    row_json,
+    sort_rows,
+)
 from chibo.indicators.figures import indicators
 from chibo.indicators.models import CommuneFigures, SnapshotRun
 from chibo.indicators.services import SNAPSHOT_STEPS, snapshot_province
@@ -148,7 +155,7 @@ def test_a_second_press_while_one_runs_starts_no_other(world: Any) -> None:
     assert SnapshotRun.objects.count() == 1 and not CommuneFigures.objects.exists()
     poll = f'hx-get="/to-chuc/P/so-sanh/tien-do/?run={running.pk}"'
     assert poll in fragment and 'hx-trigger="every 2s"' in fragment
-    assert f'value="3"' in fragment and f'max="{SNAPSHOT_STEPS}"' in fragment
+    assert 'value="3"' in fragment and f'max="{SNAPSHOT_STEPS}"' in fragment
     # The page shows the same progress; the poll answers with it until the run is done, then reloads.
     assert poll in client.get(URL).content.decode()
     progress = client.get(f"/to-chuc/P/so-sanh/tien-do/?run={running.pk}", HTTP_HX_REQUEST="true")
