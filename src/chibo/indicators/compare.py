@@ -64,6 +64,7 @@ class Comparison:
     rows: list[Row]
     months: list[dt.date]  # the trend's months (first days), oldest first
     computed_at: dt.datetime | None = None  # when read from a snapshot: when it was computed
+    running_id: int | None = None  # when read from a snapshot: the recomputation under way (SnapshotRun)
 
 
 def trend_months(day: dt.date) -> list[dt.date]:
@@ -162,23 +163,51 @@ def _row_from(record: Any) -> Row:
 
 def latest_snapshot(parent: Organisation, on: dt.date | None = None) -> Comparison | None:
     """The snapshot of `parent`'s comparison (`services.snapshot_province`): that of `on` if
-    there is one, else the latest; None before the first. One query (two when `on` has none)."""
+    there is one, else the latest; None before the first. One query (two when `on` has none),
+    which also tells the recomputation under way (`running_id`)."""
     from django.db.models import Subquery
 
     from chibo.indicators.models import CommuneFigures
 
-    own = CommuneFigures.objects.filter(province=parent)
-    records: list[CommuneFigures] = []
+    own = CommuneFigures.objects.filter(province=parent).select_related("organisation").annotate(
+        running_id=_running_id())
+    records: list[Any] = []
     if on is not None:
-        records = list(own.filter(on=on).select_related("organisation"))
+        records = list(own.filter(on=on))
     if not records:
-        newest = own.order_by("-on").values("on")[:1]
-        records = list(own.filter(on=Subquery(newest)).select_related("organisation"))
+        newest = CommuneFigures.objects.filter(province=parent).order_by("-on").values("on")[:1]
+        records = list(own.filter(on=Subquery(newest)))
     if not records:
         return None
     day = records[0].on
     return Comparison(parent=parent, day=day, start=dt.date(day.year, 1, 1), rows=[_row_from(r) for r in records],
-                      months=trend_months(day), computed_at=max(r.computed_at for r in records))
+                      months=trend_months(day), computed_at=max(r.computed_at for r in records),
+                      running_id=records[0].running_id)
+
+
+def _running_id() -> Any:
+    return _running_id_of("province")
+
+
+def no_snapshot_state(parent: Organisation, day: dt.date) -> tuple[int | None, bool]:
+    """Before `parent`'s first snapshot: (the recomputation under way, if any; whether it has
+    active children on `day`) — one query."""
+    from django.db.models import Exists, OuterRef
+
+    row = (Organisation.objects.filter(pk=parent.pk)
+           .annotate(running_id=_running_id_of("pk"),
+                     has_children=Exists(Organisation.objects.filter(parent=OuterRef("pk")).active_on(day)))
+           .values_list("running_id", "has_children").first())
+    return (row[0], bool(row[1])) if row else (None, False)
+
+
+def _running_id_of(field: str) -> Any:
+    from django.db.models import OuterRef, Subquery
+
+    from chibo.indicators.models import SnapshotRun
+
+    return Subquery(SnapshotRun.objects.filter(province=OuterRef(field), status__in=SnapshotRun.RUNNING)
+                    .values("pk")[:1])
 
 
 SORT_KEYS = ["name", *COMPARE_KEYS, "health"]

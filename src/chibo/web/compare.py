@@ -33,7 +33,14 @@ from chibo.core.dates import format_vn_date, today
 from chibo.core.numbers import query_int
 from chibo.exchange import services as exchange
 from chibo.indicators import services as indicators
-from chibo.indicators.compare import SORT_KEYS, Comparison, Row, latest_snapshot, sort_rows
+from chibo.indicators.compare import (
+    SORT_KEYS,
+    Comparison,
+    Row,
+    latest_snapshot,
+    no_snapshot_state,
+    sort_rows,
+)
 from chibo.indicators.models import SnapshotRun
 from chibo.organisations.models import Organisation
 from chibo.web.charts import one_decimal, sparkline
@@ -164,17 +171,23 @@ def snapshot_context(request: HttpRequest, province: Organisation, *, day: dt.da
                      limit: int | None = None) -> dict[str, Any]:
     """The table's context, read from the province's latest snapshot (that of `day` if there is
     one): rows sorted as asked, each with its links and trend; whether it is from an earlier
-    day; the recomputation under way, if any. Three queries (four when `day` has no snapshot)."""
+    day; the recomputation under way, if any. One query (two when `day` has none, or before the
+    first snapshot; one more while a recomputation runs)."""
     key, descending = _sort(request)
     c = latest_snapshot(province, day)
-    running = SnapshotRun.objects.filter(province=province, status__in=SnapshotRun.RUNNING).first()
+    if c is None:
+        running_id, has_communes = no_snapshot_state(province, today())
+    else:
+        running_id, has_communes = c.running_id, True
+    # The run's row only while one is under way (its progress is shown).
+    running = SnapshotRun.objects.filter(pk=running_id).first() if running_id else None
     base = reverse("province-compare", args=[province.code])
     context: dict[str, Any] = {
         "province": province, "comparison": c, "table": [], "run": running, "compare_url": base,
         "asked_day": day, "percent_keys": PERCENT_KEYS, "sort": key, "desc": descending,
+        "has_communes": has_communes,
     }
     if c is None:
-        context["has_communes"] = Organisation.objects.filter(parent=province).active_on(today()).exists()
         return context
     rows = sort_rows(c.rows, key, descending)
     shown = rows[:limit] if limit else rows
@@ -198,7 +211,6 @@ def snapshot_context(request: HttpRequest, province: Organisation, *, day: dt.da
         "computed_same_day": computed is not None and computed.date() == c.day,
         "earlier_day": c.day < today(), "other_day": day is not None and day != c.day,
         "first_month": _month_label(c.months[0]), "last_month": _month_label(c.months[-1]),
-        "has_communes": True,
     })
     return context
 
