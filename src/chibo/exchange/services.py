@@ -123,3 +123,13 @@ def export_organisations(*, actor: Any, queryset: QuerySet[Organisation], fmt: s
     return _export(actor=actor, object_type="organisation", noun="tổ chức đảng", sheet=ORGANISATION_SHEET,
                    columns=ORGANISATION_COLUMNS, rows=_organisation_rows(queryset), fmt=fmt, out=out, scope=scope,
                    description=description)
+
+
+def export_table(*, actor: Any, org: Organisation, sheet: str, headers: list[str], rows: list[list[Any]],
+                 out: IO[bytes] | str, object_type: str, noun: str, description: str) -> int:
+    """Write a table a page shows (e.g. the communes side by side) as XLSX through the same
+    writer (formula injection neutralised) and audit it like every export."""
+    count = _write("xlsx", out, sheet, headers, iter(rows))
+    audit.record(actor=actor, action="export", object_type=object_type, object_repr=f"{count} {noun}",
+                 org_path=org.path, after={"rows": count, "format": "xlsx"}, note=description)
+    return count

@@ -62,6 +62,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
 
 from chibo.core.dates import add_years, today
 from chibo.core.ethnicities import ETHNICITY_NAMES, KINH
@@ -277,24 +278,57 @@ def annotate_cell_flags(cells: Any, on: dt.date, live: bool) -> Any:
     )
 
 
-def _residential_figures(org: Organisation, on: dt.date, live: bool) -> dict[str, int]:
+def _residential_counts() -> dict[str, Count]:
+    """The counts of the residential indicators over rows carrying the cell flags (CellFacts,
+    or cells annotated by `annotate_cell_flags`): the one definition."""
+    return {
+        "residential_cells": Count("pk"),
+        "with_committee": Count("pk", filter=Q(has_committee=True)),
+        "localities_with_head": Count("pk", filter=Q(has_head=True)),
+        "heads_who_are_members": Count("pk", filter=Q(head_is_member=True)),
+        "cell_secretaries": Count("pk", filter=Q(has_secretary=True)),
+        "secretaries_who_are_heads": Count("pk", filter=Q(secretary_is_head=True)),
+    }
+
+
+def _residential_cells(org: Organisation, on: dt.date, live: bool) -> Any:
     if live:
         from chibo.indicators.services import current_cell_facts
 
-        facts = current_cell_facts(org, on).filter(residential=True)
-    else:
-        facts = annotate_cell_flags(
-            Organisation.objects.subtree(org).active_on(on)
-            .filter(kind__in=Organisation.CELL_KINDS, sector=Organisation.Sector.RESIDENTIAL), on, live)
-    result = facts.aggregate(
-        residential_cells=Count("pk"),
-        with_committee=Count("pk", filter=Q(has_committee=True)),
-        localities_with_head=Count("pk", filter=Q(has_head=True)),
-        heads_who_are_members=Count("pk", filter=Q(head_is_member=True)),
-        cell_secretaries=Count("pk", filter=Q(has_secretary=True)),
-        secretaries_who_are_heads=Count("pk", filter=Q(secretary_is_head=True)),
-    )
+        return current_cell_facts(org, on).filter(residential=True)
+    return annotate_cell_flags(
+        Organisation.objects.subtree(org).active_on(on)
+        .filter(kind__in=Organisation.CELL_KINDS, sector=Organisation.Sector.RESIDENTIAL), on, live)
+
+
+def _residential_figures(org: Organisation, on: dt.date, live: bool) -> dict[str, int]:
+    result = _residential_cells(org, on, live).aggregate(**_residential_counts())
     return {k: int(v or 0) for k, v in result.items()}
+
+
+def residential_figures_by(org: Organisation, depth: int, on: dt.date, live: bool) -> dict[str, dict[str, int]]:
+    """`_residential_figures` of each organisation of `org`'s subtree whose path is `depth`
+    characters long, keyed by that path (one grouped query)."""
+    rows = (_residential_cells(org, on, live).annotate(group=Substr("path", 1, depth)).values("group")
+            .annotate(**_residential_counts()).order_by())
+    return {row.pop("group"): {k: int(v or 0) for k, v in row.items()} for row in rows}
+
+
+def residential_shares(res: dict[str, int]) -> dict[str, Any]:
+    """The residential indicators from their counts (`_residential_counts`); each share is of
+    the residential cells."""
+    cells = res.get("residential_cells", 0)
+    return {
+        "residential_cells": cells,
+        "residential_cells_with_committee": res.get("with_committee", 0),
+        "residential_cells_with_committee_pct": pct(res.get("with_committee", 0), cells),
+        "localities_with_head": res.get("localities_with_head", 0),
+        "heads_who_are_members": res.get("heads_who_are_members", 0),
+        "heads_who_are_members_pct": pct(res.get("heads_who_are_members", 0), cells),
+        "cell_secretaries": res.get("cell_secretaries", 0),
+        "secretaries_who_are_heads": res.get("secretaries_who_are_heads", 0),
+        "secretaries_who_are_heads_pct": pct(res.get("secretaries_who_are_heads", 0), cells),
+    }
 
 
 def work_figures(org: Organisation, on: dt.date, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -371,7 +405,6 @@ def indicators(org: Organisation, on: dt.date | None = None, *, start: dt.date |
     )
     by_kind = {k.value: int(kinds.get(k.value, 0)) for k in Organisation.Kind if k != Organisation.Kind.PROVINCE}
     res = _residential_figures(org, day, live)
-    cells = res["residential_cells"]
     figures: dict[str, Any] = {
         "organisations_total": sum(by_kind.values()),
         "organisations_by_kind": by_kind,
@@ -383,15 +416,7 @@ def indicators(org: Organisation, on: dt.date | None = None, *, start: dt.date |
         "members_ethnic_minority": members.total() - members.total(ethnicity=KINH),
         "members_under_30": members.age_bands[0],
         "members_exempt": members.total(exempt=True),
-        "residential_cells": cells,
-        "residential_cells_with_committee": res["with_committee"],
-        "residential_cells_with_committee_pct": pct(res["with_committee"], cells),
-        "localities_with_head": res["localities_with_head"],
-        "heads_who_are_members": res["heads_who_are_members"],
-        "heads_who_are_members_pct": pct(res["heads_who_are_members"], cells),
-        "cell_secretaries": res["cell_secretaries"],
-        "secretaries_who_are_heads": res["secretaries_who_are_heads"],
-        "secretaries_who_are_heads_pct": pct(res["secretaries_who_are_heads"], cells),
+        **residential_shares(res),
     }
     report = Report(organisation=org, on=day, figures=figures, members=members, start=start, end=end)
     if report.period[0] > report.period[1]:

@@ -1,18 +1,26 @@
 """Keep CellFacts true. Called by the organisation, post and member services inside their
-transactions, and lazily for rows whose `valid_until` has come."""
+transactions, and lazily for rows whose `valid_until` has come.
+
+`snapshot_province`: a province's comparison of its communes, computed into `CommuneFigures`
+(daily by `chibo remind`, after `chibo demo`/`synth`, and on demand in the background)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
+from chibo.audit import services as audit
+from chibo.audit.models import AuditEvent
 from chibo.core.dates import today
+from chibo.indicators.compare import COMPARE_STEPS, compare, health_by_child, row_json
 from chibo.indicators.figures import annotate_cell_flags
-from chibo.indicators.models import CellFacts
+from chibo.indicators.models import CellFacts, CommuneFigures, SnapshotRun
 from chibo.members.models import MemberStat, Post, Status
 from chibo.organisations.models import PATH_END, Organisation
 
@@ -148,3 +156,62 @@ def compare_cell_facts() -> list[tuple[Any, ...]]:
                 if old is None or getattr(old, name) != getattr(fresh, name):
                     diffs.append((fresh.organisation_id, name, getattr(old, name, None), getattr(fresh, name)))
     return diffs
+
+
+SNAPSHOT_STEPS = COMPARE_STEPS + 2  # compare's grouped reads, the data-health run, the writing
+
+
+def snapshot_province(province: Organisation, day: dt.date, *, actor: Any = None,
+                      progress: Callable[[int, int], None] | None = None) -> int:
+    """Compute the comparison of `province`'s communes as of `day` (`compare.compare`, with the
+    data-health score) and put it in place of that day's snapshot, in one transaction, audited
+    (as `actor`, or the system). `progress(step, SNAPSHOT_STEPS)` is told as it goes. Returns
+    the number of communes."""
+    report = progress or (lambda step, total: None)
+    report(0, SNAPSHOT_STEPS)
+    c = compare(province, day, progress=lambda n: report(n, SNAPSHOT_STEPS))
+    if c.rows:
+        health = health_by_child(province, [r.organisation for r in c.rows])
+        for row in c.rows:
+            row.health = health.get(row.organisation.pk)
+    report(COMPARE_STEPS + 1, SNAPSHOT_STEPS)
+    now = timezone.now()
+    with transaction.atomic():
+        CommuneFigures.objects.filter(province=province, on=day).delete()
+        CommuneFigures.objects.bulk_create([
+            CommuneFigures(organisation=r.organisation, province=province, on=day, computed_at=now, figures=row_json(r))
+            for r in c.rows])
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=province, object_type="commune_figures",
+                     org_path=province.path,
+                     note=f"Số liệu so sánh các xã tính đến ngày {day:%d/%m/%Y}: {len(c.rows)} xã")
+    report(SNAPSHOT_STEPS, SNAPSHOT_STEPS)
+    return len(c.rows)
+
+
+def snapshot_all(day: dt.date, *, actor: Any = None) -> list[tuple[Organisation, int]]:
+    """The snapshot of every province active on `day`, each in its own transaction."""
+    return [(p, snapshot_province(p, day, actor=actor))
+            for p in Organisation.objects.filter(kind=Organisation.Kind.PROVINCE).active_on(day).order_by("path")]
+
+
+def request_snapshot(province: Organisation, *, actor: Any) -> tuple[SnapshotRun, bool]:
+    """Ask for the province's comparison to be computed again, in the background, as of today:
+    (the run, True) when a job was queued; (the run already queued or running, False) when one
+    is — a second press joins it. A run silent for CHIBO_JOB_STALE_MINUTES (its worker died) is
+    marked failed and a new one started."""
+    from chibo.indicators.tasks import snapshot_job
+
+    stale = timezone.now() - dt.timedelta(minutes=settings.CHIBO_JOB_STALE_MINUTES)
+    SnapshotRun.objects.filter(province=province, status__in=SnapshotRun.RUNNING, updated_at__lt=stale).update(
+        status=SnapshotRun.Status.FAILED, error="stalled")
+    try:
+        with transaction.atomic():
+            run = SnapshotRun.objects.create(province=province, on=today(), steps=SNAPSHOT_STEPS,
+                                             requested_by=actor if getattr(actor, "is_authenticated", False) else None)
+    except IntegrityError:
+        current = SnapshotRun.objects.filter(province=province, status__in=SnapshotRun.RUNNING).first()
+        if current is None:  # it finished in between: ask again
+            return request_snapshot(province, actor=actor)
+        return current, False
+    snapshot_job.enqueue(run.pk)
+    return run, True

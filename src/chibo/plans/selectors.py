@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -355,18 +356,41 @@ def status_counts(org: Organisation, day: dt.date | None = None, *, within: Quer
     a resolution in force on that day (status "in force", issued by then, the day's year within
     its period) whose responsible organisation is `org` or inside its subtree — its own targets
     and the parts given to its cells, each counted once. The same figures as `figures()`, read
-    lean (one row per target, no model instances): two queries whatever the subtree's size.
+    lean (one row per target, no model instances): three queries whatever the subtree's size.
     `within` limits the targets (a page passes `access.targets(user)`)."""
-    counts = dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
-                            rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
-    for state, _value in statuses(org, day, within=within).values():
-        counts[state] += 1
-    return counts
+    return _count(statuses(org, day, within=within))
 
 
 def statuses(org: Organisation, day: dt.date | None = None, *, within: QuerySet[Target] | None = None
              ) -> dict[int, tuple[str, Decimal | None]]:
     """The targets `status_counts` counts, each with its status and current value, by id."""
+    return statuses_by(org, len(org.path), day, within=within).get(org.path, {})
+
+
+def status_counts_by(org: Organisation, depth: int, day: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """`status_counts` of each organisation of `org`'s subtree whose path is `depth` characters
+    long (e.g. every commune of a province), keyed by that path, in the same three queries: each
+    group's targets are counted as `status_counts` of that organisation counts them (a target's
+    parts roll up only from the parts inside the same group)."""
+    return {group: _count(found) for group, found in statuses_by(org, depth, day).items()}
+
+
+def _no_status_counts() -> dict[str, int]:
+    return dict.fromkeys((rules.Status.ACHIEVED, rules.Status.ON_TRACK, rules.Status.AT_RISK,
+                          rules.Status.OFF_TRACK, rules.Status.NO_DATA), 0)
+
+
+def _count(found: dict[int, tuple[str, Decimal | None]]) -> dict[str, int]:
+    counts = _no_status_counts()
+    for state, _value in found.values():
+        counts[state] += 1
+    return counts
+
+
+def statuses_by(org: Organisation, depth: int, day: dt.date | None = None, *,
+                within: QuerySet[Target] | None = None) -> dict[str, dict[int, tuple[str, Decimal | None]]]:
+    """`statuses` of each organisation of `org`'s subtree whose path is `depth` characters long,
+    keyed by that path: three queries whatever the number of groups."""
     from chibo.organisations.models import PATH_END
 
     day = day or today()
@@ -378,13 +402,21 @@ def statuses(org: Organisation, day: dt.date | None = None, *, within: QuerySet[
         qs = qs & within  # the reader's scope as conditions of the same query, not a subquery
     newest = (Measurement.objects.filter(target=OuterRef("pk"), measured_on__lte=day)
               .order_by("-measured_on", "-id").values("value")[:1])
-    rows = {row[0]: row for row in qs.annotate(latest=Subquery(newest)).values_list(
-        "pk", "parent_id", "kind", "direction", "roll_up", "target_value", "baseline_value", "weight",
-        "resolution__period_start", "resolution__period_end", "latest").order_by()}
+    groups: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    for row in qs.annotate(latest=Subquery(newest)).values_list(
+            "pk", "parent_id", "kind", "direction", "roll_up", "target_value", "baseline_value", "weight",
+            "resolution__period_start", "resolution__period_end", "latest", "organisation__path").order_by():
+        if len(row[-1]) >= depth:
+            groups[row[-1][:depth]][row[0]] = row[:-1]
     milestones: dict[int, list[rules.Milestone]] = defaultdict(list)
     for target_id, year, value in Milestone.objects.filter(target__in=qs.values("pk")).values_list(
             "target_id", "year", "value"):
         milestones[target_id].append(rules.Milestone(year, value))
+    return {group: _statuses_of(rows, milestones, day) for group, rows in groups.items()}
+
+
+def _statuses_of(rows: dict[int, tuple[Any, ...]], milestones: dict[int, list[rules.Milestone]],
+                 day: dt.date) -> dict[int, tuple[str, Decimal | None]]:
     parts: dict[int, list[int]] = defaultdict(list)
     for pk, parent_id, *_rest in rows.values():
         if parent_id in rows:

@@ -3,7 +3,7 @@ They work without scripts, print well, and carry their figures as text for scree
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,3 +90,44 @@ def compare_rows(rows: Sequence[tuple[Any, int, str]]) -> list[CompareRow]:
     peak = max((r[1] for r in rows), default=0)
     return [CompareRow(label=str(label), value=int(value), width=round(value * 100 / peak, 1) if peak else 0,
                        href=href) for label, value, href in rows]
+
+
+# --- Sparklines: a tiny trend in a table cell ---------------------------------------------------
+
+SPARK_WIDTH = 96
+SPARK_HEIGHT = 24
+
+
+@dataclass
+class Sparkline:
+    points: str  # the polyline's "x,y x,y …" (a gap where a month has no figure)
+    dots: list[tuple[float, float]]  # the last point, drawn as a dot
+    text: str  # the figures in words, for screen readers and as the tooltip
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+
+def one_decimal() -> Callable[[float], str]:
+    """A formatter of numbers already rounded to one decimal (percentages, `core.numbers.pct`),
+    in the language of the page — what `number_format(v, 1)` writes, without its cost per call
+    (a table of 135 rows formats thousands of them)."""
+    sep = str(formats.get_format("DECIMAL_SEPARATOR"))
+    return lambda v: f"{v:.1f}".replace(".", sep)
+
+
+def sparkline(values: Sequence[tuple[str, float | None]], maximum: float = 100,
+              fmt: Callable[[float], str] | None = None) -> Sparkline | None:
+    """A polyline of (label, value) pairs scaled to 0…maximum (per cent by default); None when
+    no value is known. The text alternative lists every label with its value ("—" unknown)."""
+    known = [(i, v) for i, (_label, v) in enumerate(values) if v is not None]
+    if not known:
+        return None
+    step = (SPARK_WIDTH - 4) / max(1, len(values) - 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return round(2 + i * step, 1), round(SPARK_HEIGHT - 2 - (SPARK_HEIGHT - 4) * min(v, maximum) / maximum, 1)
+
+    points = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, v in known))
+    show = fmt or one_decimal()
+    text = "; ".join(f"{label}: {'—' if v is None else show(v)}" for label, v in values)
+    return Sparkline(points=points, dots=[xy(*known[-1])], text=text)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from chibo.accounts.views import SignInView
-from chibo.web import for_me, help, manifest, rulebook, search, security, views
+from chibo.web import compare, for_me, help, manifest, rulebook, search, security, views
 
 urlpatterns = [
     path("dang-nhap/", SignInView.as_view(), name="login"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("to-chuc/moi/", views.organisation_create, name="organisation-create"),
     path("to-chuc/<str:code>/", views.organisation_detail, name="organisation"),
     path("to-chuc/<str:code>/sua/", views.organisation_edit, name="organisation-edit"),
+    path("to-chuc/<str:code>/so-sanh/", compare.province_compare, name="province-compare"),
+    path("to-chuc/<str:code>/so-sanh/tinh-lai/", compare.province_compare_recompute, name="province-compare-recompute"),
+    path("to-chuc/<str:code>/so-sanh/tien-do/", compare.province_compare_progress, name="province-compare-progress"),
+    path("to-chuc/<str:code>/so-sanh.xlsx", compare.province_compare_xlsx, name="province-compare-xlsx"),
     path("dang-vien/", views.member_list, name="members"),
     path("dang-vien/moi/", views.member_create, name="member-create"),
     path("dang-vien/<int:pk>/", views.member_detail, name="member"),

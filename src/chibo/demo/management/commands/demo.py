@@ -62,6 +62,7 @@ from chibo.demo.work import (
     write_resolution,
     write_tasks,
 )
+from chibo.indicators.services import snapshot_all
 from chibo.members.models import Membership, Sex
 from chibo.notifications import services as notifications
 from chibo.organisations.models import Locality, Organisation
@@ -415,6 +416,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             counts = build(today_=today(), password=password)
+        snapshot_all(today())  # the comparison the province home reads
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             _("Demo built in %(s).1f s: %(orgs)s organisations, %(locs)s localities, %(members)s members, "

@@ -46,6 +46,7 @@ from chibo.demo.work import (
     committee_members,
     commune_work,
 )
+from chibo.indicators.services import snapshot_all
 from chibo.members.models import Post
 from chibo.organisations.models import Locality, Organisation
 
@@ -332,6 +333,8 @@ class Command(BaseCommand):
             if connection.vendor == "sqlite" and not in_tx:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         say(_("ANALYZE done"))
+        for province, n_communes in snapshot_all(day):  # the comparison the province home reads
+            say(f"comparison of {province.code}: {n_communes} communes")
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             _("Synthetic province %(code)s built in %(s).1f s: %(members)s members, %(orgs)s organisations, "

@@ -1,5 +1,6 @@
 """`chibo remind`: the daily pass — the next occurrence of each recurring task whose latest one
-is done or past its deadline, then one reminder per person. Safe to run more than once a day.
+is done or past its deadline, then one reminder per person, then each province's comparison of
+its communes (`indicators.services.snapshot_province`). Safe to run more than once a day.
 
 `chibo remind --every-day` keeps running and does the pass at start-up and then every day at
 CHIBO_REMIND_HOUR (default 6, local time); `chibo serve` starts it beside the worker."""
@@ -7,6 +8,7 @@ CHIBO_REMIND_HOUR (default 6, local time); `chibo serve` starts it beside the wo
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from typing import Any
 
@@ -16,8 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.dates import in_range, parse_vn_date, today
+from chibo.indicators import services as indicators
 from chibo.notifications import services as notify
+from chibo.organisations.models import Organisation
 from chibo.tasks import services as tasks
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -53,3 +59,15 @@ class Command(BaseCommand):
         made = tasks.roll_forward_all(day=day)
         sent = notify.send_daily(day=day)
         self.stdout.write(f"{day:%d/%m/%Y}: {made} recurring task(s) created, {sent} reminder(s) sent")
+        # Then each province's comparison of its communes, each in its own transaction: one that
+        # fails is logged and the others are still computed (the reminders are already sent).
+        for province in Organisation.objects.filter(kind=Organisation.Kind.PROVINCE).active_on(day).order_by("path"):
+            started = time.monotonic()
+            try:
+                communes = indicators.snapshot_province(province, day)
+            except Exception:
+                log.exception("the comparison of %s on %s failed", province.code, day)
+                self.stderr.write(f"{day:%d/%m/%Y}: the comparison of {province.code} failed (see the log)")
+                continue
+            self.stdout.write(f"{day:%d/%m/%Y}: comparison of {province.code}: {communes} commune(s), "
+                              f"{time.monotonic() - started:.1f} s")
