@@ -224,6 +224,23 @@ def test_data_health_shows_the_last_check(world: Any, work: dict[str, Any]) -> N
     assert problems is not None and int(problems.group(1)) == len(report.problems)
 
 
+def test_the_daily_pass_checks_every_commune_for_its_card(world: Any, work: dict[str, Any]) -> None:
+    """Nobody has opened the data-quality page: `chibo remind` (run every day by `chibo serve`)
+    checks each commune, so the card shows a score at most a day old."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    assert home(world, "commune_staff")[1]["health"][1] == "—"
+    out = StringIO()
+    call_command("remind", stdout=out)
+    assert "data quality of 2 commune(s) checked" in out.getvalue()
+    _html, found = home(world, "commune_staff")
+    assert found["health"][1] == f"{run_checks(world.org['C1']).score:.1f}".replace(".", ",")
+    _html, other = home(world, "other_commune_staff")
+    assert other["health"][1] == f"{run_checks(world.org['C2']).score:.1f}".replace(".", ",")
+
+
 # --- other communes, the province ------------------------------------------------------------
 
 def test_other_commune_staff_never_sees_c1(world: Any, work: dict[str, Any]) -> None:

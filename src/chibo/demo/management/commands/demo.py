@@ -66,6 +66,7 @@ from chibo.indicators.services import snapshot_all
 from chibo.members.models import Membership, Sex
 from chibo.notifications import services as notifications
 from chibo.organisations.models import Locality, Organisation
+from chibo.quality.services import check_communes
 
 SEED = 20250903  # the article's date
 PROVINCE_CODE = "GL"
@@ -417,6 +418,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = build(today_=today(), password=password)
         snapshot_all(today())  # the comparison the province home reads
+        check_communes(today())  # and the data-health score each commune home shows
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             _("Demo built in %(s).1f s: %(orgs)s organisations, %(locs)s localities, %(members)s members, "

@@ -1,6 +1,7 @@
 """`chibo remind`: the daily pass — the next occurrence of each recurring task whose latest one
 is done or past its deadline, then one reminder per person, then each province's comparison of
-its communes (`indicators.services.snapshot_province`). Safe to run more than once a day.
+its communes (`indicators.services.snapshot_province`), then each commune's data-quality check
+(`quality.services.check_communes`, the score on its home page). Safe to run more than once a day.
 
 `chibo remind --every-day` keeps running and does the pass at start-up and then every day at
 CHIBO_REMIND_HOUR (default 6, local time); `chibo serve` starts it beside the worker."""
@@ -21,6 +22,7 @@ from chibo.core.dates import in_range, parse_vn_date, today
 from chibo.indicators import services as indicators
 from chibo.notifications import services as notify
 from chibo.organisations.models import Organisation
+from chibo.quality import services as quality
 from chibo.tasks import services as tasks
 
 log = logging.getLogger(__name__)
@@ -71,3 +73,13 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{day:%d/%m/%Y}: comparison of {province.code}: {communes} commune(s), "
                               f"{time.monotonic() - started:.1f} s")
+        # And each commune's data health, for its home page's card.
+        started = time.monotonic()
+
+        def failed(org: Organisation) -> None:
+            log.exception("the data-quality check of %s on %s failed", org.code, day)
+            self.stderr.write(f"{day:%d/%m/%Y}: the data-quality check of {org.code} failed (see the log)")
+
+        checked = quality.check_communes(day, on_error=failed)
+        self.stdout.write(f"{day:%d/%m/%Y}: data quality of {checked} commune(s) checked, "
+                          f"{time.monotonic() - started:.1f} s")

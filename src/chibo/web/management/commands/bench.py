@@ -32,8 +32,9 @@ from chibo.organisations.models import Organisation
 
 SEARCHES = ["nguyen van duc", "tran thi", "ksor", "le hoang nam", "pham", "rah lan", "duc", "nguyen thi thu ha"]
 SORTS = ["name", "-name", "birth", "-birth", "admission", "-admission"]
+SITE_SEARCHES = ["nguyen van", "ksor", "dao thi", "chi bo", "nghi quyet", "hung", "thon 3", "siu h"]
 TARGETS_MS = {"home page": 30, "member list": 20, "search p95": 50, "member update p95": 30,
-              "commune overview": 50, "my tasks": 20, "cell plan": 30, "meeting page": 30, "missing meetings": 50}
+              "province comparison": 50, "site search": 100, "commune overview": 50, "my tasks": 20, "cell plan": 30, "meeting page": 30, "missing meetings": 50}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -126,6 +127,24 @@ class Command(BaseCommand):
 
         case("search (accent-insensitive): province", "search p95", search(clients["synth.tinh"], province))
         case("search (accent-insensitive): commune", "search p95", search(clients["synth.xa"], commune))
+
+        # Issue 14: the communes side by side (read from the day's snapshot) and the search box
+        # of every page (members, organisations, documents, meetings, resolutions within scope).
+        compare = reverse("province-compare", args=[province.code])
+        case(f"province comparison: {province.children.count()} communes", "province comparison",
+             get(clients["synth.tinh"], compare))
+        case("province comparison: sorted by attendance", "province comparison",
+             get(clients["synth.tinh"], f"{compare}?sort=attendance_pct&dir=desc"))
+
+        def site_search(client: Client) -> Callable[[int], Any]:
+            def run(i: int) -> None:
+                response = client.get(f"/tim-kiem/?q={SITE_SEARCHES[i % len(SITE_SEARCHES)].replace(' ', '+')}")
+                if response.status_code != 200:
+                    raise CommandError(f"/tim-kiem/: HTTP {response.status_code}")
+            return run
+
+        case("search from any page: province staff", "site search", site_search(clients["synth.tinh"]))
+        case("search from any page: commune staff", "site search", site_search(clients["synth.xa"]))
 
         target = Membership.objects.filter(commune=commune, current=True).select_related("person").order_by("id").first()
         if target is None:
