@@ -30,6 +30,7 @@ pytestmark = pytest.mark.usefixtures("_fixed_day")
 def _fixed_day(monkeypatch):
     monkeypatch.setattr("chibo.web.homes.member.today", lambda: DAY)
     monkeypatch.setattr("chibo.web.homes.cell.today", lambda: DAY)
+    monkeypatch.setattr("chibo.core.dates.timezone.localdate", lambda *a: DAY)  # the lists they open too
 
 
 def home(world, persona: str = "secretary_a") -> str:
@@ -111,7 +112,7 @@ def test_zero_counts_are_said_calmly_and_still_link_to_their_lists(world):
     html = home(world, "secretary_b")
     assert stat(html, "work-overdue") == (0, "/to-chuc/B/viec-den-han/")
     assert stat(html, "work-verify") == (0, "/viec-cua-toi/")
-    assert stat(html, "work-due") == (0, "/to-chuc/B/den-han/")
+    assert stat(html, "work-due") == (0, "/to-chuc/B/den-han/?days=30&amp;nhom=thu-tuc")
     assert stat(html, "work-questions") == (0, "/hoi-dap/tra-loi/")
     assert stat(html, "work-targets") == (0, "/to-chuc/B/chi-tieu/")
     assert "tag warn" not in section(html, "work-counts")  # nothing alarming when there is nothing to do
@@ -136,11 +137,14 @@ def test_overdue_tasks_and_results_waiting_for_my_verification(world):
 def test_what_is_due_under_the_rules_counts_the_cells_own(world):
     # a_woman of cell A was admitted on 3/2/2026: by DAY her probation has long ended, recognition overdue
     n, link = stat(home(world), "work-due")
-    assert n >= 1 and link == "/to-chuc/A/den-han/"
+    assert n >= 1 and link == "/to-chuc/A/den-han/?days=30&amp;nhom=thu-tuc"
+    # the count is the rows of the list it opens (procedures only: badges are not deadlines)
+    listed = world.client("secretary_a").get(link.replace("&amp;", "&")).content.decode()
+    assert len(re.findall(r'<tr class="due-', listed)) == n
     assert stat(home(world, "secretary_b"), "work-due")[0] == 0
     add_member(world.org["B"], "Lê", "Thị", "Mai", status="probationary", admission=dt.date(2026, 6, 1))
     n_b, link_b = stat(home(world, "secretary_b"), "work-due")
-    assert n_b >= 1 and link_b == "/to-chuc/B/den-han/"  # her probation ended on 1/6/2027: overdue by DAY
+    assert n_b >= 1 and link_b == "/to-chuc/B/den-han/?days=30&amp;nhom=thu-tuc"  # her probation ended on 1/6/2027: overdue by DAY
     assert "tag warn" in section(home(world, "secretary_b"), "work-due")
     assert stat(home(world), "work-due")[0] == n  # cell B's member is not cell A's business
 
@@ -179,7 +183,8 @@ def test_the_secretary_sees_their_own_items_compactly(world):
     m = meeting(world, 3)
     task(world, "Việc của đồng chí bí thư", -1, who="secretary_a", verifier="member")
     part = section(home(world), "work-mine")
-    assert f'href="/hop/{m.pk}/"' in part and 'href="/cua-toi/"' in part and 'href="/viec-cua-toi/"' in part
+    assert 'href="/cua-toi/"' in part and 'href="/viec-cua-toi/"' in part  # the rest is on "Của tôi"
+    assert f'href="/hop/{m.pk}/"' in world.client("secretary_a").get("/cua-toi/").content.decode()
     assert "tag warn" in part  # their own task is late
 
 

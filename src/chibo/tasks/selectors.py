@@ -61,6 +61,18 @@ def my_tasks(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[in
     return out
 
 
+def my_task_counts(visible: QuerySet[Task], *, person_id: int | None, org_ids: list[int], day: dt.date
+                   ) -> tuple[int, int]:
+    """How many of `my_tasks`'s open tasks there are, and how many of them are past their
+    deadline (the "overdue" of `rules.urgency`): one query, for a card that only counts."""
+    if person_id is None and not org_ids:
+        return 0, 0
+    mine = Assignee.objects.filter(Q(person_id=person_id) | Q(organisation_id__in=org_ids)).values("task_id")
+    row = visible.filter(pk__in=mine, status__in=Task.OPEN_STATUSES).aggregate(
+        n=Count("id"), late=Count("id", filter=Q(due_on__lt=day)))
+    return row["n"], row["late"]
+
+
 WORKING = (Task.Status.OPEN, Task.Status.IN_PROGRESS, Task.Status.RETURNED)  # still to be done by the assignees
 
 

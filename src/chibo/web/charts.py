@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 # Labels sit above their bars so the chart stays legible when shrunk to a 360-px phone.
 WIDTH = 400
@@ -76,20 +79,26 @@ def bar_chart(title: str, rows: Sequence[tuple[Any, int] | tuple[Any, int, str]]
     return BarChart(title=title, bars=bars, total=total, height=height, unit=unit)
 
 
-@dataclass
-class CompareRow:
-    label: str
-    value: int
-    width: float
-    href: str
-
-
-def compare_rows(rows: Sequence[tuple[Any, int, str]]) -> list[CompareRow]:
-    """Rows for a compact comparison (an HTML table with a bar per row): a commune or a
-    province has 60–140 sub-organisations, too many for a legible SVG."""
+def compare_table(rows: Sequence[tuple[Any, int, str]]) -> SafeString:
+    """The body of a compact comparison (an HTML table with a bar per row): a commune or a
+    province has 60–140 sub-organisations, too many for a legible SVG. Written here rather than
+    by a template loop: 135 rows through the template engine, each number through Django's
+    formatting, cost ~10 ms; this ~1 ms. Every piece is escaped or a formatted number."""
     peak = max((r[1] for r in rows), default=0)
-    return [CompareRow(label=str(label), value=int(value), width=round(value * 100 / peak, 1) if peak else 0,
-                       href=href) for label, value, href in rows]
+    show = whole_number()
+    out = []
+    for label, value, href in rows:
+        width = int((Decimal(value * 100) / peak).quantize(Decimal(1), ROUND_HALF_UP)) if peak else 0
+        out.append(f'<tr><td><a href="{escape(href)}">{escape(label)}</a></td><td class="num">{show(int(value))}</td>'
+                   f'<td class="barcell" aria-hidden="true"><span class="w-{width}"></span></td></tr>')
+    return mark_safe("".join(out))  # noqa: S308 — built from escaped parts above
+
+
+def whole_number() -> Callable[[int], str]:
+    """A formatter of whole numbers with the page's thousands separator — what `intcomma`
+    writes, without its cost per call."""
+    sep = str(formats.get_format("THOUSAND_SEPARATOR"))
+    return lambda v: f"{v:,}".replace(",", sep)
 
 
 # --- Sparklines: a tiny trend in a table cell ---------------------------------------------------

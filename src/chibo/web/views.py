@@ -3,6 +3,7 @@ serves both the full page and, for htmx requests, the fragment that changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from chibo.members.models import Membership, Post, Status
 from chibo.organisations import services as org_services
 from chibo.organisations.models import Locality, Organisation
 from chibo.web import homes
-from chibo.web.charts import bar_chart, compare_rows
+from chibo.web.charts import bar_chart, compare_table
 from chibo.web.forms import (
     EndPostForm,
     EventForm,
@@ -66,6 +67,10 @@ def _date_param(request: HttpRequest) -> Any:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page: "Việc cần làm" for the viewer's role first (`web.homes`), then the figures.
+    The figures follow in a second request (htmx, on load), so what to do arrives first on a weak
+    connection; the same view answers that request with the figures alone, and serves them inline
+    when a date is asked for, or without JavaScript (`?so-lieu=1`)."""
     scope = access.scope_for(request.user)
     code = request.GET.get("org")
     if code:
@@ -76,6 +81,21 @@ def home(request: HttpRequest) -> HttpResponse:
             return render(request, "web/no_scope.html")
         org = tops[0]
     day, date_error = _date_param(request)
+    fragment = getattr(request, "htmx", False) and not request.htmx.boosted  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "org": org, "homes": scope.home_orgs(), "day": day, "date_error": date_error,
+        "date_raw": request.GET.get("date", ""),
+    }
+    if not fragment:
+        context.update(homes.work_context(request, org, day))
+    context["figures_later"] = not fragment and not request.GET.get("date") and request.GET.get("so-lieu") != "1"
+    if not context["figures_later"]:
+        context.update(_figures(request, org, day))
+    return render(request, "web/_dashboard.html" if fragment else "web/home.html", context)
+
+
+def _figures(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[str, Any]:
+    """The dashboard's figures of `org` on `day` (today when None)."""
     report = indicators(org, day)
     f = report.figures
     total = f["members_total"]
@@ -91,20 +111,16 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     org_kinds = [(Organisation.Kind(k).label, n) for k, n in f["organisations_by_kind"].items() if n]
     children = children_members(org, day)
-    compare = compare_rows([(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if any(
+    compare = compare_table([(c.name, n, reverse("organisation", args=[c.code])) for c, n in children]) if any(
         n for _c, n in children) else None
     committee_rule = rule("cell_committee_min_official")
     flagged = cells_needing_committee(org, committee_rule.value, refresh=False) if day is None else []
-    context = {
-        "org": org, "report": report, "f": f, "charts": charts, "compare": compare,
+    return {
+        "report": report, "f": f, "charts": charts, "compare": compare,
         "org_kinds_chart": bar_chart(_("Organisations by kind"), org_kinds) if org_kinds else None,
-        "homes": scope.home_orgs(), "day": day, "date_error": date_error, "date_raw": request.GET.get("date", ""),
         "flagged": flagged, "committee_rule": committee_rule,
         "sees_members": access.sees_members_of(request.user, org),
     }
-    if not getattr(request, "htmx", False):  # the date form refreshes the figures only
-        context.update(homes.work_context(request, org, day))
-    return render(request, _template(request, "web/home.html", "web/_dashboard.html"), context)
 
 
 def _top(pairs: list[tuple[str, int]], n: int, other_label: str) -> list[tuple[str, int]]:

@@ -1,14 +1,13 @@
 """The cell home's "Việc cần làm" (see the package's docstring): for those who write for the cell
 (its secretary, its committee) — this month's meeting and the one step it needs next, overdue
-tasks and results waiting for the viewer's verification, what is due under the rules (probation
-ends, recognitions, badges, removal flags, transfers, candidates' deadlines), questions waiting
+tasks and results waiting for the viewer's verification, the procedures due under the rules
+(probation ends, recognitions, transfers, candidates' deadlines: `due.procedures_due`), questions waiting
 for an answer and targets behind; each a count linking to the list behind it. The viewer is a
-member too: their own items, compactly (`member.mine`). A fixed number of queries."""
+member too: their own open tasks, counted, and the way to "Của tôi". A fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,38 +15,21 @@ from django.http import HttpRequest
 from chibo import access
 from chibo.channel import selectors as channel_selectors
 from chibo.core.dates import today
-from chibo.lifecycle import selectors as lifecycle_selectors
 from chibo.meetings import selectors as meeting_selectors
 from chibo.organisations.models import Organisation
 from chibo.plans import selectors as plan_selectors
-from chibo.recruitment import selectors as recruitment_selectors
 from chibo.tasks import selectors as task_selectors
 
-from .member import mine
+from .due import procedures_due
 
 
-@dataclass
-class Due:
-    """What is due under the rules in the next `days` days (and overdue)."""
-    overdue: int
-    soon: int
-    days: int
-
-    @property
-    def total(self) -> int:
-        return self.overdue + self.soon
-
-
-def due(user: Any, org: Organisation, day: dt.date) -> Due | None:
-    """The lifecycle's statutory dates and the candidates' deadlines, counted as the page
-    "What's due" (`/to-chuc/<code>/den-han/`) lists them; None for a viewer who may not read it."""
-    if not access.sees_members_of(user, org):
-        return None
-    days = lifecycle_selectors.DEFAULT_DAYS
-    items = lifecycle_selectors.due_items(org, day, days)
-    candidates = recruitment_selectors.deadlines(access.candidates(user), org, day, day + dt.timedelta(days=days))
-    overdue = sum(1 for i in items if i.date < day) + sum(1 for _c, n in candidates if n.overdue)
-    return Due(overdue=overdue, soon=len(items) + len(candidates) - overdue, days=days)
+def own_tasks(user: Any, now: dt.date) -> dict[str, int]:
+    """The secretary's own open tasks and how many are late, counted (one query): the rest of
+    what concerns them as a member is one tap away, on "Của tôi"."""
+    m = access.scope_for(user).own_membership
+    org_ids = [pk for pk in (m.cell_id, m.group_id, m.organisation_id) if pk] if m else []
+    total, late = task_selectors.my_task_counts(access.tasks(user), person_id=user.person_id, org_ids=org_ids, day=now)
+    return {"tasks_total": total, "overdue": late}
 
 
 def work(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[str, Any]:
@@ -59,9 +41,9 @@ def work(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[s
     return {
         "month": meeting_selectors.month_meeting(access.meetings(user), org, now),
         "tasks": task_selectors.cell_work(access.tasks(user), org, person_id=person_id, day=now),
-        "due": due(user, org, now),
+        "due": procedures_due(user, org, now),
         "questions": channel_selectors.waiting(user).answerable if inbox else None,
         "behind": plan_selectors.behind(access.targets(user), org, now),
-        "mine": mine(user, now, meetings=1, tasks=3, documents=3) if person_id is not None else None,
+        "mine": own_tasks(user, now) if person_id is not None else None,
         "now": now,
     }

@@ -25,18 +25,16 @@ from django.http import HttpRequest
 
 from chibo import access
 from chibo.core.dates import today
-from chibo.core.rules import RuleBook
 from chibo.exchange import selectors as exchange_selectors
-from chibo.lifecycle import selectors as lifecycle_selectors
 from chibo.meetings import selectors as meeting_selectors
 from chibo.organisations.models import Organisation
 from chibo.plans import rules as plan_rules
 from chibo.plans import selectors as plan_selectors
 from chibo.quality import selectors as quality_selectors
-from chibo.recruitment import selectors as recruitment_selectors
 from chibo.tasks import selectors as task_selectors
 
-DUE_DAYS = 30  # what's due: overdue, and the next 30 days (the What's due page's default)
+from .due import procedures_due
+
 TOP_UNITS = 3  # the cells with the most overdue tasks, named under the count
 
 
@@ -56,18 +54,13 @@ def work(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[s
         return context
     overdue = task_selectors.overdue_by_unit(access.tasks_in(user, org), org, day=now)
     off_track = plan_selectors.status_counts(org, now, within=access.targets(user))[plan_rules.Status.OFF_TRACK]
-    book, cal = RuleBook(), lifecycle_selectors.LifecycleCalendar()
-    items = lifecycle_selectors.due_items(org, now, DUE_DAYS, kinds=lifecycle_selectors.PROCEDURE_KINDS,
-                                          book=book, cal=cal, lean=True)
-    candidates = recruitment_selectors.deadlines(access.candidates(user), org, now, now + dt.timedelta(days=DUE_DAYS),
-                                                 cal=cal, book=book)
+    due = procedures_due(user, org, now)
+    assert due is not None  # the viewer reads the commune's members (above)
     context.update({
         "not_met": not_met,
         "overdue": overdue, "top_units": overdue.by_unit[:TOP_UNITS],
         "off_track": off_track,
-        "due": len(items) + len(candidates),
-        "due_overdue": sum(1 for i in items if i.date < now) + sum(1 for _c, n in candidates if n.overdue),
-        "due_days": DUE_DAYS, "procedures": lifecycle_selectors.PROCEDURES,
+        "due": due,
         "waiting": (exchange_selectors.waiting_count(access.import_jobs(user), access.export_jobs(user))
                     if context["may_import"] else None),
         "health": quality_selectors.last_check(org),

@@ -48,19 +48,24 @@ class Mine:
 
 def mine(user: Any, day: dt.date, *, meetings: int = 5, tasks: int = 5, documents: int = 5,
          questions: int = 3) -> Mine:
-    """The member's own items on `day`, read through chibo.access, in a fixed number of queries."""
+    """The member's own items on `day`, read through chibo.access, in a fixed number of queries.
+    With `tasks=0` the tasks are only counted (a card that lists none)."""
     m = access.scope_for(user).own_membership
     person_id = getattr(user, "person_id", None)
     out = Mine(membership=m, person_id=person_id)
     org_ids = [pk for pk in (m.cell_id, m.group_id, m.organisation_id) if pk] if m else []
-    doing = task_selectors.my_tasks(access.tasks(user), person_id=person_id, org_ids=org_ids, day=day,
-                                    recent=False)
-    soon = task_selectors.soon_days()
-    for t in doing.doing:
-        t.urgency = task_rules.urgency(due_on=t.due_on, day=day, soon_days=soon)  # type: ignore[attr-defined]
-    out.tasks, out.tasks_total = doing.doing[:tasks], len(doing.doing)
-    out.overdue = len([t for t in doing.doing if getattr(t, "urgency", "") == "overdue"])
-    out.to_verify = len(doing.to_verify)
+    if tasks:
+        doing = task_selectors.my_tasks(access.tasks(user), person_id=person_id, org_ids=org_ids, day=day,
+                                        recent=False)
+        soon = task_selectors.soon_days()
+        for t in doing.doing:
+            t.urgency = task_rules.urgency(due_on=t.due_on, day=day, soon_days=soon)  # type: ignore[attr-defined]
+        out.tasks, out.tasks_total = doing.doing[:tasks], len(doing.doing)
+        out.overdue = len([t for t in doing.doing if getattr(t, "urgency", "") == "overdue"])
+        out.to_verify = len(doing.to_verify)
+    else:
+        out.tasks_total, out.overdue = task_selectors.my_task_counts(
+            access.tasks(user), person_id=person_id, org_ids=org_ids, day=day)
     if person_id is not None:
         out.meetings = meeting_selectors.upcoming_for(person_id, day=day, limit=meetings)
     docs = document_selectors.my_documents(access.documents(user), m, limit=documents, read_limit=0)
