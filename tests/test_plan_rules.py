@@ -105,3 +105,26 @@ def test_weighted_mean_and_all_of_are_reproducible_from_their_explanation():
         assert done.explain() == "1 of 2 done"
     assert roll_up(RollUpRule.ALL, [Part("A", D(1)), Part("B", D(1))]).value == 1
     assert roll_up(RollUpRule.SUM, [Part("A", D("1234.5")), Part("B", D(1))]).explain() == "1.234,5 + 1 = 1.235,5"
+
+
+@given(target=amounts, baseline=st.none() | amounts, value=st.none() | amounts,
+       kind=st.sampled_from([Kind.COUNT, Kind.PERCENT, Kind.AMOUNT, Kind.YESNO]),
+       direction=st.sampled_from([Direction.AT_LEAST, Direction.AT_MOST, Direction.EXACTLY]),
+       offset=st.integers(min_value=-400, max_value=2500))
+def test_status_from_progress_made_and_expected_is_status(target, baseline, value, kind, direction, offset):
+    """The overview computes progress and the expected progress once per target and derives the
+    status from both (`status_of`): always the status of the definition (`status`)."""
+    from chibo.plans.rules import expected_progress, status_of
+
+    if kind == Kind.YESNO:
+        target, baseline = D(1), None
+        value = None if value is None else D(1 if value > 0 else 0)
+    if baseline is not None and baseline == target:
+        baseline = None
+    start, end = dt.date(2025, 1, 1), dt.date(2030, 12, 31)
+    day = start + dt.timedelta(days=offset)
+    args = {"kind": kind, "direction": direction, "target": target, "baseline": baseline}
+    done = None if value is None else progress(value=value, **args)
+    expected = expected_progress(start=start, end=end, day=day, **args)
+    assert status_of(done=done, expected=expected, day=day, end=end) == status(
+        value=value, start=start, end=end, day=day, **args)

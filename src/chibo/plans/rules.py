@@ -185,6 +185,18 @@ def status(*, kind: str, direction: str, target: Decimal, baseline: Decimal | No
         return Status.OFF_TRACK
     expected = expected_progress(kind=kind, direction=direction, target=target, baseline=baseline,
                                  start=start, end=end, day=day, milestones=milestones)
+    return status_of(done=done, expected=expected, day=day, end=end)
+
+
+def status_of(*, done: Decimal | None, expected: Decimal | None, day: dt.date, end: dt.date) -> str:
+    """`status` from the progress made (None: no figure) and the progress expected by `day`
+    (`expected_progress`), for a caller that has both already."""
+    if done is None:
+        return Status.NO_DATA
+    if done >= ONE:
+        return Status.ACHIEVED
+    if day >= end:  # the period is over and the target was not reached
+        return Status.OFF_TRACK
     if expected is None:  # yes/no: nothing between done and not done while time is left
         return Status.ON_TRACK
     if done >= expected - ON_TRACK_TOLERANCE:

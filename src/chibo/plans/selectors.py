@@ -127,11 +127,10 @@ def figures(targets: Iterable[Target], day: dt.date | None = None) -> dict[int, 
         progress = None if value is None else rules.progress(
             kind=t.kind, direction=t.direction, target=t.target_value, value=value, baseline=t.baseline_value)
         steps = milestones.get(t.pk, ())
-        state = rules.status(kind=t.kind, direction=t.direction, target=t.target_value, baseline=t.baseline_value,
-                             value=value, start=res.start, end=res.end, day=day, milestones=steps)
         expected = rules.expected_progress(kind=t.kind, direction=t.direction, target=t.target_value,
                                            baseline=t.baseline_value, start=res.start, end=res.end, day=day,
                                            milestones=steps)
+        state = rules.status_of(done=progress, expected=expected, day=day, end=res.end)
         out[t.pk] = Figure(target=t, value=value, measured_on=measured_on, roll_up=combined, progress=progress,
                            status=state, expected=expected)
         return out[t.pk]

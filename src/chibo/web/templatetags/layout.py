@@ -7,6 +7,8 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -94,3 +96,50 @@ def ended_notice(context: Any, org: Any) -> dict[str, Any]:
     parent = org.parent if org.parent_id else None
     return {"ended": True, "org": org, "user": user, "future": org.valid_to > today(), "went": went,
             "parent": parent}
+
+
+@register.simple_tag
+def select_options(field: Any) -> SafeString:
+    """A `<select>`'s options, the current value selected — written here rather than by a template
+    loop over the choices (54 ethnic groups and the other filters cost ~2 ms a page that way)."""
+    current = field.value()
+    current = "" if current is None else str(current)
+    out = []
+    for value, label in field.field.choices:
+        value = str(value)
+        selected = " selected" if value == current else ""
+        out.append(f'<option value="{escape(value)}"{selected}>{escape(label)}</option>')
+    return mark_safe("".join(out))  # noqa: S308 — built from escaped parts above
+
+
+@register.simple_tag
+def member_rows(memberships: Any) -> SafeString:
+    """The rows of the member list (`web/_member_results.html`): name (a link to the record),
+    birth date, cell, admission date, status with the exempt and temporary marks. Written here
+    rather than by a template loop: 25 rows of five labelled cells through the template engine
+    cost ~5 ms a page; every piece is escaped or a date."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from chibo.members.models import Status
+
+    link = reverse("member", args=[0])[:-2]  # "/dang-vien/"
+    born, cell, admitted, status = (escape(gettext(s)) for s in ("Born", "Party cell", "Admitted", "Status"))
+    exempt, temporary = escape(gettext("exempt")), escape(gettext("temporary"))
+    labels = {value: escape(str(label)) for value, label in Status.choices}
+    out = []
+    for m in memberships:
+        tag = " prob" if m.status == Status.PROBATIONARY else (" former" if not m.current else "")
+        marks = (f' <span class="tag">{exempt}</span>' if m.exempt else "") + (
+            f' <span class="tag">{temporary}</span>' if m.temporary else "")
+        out.append(
+            f'<tr><td class="primary"><a href="{link}{m.pk}/">{escape(m.person.full_name)}</a></td>'
+            f'<td data-label="{born}">{_dmy(m.birth_date)}</td>'
+            f'<td data-label="{cell}">{escape(m.organisation.name)}</td>'
+            f'<td data-label="{admitted}">{_dmy(m.admission_date)}</td>'
+            f'<td data-label="{status}"><span class="tag{tag}">{labels.get(m.status, escape(m.status))}</span>{marks}</td></tr>')
+    return mark_safe("".join(out))  # noqa: S308 — built from escaped parts above
+
+
+def _dmy(day: Any) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else ""
