@@ -124,7 +124,7 @@ def _account_path(user: User) -> str:
         m = Membership.objects.filter(person_id=user.person_id).select_related("organisation").order_by(
             "-current", "-id").first()
         if m is not None:
-            return m.organisation.path
+            return str(m.organisation.path)
     ra = user.roles.select_related("organisation").first()
     return ra.organisation.path if ra is not None else ""
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 
 
-class ByteOrderCharField(models.CharField):
+class ByteOrderCharField(models.CharField):  # type: ignore[type-arg]  # as Django's own fields: no type parameters at run time
     """A CharField compared byte by byte on every database.
 
     Tree paths and precomputed sort keys must order the same on SQLite (BINARY, the

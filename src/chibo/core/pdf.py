@@ -63,7 +63,8 @@ def local_path(url: str) -> Path | None:
 
 def render_html(html: str) -> bytes:
     """A PDF of an HTML string (links resolve inside the chibo package)."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    return pdf
 
 
 def render(template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> bytes:

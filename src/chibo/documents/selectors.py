@@ -130,7 +130,8 @@ def read_counts(org: Organisation, start: dt.date, end: dt.date) -> tuple[int, i
 
 def study_rows(qs: QuerySet[Any]) -> QuerySet[Any]:
     """Study sessions with their organisation and the number of participants (one query)."""
-    return qs.select_related("organisation").annotate(n_participants=Count("participants", distinct=True))
+    rows: QuerySet[Any] = qs.select_related("organisation").annotate(n_participants=Count("participants", distinct=True))
+    return rows
 
 
 def session_members(org: Organisation, *, limit: int = 1000) -> list[Membership]:

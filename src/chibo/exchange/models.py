@@ -63,7 +63,8 @@ class JobFiles:
 
     def progress(self) -> dict[str, Any]:
         try:
-            return json.loads((self.folder / "progress.json").read_text())
+            found: dict[str, Any] = json.loads((self.folder / "progress.json").read_text())
+            return found
         except (OSError, ValueError):
             return {"kind": "", "done": 0, "total": 0}
 

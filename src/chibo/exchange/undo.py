@@ -243,7 +243,7 @@ def _undo(cursor: Any, table: str, op: str, row_id: int, old: dict[str, Any], ne
         present = [c for c in columns if c in old]
         cursor.execute(f"INSERT OR IGNORE INTO {quoted} (rowid, {', '.join(_q(c) for c in present)}) "
                        f"VALUES (%s, {', '.join(['%s'] * len(present))})", [row_id, *(old[c] for c in present)])
-        return cursor.rowcount == 1
+        return bool(cursor.rowcount == 1)
     # op == "U": put back each column the import changed that still holds what it wrote
     changed = [c for c in columns if c in old and old[c] != new.get(c)]
     if not changed:

@@ -44,7 +44,7 @@ def _back(request: HttpRequest) -> str:
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
                                                    require_https=request.is_secure()):
         parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        return str(parts.path) + (f"?{parts.query}" if parts.query else "")
     return ""
 
 

@@ -62,7 +62,7 @@ def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
     field.queryset = queryset
 
 
-class OrgChoiceField(forms.ModelChoiceField):
+class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not generic at run time
     default_error_messages = {
         "invalid_choice": _("This organisation is outside the organisations you may edit. Choose one from the list."),
     }
@@ -175,7 +175,7 @@ class EventForm(ServiceFormMixin, forms.Form):
 
 class PostForm(ServiceFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("post"), choices=Post.Kind.choices)
-    person: forms.ModelChoiceField = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(),
+    person: forms.ModelChoiceField[Person] = forms.ModelChoiceField(label=_("person"), queryset=Person.objects.none(),
                                     error_messages={"invalid_choice": _("Choose a person from the list.")})
     organisation = OrgChoiceField(label=_("party organisation (committee posts)"), queryset=Organisation.objects.none(),
                                   required=False)

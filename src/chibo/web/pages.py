@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from chibo.core.numbers import query_int
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any], per_page: int) -> Page:
+def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any], per_page: int) -> Page[Any]:
     """The page `?page=` asks for, or the nearest one with a note (`page.note`, "" when none)."""
     paginator = Paginator(items, per_page)
     raw = (request.GET.get("page") or "").strip()
