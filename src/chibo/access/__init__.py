@@ -26,17 +26,23 @@ from __future__ import annotations
 
 from chibo.access.account import (
     ACCOUNT_ADMIN_ROLES,
+    account_membership,
+    account_of_person,
     accounts,
     get_account,
     get_account_person,
     get_account_role,
     get_onboarding_organisation,
     get_own_api_token,
+    grantable_roles,
     may_administer_accounts,
+    onboarding_accounts,
     own_api_tokens,
 )
 from chibo.access.audit import (
     audit_events,
+    reads_any_audit,
+    reads_audit_of,
 )
 from chibo.access.channel import (
     THREAD_OVERSEE_ROLES,
@@ -45,6 +51,7 @@ from chibo.access.channel import (
     may_answer,
     may_take_part,
     may_use_inbox,
+    oversees_threads,
     thread_readers,
     thread_recipients,
     threads,
@@ -78,9 +85,13 @@ from chibo.access.lifecycle import (
     may_edit_rulebook,
 )
 from chibo.access.meeting import (
+    get_called_member,
+    get_material,
     get_meeting,
+    get_minutes,
     get_vote,
     may_hold_meetings,
+    meeting_cells,
     meetings,
     sees_draft_minutes,
     sees_materials,
@@ -90,7 +101,11 @@ from chibo.access.organisation import (
     get_membership,
     get_organisation,
     get_post,
+    holds_a_role,
+    home_orgs,
     localities,
+    may_change_structure,
+    may_edit_locality,
     may_open_locality,
     may_open_organisation,
     may_write_post_in,
@@ -98,12 +113,15 @@ from chibo.access.organisation import (
     openable_localities,
     organisations,
     organisations_with_basics,
+    own_membership,
     persons,
     persons_in_scope,
     posts,
     sees_members_of,
     structure_parent_orgs,
     writable_member_orgs,
+    writable_orgs,
+    writes_for,
 )
 from chibo.access.plan import (
     get_measurement,
@@ -149,6 +167,24 @@ from chibo.access.task import (
 )
 
 __all__ = [
+    "grantable_roles",
+    "account_membership",
+    "account_of_person",
+    "onboarding_accounts",
+    "meeting_cells",
+    "get_called_member",
+    "get_material",
+    "get_minutes",
+    "oversees_threads",
+    "reads_audit_of",
+    "reads_any_audit",
+    "writes_for",
+    "may_change_structure",
+    "may_edit_locality",
+    "home_orgs",
+    "own_membership",
+    "holds_a_role",
+    "writable_orgs",
     "ACCOUNT_ADMIN_ROLES",
     "AUDIT_ROLES",
     "Grant",

@@ -99,3 +99,34 @@ def get_onboarding_organisation(user: Viewer, code: str) -> Organisation:
     if not org.holds_members or not scope_for(user).writes_org(org):
         raise Http404
     return org
+
+
+def grantable_roles(user: Viewer) -> list[Role]:
+    """The roles the user may grant: up to the rank of a role they administer accounts with
+    (every role for an administrator)."""
+    scope = scope_for(user)
+    return [r for r in Role if scope.superuser or any(
+        g.role in ACCOUNT_ADMIN_ROLES and _RANK[g.role] >= _RANK[r] for g in scope.grants)]
+
+
+def account_membership(user: Viewer, account: User) -> Membership | None:
+    """The membership of an account the user administers, if the user may open the member's page
+    (an account reached through its role elsewhere has none to link to)."""
+    if not account.person_id:
+        return None
+    m = Membership.objects.filter(person_id=account.person_id).select_related("organisation").first()
+    return m if m is not None and scope_for(user).sees_org(m.organisation) else None
+
+
+def account_of_person(user: Viewer, person: Person) -> User | None:
+    """The account a person already has, for one whose account the user may open
+    (`get_account_person`): the page then goes to that account instead."""
+    return User.objects.filter(person=person).first()
+
+
+def onboarding_accounts(user: Viewer, org: Organisation, person_ids: list[int]) -> dict[int, User]:
+    """The accounts of these members of a cell the user onboards (`get_onboarding_organisation`),
+    by person: 404 for a user who does not write for the cell."""
+    if not scope_for(user).writes_org(org):
+        raise Http404
+    return {u.person_id: u for u in User.objects.filter(person__in=person_ids) if u.person_id is not None}

@@ -29,3 +29,14 @@ def _audit_within(org: Organisation) -> Q:
     """Rows of the organisation's subtree: where the object is, or where it was before the
     change (a member moved to another commune, a resident who moved, a resident made a member)."""
     return subtree_filter(org, "org_") | subtree_filter(org, "prior_")
+
+
+def reads_audit_of(user: Viewer, org: Organisation) -> bool:
+    """May the user read the audit trail of this organisation's subtree?"""
+    return scope_for(user).reads_audit(org)
+
+
+def reads_any_audit(user: Viewer) -> bool:
+    """Does the user read some audit trail (commune or province staff, administrators)?"""
+    scope = scope_for(user)
+    return scope.superuser or any(g.role in AUDIT_ROLES for g in scope.grants)

@@ -98,3 +98,9 @@ def thread_readers(org: Organisation) -> tuple[list[User], list[User]]:
     answer = {r.user_id: r.user for r in rows if r.organisation_id == org.pk and r.role in WRITE_ROLES}
     read = {r.user_id: r.user for r in rows if r.user_id not in answer}
     return list(answer.values()), list(read.values())
+
+
+def oversees_threads(user: Viewer) -> bool:
+    """Does the user read threads they do not answer (commune staff over its cells, administrators)?"""
+    scope = scope_for(user)
+    return scope.superuser or any(g.role in THREAD_OVERSEE_ROLES for g in scope.grants)

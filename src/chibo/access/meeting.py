@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from chibo.access.scope import Viewer, _deny_or_404, scope_for, subtree_filter
-from chibo.meetings.models import Attendance, Meeting, Vote
+from chibo.meetings.models import Attendance, Material, Meeting, Minutes, Vote
+from chibo.members.models import Person
 from chibo.organisations.models import Organisation
 
 # --- Meetings -------------------------------------------------------------------------------------
@@ -68,3 +70,41 @@ def get_vote(user: Viewer, pk: int | str, *, write: bool = False) -> Vote:
     if write:
         _deny_or_404(True, scope_for(user).writes_org(vote.meeting.organisation))
     return vote
+
+
+def meeting_cells(user: Viewer) -> list[Organisation]:
+    """The cells whose meetings the user prepares through a role held on the cell itself."""
+    return [g.org for g in scope_for(user).grants if g.write and g.org.is_cell]
+
+
+def get_called_member(user: Viewer, meeting: Meeting) -> Person:
+    """The user's person when they are one of the members called to the meeting (not a guest):
+    only they tell their own absence; anyone else gets 403."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is None or not meeting.attendance.filter(person_id=person_id,
+                                                          role=Attendance.Role.MEMBER).exists():
+        raise PermissionDenied
+    return Person.objects.get(pk=person_id)
+
+
+def get_material(user: Viewer, pk: int | str) -> tuple[Material, Meeting]:
+    """A meeting's material (for its file) and the meeting: the gatekeeper decides on the
+    meeting (404 outside the scope); a draft meeting's materials are read by those who prepare
+    it (403 for others)."""
+    material = Material.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if material is None:
+        raise Http404
+    meeting = get_meeting(user, material.meeting_id)
+    _deny_or_404(True, sees_materials(user, meeting))
+    return material, meeting
+
+
+def get_minutes(user: Viewer, pk: int | str) -> tuple[Minutes, Meeting]:
+    """A version of a meeting's minutes and the meeting: 404 outside the meeting's scope; a
+    version not yet final is read only by those whose scope holds the cell (403 for others)."""
+    minutes = Minutes.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if minutes is None:
+        raise Http404
+    meeting = get_meeting(user, minutes.meeting_id)
+    _deny_or_404(True, minutes.final or sees_draft_minutes(user, meeting))
+    return minutes, meeting

@@ -194,3 +194,45 @@ def may_write_post_in(user: Viewer, *, organisation: Organisation | None, locali
         owner = locality.organisation or (locality.parent.organisation if locality.parent else None)
         return owner is not None and scope.writes_structure(owner)
     return False
+
+
+def writes_for(user: Viewer, org: Organisation) -> bool:
+    """May the user change what belongs to this organisation — its members, posts, party groups
+    (the cell's committee, the commune staff above it)? Pages ask it before offering a change."""
+    return scope_for(user).writes_org(org)
+
+
+def may_change_structure(user: Viewer, org: Organisation) -> bool:
+    """May the user create and edit organisations and localities under this one (commune staff)?"""
+    return scope_for(user).writes_structure(org)
+
+
+def may_edit_locality(user: Viewer, loc: Locality) -> bool:
+    """May the user edit this locality (what `get_locality(write=True)` lets through once seen):
+    those who manage the structure of the organisation that owns it, or owns its parent."""
+    owner = loc.organisation or (loc.parent.organisation if loc.parent else None)
+    return owner is not None and scope_for(user).writes_structure(owner)
+
+
+def home_orgs(user: Viewer) -> list[Organisation]:
+    """The organisations the user's pages start from (the top of each of their roles)."""
+    return scope_for(user).home_orgs()
+
+
+def own_membership(user: Viewer) -> Membership | None:
+    """The user's own current membership, if they are a party member."""
+    return scope_for(user).own_membership
+
+
+def holds_a_role(user: Viewer) -> bool:
+    """Does the user act on the rules: a committee, the staff or an administrator (not a plain member)?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.grants)
+
+
+def writable_orgs(user: Viewer) -> list[Organisation]:
+    """The organisations the user's writing roles are held on, in the order of their roles (a
+    page that needs an organisation and was given none starts from the first)."""
+    return [g.org for g in scope_for(user).grants if g.write]
