@@ -33,11 +33,10 @@ from chibo.accounts.forms import (
     wait_message,
 )
 from chibo.accounts.mine import remember_language
-from chibo.accounts.models import ActivationCode, Role, RoleAssignment, SignInFailure, TwoStep, User
+from chibo.accounts.models import ActivationCode, RoleAssignment, SignInFailure, TwoStep, User
 from chibo.core import pdf
 from chibo.core.dates import today
 from chibo.core.text import fold
-from chibo.members.models import Membership
 from chibo.web.pages import paginate
 
 
@@ -95,10 +94,7 @@ def my_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Accounts administration (commune and province staff, administrators) ------------------------
 
 def _role_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    scope = access.scope_for(request.user)
-    return [(r.value, str(r.label)) for r in Role
-            if scope.superuser or any(g.role in access.ACCOUNT_ADMIN_ROLES and services.ROLE_RANK[g.role]
-                                      >= services.ROLE_RANK[r] for g in scope.grants)]
+    return [(r.value, str(r.label)) for r in access.grantable_roles(request.user)]
 
 
 @login_required
@@ -145,10 +141,7 @@ def _detail(request: HttpRequest, account: User, *, grant_form: RoleGrantForm | 
             status: int = 200) -> HttpResponse:
     day = today()
     assignments = list(account.roles.select_related("organisation", "post").order_by("-valid_from", "-id"))
-    membership = Membership.objects.filter(person_id=account.person_id).select_related("organisation").first() \
-        if account.person_id else None
-    if membership is not None and not access.scope_for(request.user).sees_org(membership.organisation):
-        membership = None  # an account reached through its role elsewhere: no link to a page that would 404
+    membership = access.account_membership(request.user, account)  # None: no link to a page that would 404
     verdict_failures = SignInFailure.objects.filter(username=throttle.username_key(account.username)).count()
     context = {
         "account": account, "membership": membership, "day": day,
@@ -220,7 +213,7 @@ def account_create(request: HttpRequest, person_pk: int) -> HttpResponse:
         account, code = services.account_create_for_person(actor=request.user, person=person)
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
-        existing = User.objects.filter(person=person).first()
+        existing = access.account_of_person(request.user, person)
         return redirect("account", pk=existing.pk) if existing else redirect("accounts")
     return _code_page(request, account, code, reset=False)
 
@@ -318,9 +311,9 @@ def onboarding(request: HttpRequest, code: str) -> HttpResponse:
     """The cell's members and their accounts; POST prints slips for those chosen (a PDF,
     made now and never stored: the codes are in it)."""
     org = access.get_onboarding_organisation(request.user, code)
-    members_ = list(Membership.objects.filter(organisation=org, current=True).select_related("person")
+    members_ = list(access.memberships(request.user).filter(organisation=org, current=True).select_related("person")
                     .order_by("sort_key"))
-    accounts_ = {u.person_id: u for u in User.objects.filter(person__in=[m.person_id for m in members_])}
+    accounts_ = access.onboarding_accounts(request.user, org, [m.person_id for m in members_])
     now = timezone.now()
     open_codes = set(ActivationCode.objects.filter(user__in=accounts_.values(), used_at__isnull=True,
                                                    replaced_at__isnull=True, expires_at__gt=now)

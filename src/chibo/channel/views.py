@@ -30,8 +30,7 @@ def _template(request: HttpRequest, page: str, fragment: str) -> str:
 
 def _oversees(user: Any) -> bool:
     """Does the user read threads they do not answer (commune staff over its cells, administrators)?"""
-    scope = access.scope_for(user)
-    return scope.superuser or any(g.role in access.THREAD_OVERSEE_ROLES for g in scope.grants)
+    return access.oversees_threads(user)
 
 
 # --- My threads -----------------------------------------------------------------------------------

@@ -169,7 +169,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             else:
                 run_import_job.enqueue(job.pk, False)
                 return redirect("import-job", pk=job.pk)
-    jobs = ImportJob.objects.filter(user=cast(User, request.user))[:10]
+    jobs = access.import_jobs(request.user)[:10]
     waiting = selectors.waiting(access.import_jobs(request.user), access.export_jobs(request.user))
     return render(request, "exchange/import.html", {"form": form, "jobs": jobs, "waiting": waiting})
 

@@ -205,7 +205,7 @@ def member_exemption(request: HttpRequest, pk: int) -> HttpResponse:
     the return. Read by those who see the member; written by those who write for the member's
     organisation."""
     m = access.get_membership(request.user, pk, write=request.method == "POST")
-    can = access.scope_for(request.user).writes_org(m.organisation)
+    can = access.writes_for(request.user, m.organisation)
     request_form = f.ExemptionRequestForm(None, prefix="request")
     return_form = f.ExemptionReturnForm(None, prefix="return")
     status = 200

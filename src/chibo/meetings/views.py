@@ -142,7 +142,7 @@ def _people(org: Organisation) -> list[Person]:
 def meeting_create(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("org", "")
     if not code:
-        cells = [g.org for g in access.scope_for(request.user).grants if g.write and g.org.is_cell]
+        cells = access.meeting_cells(request.user)
         if not cells:
             raise PermissionDenied
         code = cells[0].code
@@ -410,12 +410,7 @@ def meeting_material(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def material_file(request: HttpRequest, pk: int) -> FileResponse:
-    material = Material.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if material is None:
-        raise Http404
-    meeting = access.get_meeting(request.user, material.meeting_id)  # the gatekeeper decides on the meeting
-    if not access.sees_materials(request.user, meeting):
-        raise PermissionDenied
+    material, meeting = access.get_material(request.user, pk)
     return stored_file(request, material.file, material.file_name, obj=material,
                        object_repr=f"{meeting}: {material.title}", org_path=meeting.organisation.path,
                        note=_("Meeting material downloaded: %(name)s") % {"name": material.file_name})
@@ -653,11 +648,7 @@ def meeting_absence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def _notice_person(request: HttpRequest, meeting: Meeting) -> Person:
     """Only the member themself tells their absence: one without an invitation of their own
     may see the meeting but not do this (403)."""
-    person_id = getattr(request.user, "person_id", None)
-    if person_id is None or not meeting.attendance.filter(person_id=person_id,
-                                                          role=Attendance.Role.MEMBER).exists():
-        raise PermissionDenied
-    return Person.objects.get(pk=person_id)
+    return access.get_called_member(request.user, meeting)
 
 
 # --- Held, cancelled ------------------------------------------------------------------------------
@@ -891,12 +882,7 @@ def minutes_pdf(minutes: Minutes) -> bytes:
 @login_required
 @require_GET
 def minutes_file(request: HttpRequest, pk: int) -> FileResponse:
-    minutes = Minutes.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if minutes is None:
-        raise Http404
-    meeting = access.get_meeting(request.user, minutes.meeting_id)  # the gatekeeper decides on the meeting
-    if not minutes.final and not access.sees_draft_minutes(request.user, meeting):
-        raise PermissionDenied
+    minutes, meeting = access.get_minutes(request.user, pk)
     minutes.meeting = meeting
     content = minutes_pdf(minutes)
     audit.record(actor=request.user, action="export", obj=minutes, object_repr=str(meeting),

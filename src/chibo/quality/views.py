@@ -31,8 +31,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     def link(p: Problem) -> tuple[str, bool]:
         """(url, is the fix): the fix page if the user may use it, else the subject's page."""
         needs = p.fix_needs
-        if (needs in ("member", "post") and not scope.writes_org(p.organisation)) or (
-                needs == "structure" and not scope.writes_structure(p.organisation)):
+        if (needs in ("member", "post") and not access.writes_for(request.user, p.organisation)) or (
+                needs == "structure" and not access.may_change_structure(request.user, p.organisation)):
             return p.view_url, False
         return p.fix_url, True
 

@@ -213,7 +213,7 @@ def _form(request: HttpRequest, org: Organisation, data: Any = None, initial: di
 def task_create(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("org", "")
     if not code:
-        writable = [g.org for g in access.scope_for(request.user).grants if g.write]
+        writable = access.writable_orgs(request.user)
         if not writable:
             raise PermissionDenied
         code = writable[0].code

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -155,7 +154,6 @@ def organisation_tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
-    scope = access.scope_for(request.user)
     day = today()
     committee = member_selectors.in_committee_order(
         Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
@@ -169,8 +167,9 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
             member_selectors.filter_members(access.memberships(request.user, within=org)))[:10]
     context = {
         "org": org, "committee": committee, "children": children, "members": members, "f": summary(org),
-        "can_write": scope.writes_org(org), "can_structure": scope.writes_structure(org),
-        "sees_members": sees_members, "reads_audit": scope.reads_audit(org),
+        "can_write": access.writes_for(request.user, org),
+        "can_structure": access.may_change_structure(request.user, org),
+        "sees_members": sees_members, "reads_audit": access.reads_audit_of(request.user, org),
         "ancestors": Organisation.objects.filter(path__in=org.ancestor_paths()).exclude(pk=org.pk).order_by("path"),
     }
     return render(request, "web/organisation.html", context)
@@ -269,13 +268,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     m = access.get_membership(request.user, pk)
-    scope = access.scope_for(request.user)
     day = today()
     context = {
         "m": m, "p": m.person, "events": m.events.select_related("organisation").order_by("-effective_date", "-id"),
         "posts": m.person.posts.select_related("organisation", "locality").order_by("-start_date"),
         "party_age": m.party_age_on(day), "age": m.person.age_on(day),
-        "can_write": scope.writes_org(m.organisation),
+        "can_write": access.writes_for(request.user, m.organisation),
         "account_admin": _account_admin(request.user, m),
     }
     return render(request, "web/member.html", context)
@@ -289,7 +287,7 @@ def _account_admin(user: Any, m: Any) -> dict[str, Any] | None:
     except Http404:
         return None
     account = access.accounts(user).filter(person_id=m.person_id).first()
-    return {"account": account, "exists": account is not None or get_user_model().objects.filter(person_id=m.person_id).exists()}
+    return {"account": account, "exists": account is not None or access.account_of_person(user, m.person) is not None}
 
 
 @login_required
@@ -489,13 +487,12 @@ def locality_detail(request: HttpRequest, code: str) -> HttpResponse:
     head_membership = None
     if head is not None:
         head_membership = Membership.objects.filter(person=head.person).first()
-    owner = loc.organisation or (loc.parent.organisation if loc.parent else None)
     children = list(Locality.objects.filter(parent=loc).order_by("sort_key"))
     context = {
         "loc": loc, "posts": posts, "head": head, "head_membership": head_membership,
         "children": children, "openable_children": access.openable_localities(request.user, children),
         "orgs": loc.organisations.filter(valid_to__isnull=True).order_by("sort_key"),
-        "can_write": owner is not None and access.scope_for(request.user).writes_structure(owner),
+        "can_write": access.may_edit_locality(request.user, loc),
         "head_resident": head is not None and head.person.residence_id == loc.pk,
     }
     return render(request, "web/locality.html", context)
@@ -508,10 +505,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     org = None
     if request.GET.get("org"):
         org = access.get_organisation(request.user, request.GET["org"])
-        if not access.scope_for(request.user).reads_audit(org):
+        if not access.reads_audit_of(request.user, org):
             raise Http404
-    elif not (access.scope_for(request.user).superuser or any(
-            g.role in access.AUDIT_ROLES for g in access.scope_for(request.user).grants)):
+    elif not access.reads_any_audit(request.user):
         raise Http404
     qs = access.audit_events(request.user, within=org).select_related("actor")
     page = paginate(request, qs, 50)

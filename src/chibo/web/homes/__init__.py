@@ -34,7 +34,7 @@ def kind_for(user: Any, org: Organisation) -> str:
         return "province"
     if org.kind in (Organisation.Kind.COMMUNE, Organisation.Kind.GRASSROOTS_COMMITTEE):
         return "commune"
-    if access.scope_for(user).writes_org(org):
+    if access.writes_for(user, org):
         return "cell"
     return "member"
 

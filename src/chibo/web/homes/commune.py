@@ -44,11 +44,10 @@ def work(request: HttpRequest, org: Organisation, day: dt.date | None) -> dict[s
         return {"commune": None}
     now = today()
     month = now.replace(day=1)
-    scope = access.scope_for(user)
     cells, not_met = meeting_selectors.not_met_count(org, start=month, end=now, refresh=False)  # refreshed above
     context: dict[str, Any] = {
         "commune": org, "cells": cells, "month": month,
-        "may_create_cell": scope.writes_structure(org), "may_import": access.may_import(user),
+        "may_create_cell": access.may_change_structure(user, org), "may_import": access.may_import(user),
     }
     if cells == 0:  # nothing to count yet: say what to do first
         return context

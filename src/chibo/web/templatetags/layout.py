@@ -4,11 +4,14 @@ allows style sheets from the app only: docs/decisions.md, "No inline script or s
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from chibo.access import Viewer
 
 register = template.Library()
 
@@ -28,7 +31,7 @@ def pct(value: object) -> int:
 
 
 @register.filter
-def lists_members(user: object) -> bool:
+def lists_members(user: Viewer) -> bool:
     """Whether the menu offers the member list: the user sees the members of one of the
     organisations their scope starts from (a plain member does not: the list would be a 404)."""
     from chibo import access
@@ -39,7 +42,7 @@ def lists_members(user: object) -> bool:
 
 
 @register.filter
-def opens_org(user: object, org: Any) -> bool:
+def opens_org(user: Viewer, org: Any) -> bool:
     """Whether to link to this organisation's page: the user may open it (no query when the
     organisation's path is loaded; issue 14, point 1: no link leads nowhere)."""
     from chibo import access
@@ -48,7 +51,7 @@ def opens_org(user: object, org: Any) -> bool:
 
 
 @register.filter
-def opens_locality(user: object, loc: Any) -> bool:
+def opens_locality(user: Viewer, loc: Any) -> bool:
     """Whether to link to this locality's page: the user may open it (one query: use it once
     per page, not per row of a list; lists get `access.openable_localities` from the view)."""
     from chibo import access
@@ -57,7 +60,7 @@ def opens_locality(user: object, loc: Any) -> bool:
 
 
 @register.filter
-def administers_accounts(user: object) -> bool:
+def administers_accounts(user: Viewer) -> bool:
     """Whether the footer offers the accounts page (commune and province staff, administrators)."""
     from chibo import access
 
@@ -65,16 +68,13 @@ def administers_accounts(user: object) -> bool:
 
 
 @register.filter
-def acts_on_rules(user: object) -> bool:
+def acts_on_rules(user: Viewer) -> bool:
     """Whether a rule's "not confirmed" mark is shown to this user: those who act on the rules
     (committees, staff, administrators) see it with its explanation; ordinary members, who
     cannot check the text and act on nothing, do not (issue 13, point 4)."""
     from chibo import access
 
-    if not getattr(user, "is_authenticated", False):
-        return False
-    scope = access.scope_for(user)
-    return scope.superuser or bool(scope.grants)
+    return access.holds_a_role(user)
 
 
 @register.inclusion_tag("web/_ended.html", takes_context=True)
