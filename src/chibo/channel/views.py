@@ -52,15 +52,10 @@ def thread_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied  # only a current member writes, to their own cell or commune
     form = ThreadForm(request.POST if request.method == "POST" else None, recipients=recipients,
                       initial={"kind": request.GET.get("kind") or Thread.Kind.QUESTION})
-    if request.method == "POST" and form.is_valid():
-        try:
-            thread = services.thread_create(actor=request.user, **form.thread_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Sent. You will be told here, under “Reminders”, when %(org)s answers.") % {
-                "org": thread.organisation.name})
-            return redirect("thread", pk=thread.pk)
+    if (thread := form.written(
+            request, lambda: services.thread_create(actor=request.user, **form.thread_data()),
+            lambda thread: _("Sent. You will be told here, under “Reminders”, when %(org)s answers.") % {"org": thread.organisation.name})) is not None:
+        return redirect("thread", pk=thread.pk)
     readers = [(o, *access.thread_readers(o)) for o in recipients]
     return render(request, "channel/thread_form.html", {"form": form, "readers": readers},
                   status=400 if form.errors else 200)

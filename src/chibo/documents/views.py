@@ -164,15 +164,10 @@ def document_create(request: HttpRequest) -> HttpResponse:
     elif not publishers.exists():
         raise PermissionDenied
     form = DocumentForm(*_posted(request), initial=initial, publishers=publishers)
-    if request.method == "POST" and form.is_valid():
-        try:
-            doc = services.document_publish(actor=request.user, file=form.upload(), **form.document_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(number)s was added to the library. The members of %(org)s were told.")
-                             % {"number": doc.number, "org": doc.organisation.name})
-            return redirect("document", pk=doc.pk)
+    if (doc := form.written(
+            request, lambda: services.document_publish(actor=request.user, file=form.upload(), **form.document_data()),
+            lambda doc: _("%(number)s was added to the library. The members of %(org)s were told.") % {"number": doc.number, "org": doc.organisation.name})) is not None:
+        return redirect("document", pk=doc.pk)
     return render(request, "documents/document_form.html", {
         "form": form, "title": _("New document"), "back": reverse("documents"), "tab": "library"},
         status=400 if form.errors else 200)
@@ -185,14 +180,10 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(doc, f) for f in ("kind", "number", "issuer", "issued_on", "title", "summary")}
     form = DocumentForm(*_posted(request), initial=initial,
                         publishers=access.document_publishers(request.user), editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_update(doc, actor=request.user, file=form.upload(), **form.document_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("document", pk=doc.pk)
+    if form.written(
+            request, lambda: services.document_update(doc, actor=request.user, file=form.upload(), **form.document_data()),
+            _("Changes saved.")) is not None:
+        return redirect("document", pk=doc.pk)
     return render(request, "documents/document_form.html", {
         "form": form, "doc": doc, "title": _("Correct %(number)s") % {"number": doc.number},
         "back": reverse("document", args=[doc.pk]), "tab": "library"}, status=400 if form.errors else 200)
@@ -238,15 +229,10 @@ def session_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("document", "").isdigit():
         initial["documents"] = [request.GET["document"]]
     form = _session_form(request, org, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.study_session_create(actor=request.user, organisation=org, **form.session_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The study session was recorded. Its participants can now write their "
-                                        "reflections."))
-            return redirect("study-session", pk=session.pk)
+    if (session := form.written(
+            request, lambda: services.study_session_create(actor=request.user, organisation=org, **form.session_data()),
+            _("The study session was recorded. Its participants can now write their reflections."))) is not None:
+        return redirect("study-session", pk=session.pk)
     return render(request, "documents/session_form.html", {
         "form": form, "org": org, "title": _("New study session of %(org)s") % {"org": org.name},
         "back": reverse("study-sessions"), "tab": "study"}, status=400 if form.errors else 200)
@@ -260,14 +246,10 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "documents": [str(pk) for pk in session.documents.values_list("pk", flat=True)],
                "participants": [str(pk) for pk in session.participants.values_list("person_id", flat=True)]}
     form = _session_form(request, session.organisation, session, initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.study_session_update(session, actor=request.user, **form.session_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("study-session", pk=session.pk)
+    if form.written(
+            request, lambda: services.study_session_update(session, actor=request.user, **form.session_data()),
+            _("Changes saved.")) is not None:
+        return redirect("study-session", pk=session.pk)
     return render(request, "documents/session_form.html", {
         "form": form, "org": session.organisation, "session": session, "title": _("Change the study session"),
         "back": reverse("study-session", args=[session.pk]), "tab": "study"}, status=400 if form.errors else 200)

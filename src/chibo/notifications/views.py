@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,14 +24,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     pref = Preference.objects.filter(user=user).first()
     initial = {"due_soon_days": pref.due_soon_days if pref else default_soon_days(), "daily": pref.daily if pref else True}
     form = PreferenceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_preference(request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your reminder setting was saved."))
-            return redirect("notifications")
+    if form.written(
+            request, lambda: services.set_preference(request.user, **form.cleaned_data),
+            _("Your reminder setting was saved.")) is not None:
+        return redirect("notifications")
     items = list(Notification.objects.filter(user=user).order_by("-day", "-id")[:30])
     unread = [n.pk for n in items if n.read_at is None]
     if unread and request.method == "GET":

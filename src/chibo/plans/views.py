@@ -76,15 +76,10 @@ def resolution_create(request: HttpRequest) -> HttpResponse:
         if org.is_cell:
             initial["body"] = Resolution.Body.CELL
     form = ResolutionForm(request.POST or None, request.FILES or None, initial=initial, issuers=issuers)
-    if request.method == "POST" and form.is_valid():
-        try:
-            res = services.resolution_create(actor=request.user, file=form.upload(), **form.resolution_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The resolution %(number)s was recorded. Now add its targets.")
-                             % {"number": res.number})
-            return redirect("resolution", pk=res.pk)
+    if (res := form.written(
+            request, lambda: services.resolution_create(actor=request.user, file=form.upload(), **form.resolution_data()),
+            lambda res: _("The resolution %(number)s was recorded. Now add its targets.") % {"number": res.number})) is not None:
+        return redirect("resolution", pk=res.pk)
     return render(request, "plans/resolution_form.html", {
         "form": form, "title": _("New resolution"), "back": reverse("resolutions")})
 
@@ -97,14 +92,10 @@ def resolution_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                              "title", "summary", "status")}
     form = ResolutionForm(request.POST or None, request.FILES or None, initial=initial,
                           issuers=access.resolution_issuers(request.user), editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resolution_update(res, actor=request.user, file=form.upload(), **form.resolution_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("resolution", pk=res.pk)
+    if form.written(
+            request, lambda: services.resolution_update(res, actor=request.user, file=form.upload(), **form.resolution_data()),
+            _("Changes saved.")) is not None:
+        return redirect("resolution", pk=res.pk)
     return render(request, "plans/resolution_form.html", {
         "form": form, "res": res, "title": _("Edit %(number)s") % {"number": res.number},
         "back": reverse("resolution", args=[res.pk])})
@@ -164,15 +155,11 @@ def target_create(request: HttpRequest, pk: int) -> HttpResponse:
     res = access.get_resolution(request.user, pk, write=True)
     form = TargetForm(request.POST or None, resolution=res, orgs=_responsible_choices(request.user, res),
                       initial={"organisation": res.organisation_id})
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = services.target_create(actor=request.user, resolution=res, milestones=form.milestones(),
-                                            **form.target_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The target was added."))
-            return redirect("target", pk=target.pk)
+    if (target := form.written(
+            request, lambda: services.target_create(actor=request.user, resolution=res, milestones=form.milestones(),
+                                            **form.target_data()),
+            _("The target was added."))) is not None:
+        return redirect("target", pk=target.pk)
     return render(request, "plans/target_form.html", {
         "form": form, "res": res, "title": _("New target of %(number)s") % {"number": res.number},
         "back": reverse("resolution", args=[res.pk])})
@@ -188,14 +175,10 @@ def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial.update({f"milestone_{m.year}": m.value for m in target.milestones.all()})
     form = TargetForm(request.POST or None, resolution=res, initial=initial,
                       orgs=_responsible_choices(request.user, res, current=target.organisation))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.target_update(target, actor=request.user, milestones=form.milestones(), **form.target_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("target", pk=target.pk)
+    if form.written(
+            request, lambda: services.target_update(target, actor=request.user, milestones=form.milestones(), **form.target_data()),
+            _("Changes saved.")) is not None:
+        return redirect("target", pk=target.pk)
     return render(request, "plans/target_form.html", {
         "form": form, "res": res, "target": target, "title": _("Edit the target: %(name)s") % {"name": target.name},
         "back": reverse("target", args=[target.pk])})

@@ -4,9 +4,11 @@ and their errors are attached back to the named field."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,12 @@ from chibo.members.models import (
     Status,
 )
 from chibo.organisations.models import Locality, Organisation
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django_stubs_ext import StrOrPromise
+
+T = TypeVar("T")
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
                                                          "autocomplete": "off"})
@@ -73,6 +81,24 @@ class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not g
 
 class ServiceFormMixin:
     """Attach a service's ValidationError to the form's fields."""
+
+    def written(self, request: HttpRequest, write: Callable[[], T],
+                success: StrOrPromise | Callable[[T], StrOrPromise] | None = None) -> T | None:
+        """What the service call `write` returns, when the form was sent (POST) and is valid and the
+        service accepted it; `success` (a message, or one made from the result) is then shown on the
+        next page. None when nothing was written: the form was not sent, is invalid, or the service
+        refused it, its errors now on the form's fields. `write` returns what it wrote (never None)."""
+        form: forms.Form = self  # type: ignore[assignment]
+        if request.method != "POST" or not form.is_valid():
+            return None
+        try:
+            result = write()
+        except ValidationError as exc:
+            self.add_service_errors(exc)
+            return None
+        if success is not None:
+            messages.success(request, success(result) if callable(success) else success)
+        return result
 
     def add_service_errors(self, exc: ValidationError) -> None:
         form: forms.Form = self  # type: ignore[assignment]

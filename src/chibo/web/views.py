@@ -187,14 +187,10 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         initial["parent"] = parent.pk
     form = OrganisationForm(request.POST or None, initial=initial, parents=parents,
                             localities=access.localities(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = org_services.organisation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The organisation %(name)s was created.") % {"name": org.name})
-            return redirect("organisation", code=org.code)
+    if (org := form.written(
+            request, lambda: org_services.organisation_create(actor=request.user, **form.cleaned_data),
+            lambda org: _("The organisation %(name)s was created.") % {"name": org.name})) is not None:
+        return redirect("organisation", code=org.code)
     return render(request, "web/form.html", {"form": form, "title": _("New party organisation")})
 
 
@@ -206,14 +202,10 @@ def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
                "valid_to": org.valid_to, "locality": org.locality_id, "note": org.note}
     form = OrganisationForm(request.POST or None, initial=initial, parents=Organisation.objects.none(),
                             localities=access.localities(request.user), editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org_services.organisation_update(org, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("organisation", code=org.code)
+    if form.written(
+            request, lambda: org_services.organisation_update(org, actor=request.user, **form.cleaned_data),
+            _("Changes saved.")) is not None:
+        return redirect("organisation", code=org.code)
     return render(request, "web/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": org.name},
                                              "back": reverse("organisation", args=[org.code])})
 
@@ -300,16 +292,12 @@ def member_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("org"):
         initial["organisation"] = access.get_organisation(request.user, request.GET["org"], write=True).pk
     form = MemberForm(request.POST or None, initial=initial, orgs=orgs, localities=access.localities(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            m = member_services.member_create(actor=request.user, person_data=form.person_data(),
+    if (m := form.written(
+            request, lambda: member_services.member_create(actor=request.user, person_data=form.person_data(),
                                               decision_number=form.cleaned_data.get("decision_number", ""),
-                                              **form.membership_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": m.person.full_name})
-            return redirect("member", pk=m.pk)
+                                              **form.membership_data()),
+            lambda m: _("%(name)s was added.") % {"name": m.person.full_name})) is not None:
+        return redirect("member", pk=m.pk)
     return render(request, "web/member_form.html", {"form": form, "title": _("New party member")})
 
 
@@ -324,15 +312,11 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "official_date": m.official_date, "card_number": m.card_number})
     form = MemberForm(request.POST or None, initial=initial, orgs=access.writable_member_orgs(request.user),
                       localities=access.localities(request.user), editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member_services.member_update(m, actor=request.user, person_data=form.person_data(),
-                                          **form.membership_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("member", pk=m.pk)
+    if form.written(
+            request, lambda: member_services.member_update(m, actor=request.user, person_data=form.person_data(),
+                                          **form.membership_data()),
+            _("Changes saved.")) is not None:
+        return redirect("member", pk=m.pk)
     return render(request, "web/member_form.html", {"form": form, "m": m,
                                                     "title": _("Edit %(name)s") % {"name": p.full_name}})
 
@@ -402,14 +386,10 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndPostForm(request.POST or None, initial={"end_date": today()})
     back = reverse("organisation", args=[post.organisation.code]) if post.organisation else reverse(
         "locality", args=[post.locality.code]) if post.locality else reverse("home")
-    if request.method == "POST" and form.is_valid():
-        try:
-            member_services.post_update(post, actor=request.user, end_date=form.cleaned_data["end_date"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("The post was ended."))
-            return redirect(back)
+    if form.written(
+            request, lambda: member_services.post_update(post, actor=request.user, end_date=form.cleaned_data["end_date"]),
+            _("The post was ended.")) is not None:
+        return redirect(back)
     return render(request, "web/form.html", {
         "form": form, "title": _("End the post: %(post)s") % {"post": str(post)}, "back": back})
 
@@ -421,15 +401,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
     loc = access.get_locality(request.user, request.GET.get("locality", ""), write=True)
     form = PersonForm(request.POST or None, initial={"residence": loc.pk},
                       localities=access.localities(request.user).filter(pk=loc.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = member_services.person_create(actor=request.user, **form.person_data())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s was recorded. You can now record them as the head.")
-                             % {"name": person.full_name})
-            return redirect(f"{reverse('post-create')}?locality={loc.code}")
+    if form.written(
+            request, lambda: member_services.person_create(actor=request.user, **form.person_data()),
+            lambda person: _("%(name)s was recorded. You can now record them as the head.") % {"name": person.full_name}
+    ) is not None:
+        return redirect(f"{reverse('post-create')}?locality={loc.code}")
     return render(request, "web/form.html", {
         "form": form, "title": _("A resident of %(place)s who is not a party member") % {"place": loc.name},
         "back": reverse("locality", args=[loc.code])})
@@ -445,15 +421,11 @@ def locality_create(request: HttpRequest) -> HttpResponse:
     if parent.kind not in Locality.COMMUNE_KINDS:
         raise Http404
     form = LocalityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            loc = org_services.locality_create(actor=request.user, parent=parent, organisation=parent.organisation,
-                                               **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("%(name)s was added.") % {"name": loc.name})
-            return redirect("locality", code=loc.code)
+    if (loc := form.written(
+            request, lambda: org_services.locality_create(actor=request.user, parent=parent, organisation=parent.organisation,
+                                               **form.cleaned_data),
+            lambda loc: _("%(name)s was added.") % {"name": loc.name})) is not None:
+        return redirect("locality", code=loc.code)
     return render(request, "web/form.html", {
         "form": form, "title": _("New village or neighbourhood group in %(place)s") % {"place": parent.name},
         "back": reverse("locality", args=[parent.code])})
@@ -466,14 +438,10 @@ def locality_edit(request: HttpRequest, code: str) -> HttpResponse:
     if not loc.is_village:
         raise PermissionDenied
     form = LocalityForm(request.POST or None, initial={"code": loc.code, "name": loc.name, "kind": loc.kind})
-    if request.method == "POST" and form.is_valid():
-        try:
-            org_services.locality_update(loc, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("locality", code=loc.code)
+    if form.written(
+            request, lambda: org_services.locality_update(loc, actor=request.user, **form.cleaned_data),
+            _("Changes saved.")) is not None:
+        return redirect("locality", code=loc.code)
     return render(request, "web/form.html", {"form": form, "title": _("Edit %(name)s") % {"name": loc.name},
                                              "back": reverse("locality", args=[loc.code])})
 
