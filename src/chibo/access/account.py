@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from chibo.access.organisation import get_organisation
-from chibo.access.scope import Viewer, scope_for, signed_in
+from chibo.access.scope import Viewer, one, scope_for, signed_in
 from chibo.accounts.models import ApiToken, Role, RoleAssignment, User
 from chibo.core.dates import today
 from chibo.members.models import Membership, Person
@@ -23,10 +23,7 @@ def own_api_tokens(user: Viewer) -> QuerySet[ApiToken]:
 
 
 def get_own_api_token(user: Viewer, pk: int | str) -> ApiToken:
-    token = own_api_tokens(user).select_related("user").filter(pk=pk).first() if str(pk).isdigit() else None
-    if token is None:
-        raise Http404
-    return token
+    return one(own_api_tokens(user).select_related("user"), pk)
 
 
 # --- Accounts administration -------------------------------------------------------------------
@@ -66,10 +63,7 @@ def accounts(user: Viewer) -> QuerySet[User]:
 
 def get_account(user: Viewer, pk: int | str) -> User:
     """An account the user administers (404 otherwise, and for anyone who administers none)."""
-    account = accounts(user).select_related("person").filter(pk=pk).first() if str(pk).isdigit() else None
-    if account is None:
-        raise Http404
-    return account
+    return one(accounts(user).select_related("person"), pk)
 
 
 def get_account_person(user: Viewer, pk: int | str) -> Person:

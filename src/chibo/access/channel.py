@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from chibo.access.scope import WRITE_ROLES, Scope, Viewer, _deny_or_404, scope_for, subtree_filter
+from chibo.access.scope import (
+    WRITE_ROLES,
+    Scope,
+    Viewer,
+    _deny_or_404,
+    one,
+    scope_for,
+    subtree_filter,
+)
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.channel.models import Thread
 from chibo.channel.rules import recipient_ids
@@ -45,10 +52,7 @@ def threads(user: Viewer) -> QuerySet[Thread]:
 
 def get_thread(user: Viewer, pk: int | str, *, answer: bool = False) -> Thread:
     """A thread the user may read; with answer=True, one the user answers for its organisation."""
-    thread = (threads(user).select_related("organisation", "author__person").filter(pk=pk).first()
-              if str(pk).isdigit() else None)
-    if thread is None:
-        raise Http404
+    thread = one(threads(user).select_related("organisation", "author__person"), pk)
     if answer:
         _deny_or_404(True, may_answer(user, thread))
     return thread

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from chibo.access.plan import resolution_issuers
-from chibo.access.scope import Viewer, _deny_or_404, reach_filter, scope_for
+from chibo.access.scope import Viewer, _deny_or_404, one, reach_filter, scope_for
 from chibo.documents.models import Document, Participant, StudySession
 from chibo.organisations.models import Organisation
 
@@ -31,10 +30,7 @@ def documents(user: Viewer) -> QuerySet[Document]:
 
 
 def get_document(user: Viewer, pk: int | str, *, write: bool = False) -> Document:
-    doc = (documents(user).select_related("organisation").filter(pk=pk).first()
-           if str(pk).isdigit() else None)
-    if doc is None:
-        raise Http404
+    doc = one(documents(user).select_related("organisation"), pk)
     if write:
         _deny_or_404(True, may_publish_document(user, doc.organisation))
     return doc
@@ -105,10 +101,7 @@ def study_sessions(user: Viewer) -> QuerySet[StudySession]:
 
 
 def get_study_session(user: Viewer, pk: int | str, *, write: bool = False) -> StudySession:
-    session = (study_sessions(user).select_related("organisation").filter(pk=pk).first()
-               if str(pk).isdigit() else None)
-    if session is None:
-        raise Http404
+    session = one(study_sessions(user).select_related("organisation"), pk)
     if write:
         _deny_or_404(True, may_hold_study_session(user, session.organisation))
     return session

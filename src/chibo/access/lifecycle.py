@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from chibo.access.organisation import get_organisation, sees_members_of
-from chibo.access.scope import Viewer, scope_for
+from chibo.access.scope import Viewer, one, scope_for
 from chibo.lifecycle.models import Exemption, TransferLetter
 from chibo.organisations.models import Organisation
 
@@ -38,11 +38,8 @@ def get_transfer_letter(user: Viewer, pk: int | str) -> tuple[TransferLetter, bo
     either organisation it names (else 404), and whether they may record on it: those who write
     for the receiving organisation, or for the issuing one when the receiving organisation is
     outside chibo (or for a letter received from outside)."""
-    letter = (TransferLetter.objects.select_related("membership__person", "membership__organisation", "organisation",
-                                                    "other_organisation").filter(pk=pk).first()
-              if str(pk).isdigit() else None)
-    if letter is None:
-        raise Http404
+    letter = one(TransferLetter.objects.select_related("membership__person", "membership__organisation", "organisation",
+                                                "other_organisation"), pk)
     orgs = [letter.organisation, letter.membership.organisation]
     if letter.other_organisation is not None:
         orgs.append(letter.other_organisation)
@@ -59,10 +56,7 @@ def get_exemption(user: Viewer, pk: int | str) -> tuple[Exemption, bool]:
     """An exemption procedure if the user may see its member (those who list the members of the
     member's organisation, or of the cell that recorded it; the member themselves), else 404; and
     whether they may record its steps: those who write for the member's organisation."""
-    ex = (Exemption.objects.select_related("membership__person", "membership__organisation", "organisation")
-          .filter(pk=pk).first() if str(pk).isdigit() else None)
-    if ex is None:
-        raise Http404
+    ex = one(Exemption.objects.select_related("membership__person", "membership__organisation", "organisation"), pk)
     scope = scope_for(user)
     own = scope.own_membership is not None and scope.own_membership.pk == ex.membership_id
     if not (own or sees_members_of(user, ex.membership.organisation) or sees_members_of(user, ex.organisation)):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from chibo.access.scope import Viewer, _deny_or_404, scope_for, subtree_filter
+from chibo.access.scope import Viewer, _deny_or_404, one, scope_for, subtree_filter
 from chibo.meetings.models import Attendance, Material, Meeting, Minutes, Vote
 from chibo.members.models import Person
 from chibo.organisations.models import Organisation
@@ -34,10 +34,7 @@ def meetings(user: Viewer) -> QuerySet[Meeting]:
 
 
 def get_meeting(user: Viewer, pk: int | str, *, write: bool = False) -> Meeting:
-    meeting = (meetings(user).select_related("organisation", "chair", "recorder").filter(pk=pk).first()
-               if str(pk).isdigit() else None)
-    if meeting is None:
-        raise Http404
+    meeting = one(meetings(user).select_related("organisation", "chair", "recorder"), pk)
     if write:
         _deny_or_404(True, scope_for(user).writes_org(meeting.organisation))
     return meeting
@@ -91,9 +88,7 @@ def get_material(user: Viewer, pk: int | str) -> tuple[Material, Meeting]:
     """A meeting's material (for its file) and the meeting: the gatekeeper decides on the
     meeting (404 outside the scope); a draft meeting's materials are read by those who prepare
     it (403 for others)."""
-    material = Material.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if material is None:
-        raise Http404
+    material = one(Material.objects.all(), pk)
     meeting = get_meeting(user, material.meeting_id)
     _deny_or_404(True, sees_materials(user, meeting))
     return material, meeting
@@ -102,9 +97,7 @@ def get_material(user: Viewer, pk: int | str) -> tuple[Material, Meeting]:
 def get_minutes(user: Viewer, pk: int | str) -> tuple[Minutes, Meeting]:
     """A version of a meeting's minutes and the meeting: 404 outside the meeting's scope; a
     version not yet final is read only by those whose scope holds the cell (403 for others)."""
-    minutes = Minutes.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if minutes is None:
-        raise Http404
+    minutes = one(Minutes.objects.all(), pk)
     meeting = get_meeting(user, minutes.meeting_id)
     _deny_or_404(True, minutes.final or sees_draft_minutes(user, meeting))
     return minutes, meeting

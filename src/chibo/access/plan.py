@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from chibo.access.scope import Viewer, _deny_or_404, plan_orgs_filter, scope_for, subtree_filter
+from chibo.access.scope import (
+    Viewer,
+    _deny_or_404,
+    one,
+    plan_orgs_filter,
+    scope_for,
+    subtree_filter,
+)
 from chibo.organisations.models import Organisation
 from chibo.plans.models import Measurement, Resolution, Target
 
@@ -20,9 +27,7 @@ def resolutions(user: Viewer) -> QuerySet[Resolution]:
 
 
 def get_resolution(user: Viewer, pk: int | str, *, write: bool = False) -> Resolution:
-    res = resolutions(user).select_related("organisation").filter(pk=pk).first() if str(pk).isdigit() else None
-    if res is None:
-        raise Http404
+    res = one(resolutions(user).select_related("organisation"), pk)
     if write:
         _deny_or_404(True, scope_for(user).writes_org(res.organisation))
     return res
@@ -63,10 +68,7 @@ def get_target(user: Viewer, pk: int | str, *, report: bool = False, write: bool
     """A target the user may read; with report=True, one whose figures the user may record
     (those who write for the responsible organisation or for the issuing one); with
     write=True, one the user may change or break down (those who issue its resolution)."""
-    target = (targets(user).select_related("resolution__organisation", "organisation", "parent")
-              .filter(pk=pk).first() if str(pk).isdigit() else None)
-    if target is None:
-        raise Http404
+    target = one(targets(user).select_related("resolution__organisation", "organisation", "parent"), pk)
     if report:
         _deny_or_404(True, may_report(user, target))
     if write:

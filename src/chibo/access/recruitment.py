@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from chibo.access.scope import Viewer, _deny_or_404, scope_for, subtree_filter
+from chibo.access.scope import Viewer, _deny_or_404, one, scope_for, subtree_filter
 from chibo.accounts.models import Role
 from chibo.organisations.models import Organisation
 from chibo.recruitment.models import Candidate
@@ -27,10 +26,7 @@ def candidates(user: Viewer) -> QuerySet[Candidate]:
 
 
 def get_candidate(user: Viewer, pk: int | str, *, write: bool = False) -> Candidate:
-    c = (candidates(user).select_related("person", "organisation", "membership").filter(pk=pk).first()
-         if str(pk).isdigit() else None)
-    if c is None:
-        raise Http404
+    c = one(candidates(user).select_related("person", "organisation", "membership"), pk)
     if write:
         _deny_or_404(True, scope_for(user).writes_org(c.organisation))
     return c

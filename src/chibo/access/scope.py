@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from chibo.accounts.models import Role, RoleAssignment, User
@@ -153,6 +153,18 @@ def scope_for_command(org: Organisation | None) -> Scope:
     if org is None:
         return Scope(user=None, superuser=True)
     return Scope(user=None, grants=[Grant(org=org, role=Role.COMMUNE_STAFF)])
+
+
+M = TypeVar("M", bound=Model)
+
+
+def one(rows: QuerySet[M], pk: int | str) -> M:
+    """The row `pk` of `rows` (a queryset already limited to what the viewer may see), else 404;
+    a `pk` that is not a whole number is 404 too."""
+    found = rows.filter(pk=pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise Http404
+    return found
 
 
 def _deny_or_404(visible: bool, allowed: bool) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
-from chibo.access.scope import Scope, Viewer, _deny_or_404, scope_for, subtree_filter
+from chibo.access.scope import Scope, Viewer, _deny_or_404, one, scope_for, subtree_filter
 from chibo.members.models import Person
 from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.tasks.models import Assignee, Task
@@ -54,10 +53,7 @@ def _assigned_to(person_id: int, scope: Scope) -> QuerySet[Assignee, Any]:
 
 
 def get_task(user: Viewer, pk: int | str, *, edit: bool = False) -> Task:
-    task = (tasks(user).select_related("organisation", "verifier", "target", "series").filter(pk=pk).first()
-            if str(pk).isdigit() else None)
-    if task is None:
-        raise Http404
+    task = one(tasks(user).select_related("organisation", "verifier", "target", "series"), pk)
     if edit:
         _deny_or_404(True, scope_for(user).writes_org(task.organisation))
     return task
