@@ -16,12 +16,12 @@ RUN apt-get update \
         python3 python3-venv gettext \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-COPY pyproject.toml ./
+COPY pyproject.toml constraints.txt ./
 COPY src ./src
 # The Vietnamese translations, compiled as `chibo compilemessages` does.
 RUN find src -name '*.po' | while read -r po; do msgfmt --check-format -o "${po%.po}.mo" "$po"; done
 RUN python3 -m venv /opt/chibo/venv \
-    && /opt/chibo/venv/bin/pip install --no-cache-dir --disable-pip-version-check . \
+    && /opt/chibo/venv/bin/pip install --no-cache-dir --disable-pip-version-check -c constraints.txt . \
     && test -n "$(find /opt/chibo/venv -path '*chibo/locale/vi/LC_MESSAGES/django.mo')"
 
 # --- Run ----------------------------------------------------------------------------------

@@ -91,12 +91,14 @@ else
     rm -f "$STAMP"
 fi
 
-# --- pip install -e '.[dev]' (only when pyproject.toml changed) --------------------------
-want_sum="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+# --- pip install -e '.[dev]' at the tested versions (only when pyproject.toml or constraints.txt changed)
+# constraints.txt pins every package of the tested set (make it anew with scripts/lock), so an
+# install today, next year or from a local mirror gets the same versions the tests passed with.
+want_sum="$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha256sum | cut -d' ' -f1)"
 have_sum="$(cat "$STAMP" 2>/dev/null || true)"
 if [ "$want_sum" != "$have_sum" ] || [ ! -x "$VENV/bin/chibo" ]; then
-    say "pip install -e '.[dev]'"
-    (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]') \
+    say "pip install -c constraints.txt -e '.[dev]'"
+    (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]') \
         || die "pip install -e '.[dev]' failed (see the messages above)."
     echo "$want_sum" >"$STAMP"
 fi
