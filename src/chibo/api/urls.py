@@ -17,14 +17,14 @@ from django.urls import URLPattern, path
 from ninja.operation import PathView
 from ninja.utils import normalize_path, replace_path_param_notation
 
-from chibo.api import channel, members, plans
+from chibo.api import channel, documents, members, plans
 from chibo.api.core import api, method_not_allowed
 
 BODY_METHODS = {"POST", "PATCH", "PUT"}
 TAGS = ("organisations", "members", "localities", "posts", "resolutions", "targets", "tasks", "meetings", "threads",
         "documents", "meta")
 
-for _router in (members.router, plans.router, channel.router):
+for _router in (members.router, plans.router, channel.router, documents.router):
     api.add_router("", _router)
 
 
