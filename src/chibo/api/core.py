@@ -312,12 +312,17 @@ Num = Annotated[Decimal, PlainSerializer(lambda d: number_out(d), return_type=st
 
 def page_of(item: Any) -> Any:
     """The schema of one page of `item`s: {count, page, pages, results}."""
-    return type(f"{item.__name__}List", (Schema,), {
+    return type(_list_name(item), (Schema,), {
         "__annotations__": {"count": int, "page": int, "pages": int, "results": list[item]}})
 
 
 def list_of(item: Any) -> Any:
-    return type(f"{item.__name__}List", (Schema,), {"__annotations__": {"count": int, "results": list[item]}})
+    """The schema of a whole list of `item`s: {count, results}."""
+    return type(_list_name(item), (Schema,), {"__annotations__": {"count": int, "results": list[item]}})
+
+
+def _list_name(item: Any) -> str:
+    return item.__name__.removesuffix("Out").removesuffix("Row") + "List"
 
 
 def paginated(page: str, qs: QuerySet[Any] | list[Any],
@@ -572,6 +577,46 @@ WholeNumber = field(_whole_number, {"type": "integer", "minimum": 0, "maximum": 
 def code(description: str = "") -> Any:
     return field(_code, {"type": ["string", "null"], "maxLength": 32,
                          **({"description": description} if description else {})})
+
+
+class Deferred:
+    """A body whose fields were not valid, given to the handler in place of its schema: the
+    handler first looks its objects up (so that what is out of scope still answers 404 and
+    what may not be changed 403, as before any input is read), and the first use of the body
+    raises the validation error (400 invalid, field by field)."""
+
+    def __init__(self, error: Exception) -> None:
+        self._error = error
+
+    def __getattr__(self, name: str) -> Any:
+        raise self._error
+
+
+def defer_body_errors(operation: Any) -> None:
+    """Make `operation` hand a Deferred body to its handler when only the body's fields are
+    wrong (a body that is not a JSON object is still refused at once, 400 bad_request)."""
+    from ninja.params.models import BodyModel
+
+    original = operation._get_values
+
+    def get_values(request: HttpRequest, path_params: Any, temporal_response: HttpResponse) -> dict[str, Any]:
+        try:
+            return original(request, path_params, temporal_response)
+        except NinjaValidationError as exc:
+            body_models = [m for m in operation.models if issubclass(m, BodyModel)]
+            errors = list(exc.errors)
+            if not body_models or not all(str(e["loc"][0]) == "body" and len(e["loc"]) > 2 for e in errors):
+                raise
+            others = [m for m in operation.models if m not in body_models]
+            values: dict[str, Any] = {}
+            for model in others:
+                values.update(model.resolve(request, operation.api, path_params))
+            for model in body_models:
+                for name in model.model_fields:
+                    values[name] = Deferred(exc)
+            return values
+
+    operation._get_values = get_values
 
 
 class Empty(In):

@@ -225,6 +225,7 @@ def document_update(request: HttpRequest, id: int, payload: DocumentUpdate) -> A
                      "Only for members it is addressed to (403 for others who may read it)")
 def document_read(request: HttpRequest, id: int, payload: Empty) -> Any:
     d = access.get_document(request.user, id)
+    payload.sent()  # {}: any field is refused
     if not access.is_addressee(request.user, d):
         raise PermissionDenied
     return document_services.document_mark_read(d, actor=request.user)

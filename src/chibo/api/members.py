@@ -453,7 +453,12 @@ def member_list(request: HttpRequest,
 @router.get("members/{int:id}/", response=responses(Member, 200, 404), url_name="member", tags=["members"],
             summary="A member's record with its history")
 def member_detail(request: HttpRequest, id: int) -> Any:
-    return access.get_membership(request.user, id)
+    return _member(request.user, id)
+
+
+def _member(user: Any, pk: int) -> Membership:
+    """The member as the API shows it (Member)."""
+    return access.get_membership(user, pk)
 
 
 def _person_data(user: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -476,7 +481,7 @@ def member_create(request: HttpRequest, payload: MemberCreate) -> Any:
         | {"organisation": organisation}
     m = services.member_create(actor=request.user, person_data=person,
                                decision_number=data.get("decision_number", ""), **membership)
-    return Status(201, access.get_membership(request.user, m.pk))
+    return Status(201, _member(request.user, m.pk))
 
 
 @router.patch("members/{int:id}/", response=responses(Member, 200, 400, 403, 404), url_name="member",
@@ -491,7 +496,7 @@ def member_update(request: HttpRequest, id: int, payload: MemberUpdate) -> Any:
     person = _person_data(request.user, data)
     membership = {k: data[k] for k in MEMBERSHIP_FIELDS if k in data}
     services.member_update(m, actor=request.user, person_data=person, **membership)
-    return access.get_membership(request.user, m.pk)
+    return _member(request.user, m.pk)
 
 
 @router.post("members/{int:id}/events/", response=responses(EventResult, 201, 400, 403, 404),

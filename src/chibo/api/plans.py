@@ -369,7 +369,7 @@ class TaskOut(Schema):
     verify_by: Day | None
     assignees: list[AssigneeOut]
     target: int | None = Field(alias="target_id")
-    outcome: str | None = Field(json_schema_extra={"enum": Task.Outcome.values})
+    outcome: str | None = Field(json_schema_extra={"enum": [*Task.Outcome.values, None]})
     completed_on: Day | None
     version: int = Field(description="send it back with a change")
 

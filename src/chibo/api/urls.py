@@ -8,6 +8,7 @@ and `Cache-Control: no-store` on every answer."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +18,14 @@ from django.urls import URLPattern, path
 from ninja.operation import PathView
 from ninja.utils import normalize_path, replace_path_param_notation
 
-from chibo.api import channel, documents, members, plans
-from chibo.api.core import api, method_not_allowed
+from chibo.api import channel, documents, meetings, members, plans
+from chibo.api.core import api, defer_body_errors, method_not_allowed
 
 BODY_METHODS = {"POST", "PATCH", "PUT"}
 TAGS = ("organisations", "members", "localities", "posts", "resolutions", "targets", "tasks", "meetings", "threads",
         "documents", "meta")
 
-for _router in (members.router, plans.router, channel.router, documents.router):
+for _router in (members.router, plans.router, channel.router, documents.router, meetings.router):
     api.add_router("", _router)
 
 
@@ -36,17 +37,19 @@ def openapi(request: HttpRequest) -> Any:
 
 @functools.cache
 def openapi_schema() -> dict[str, Any]:
-    doc = api.get_openapi_schema(path_prefix="")
+    doc = json.loads(json.dumps(api.get_openapi_schema(path_prefix="")))  # as served: status codes as text
     doc["openapi"] = "3.1.0"
     doc["servers"] = [{"url": "/api/v1", "description": "this server"}]
     doc["security"] = [{"bearer": []}]
     doc["tags"] = [{"name": t} for t in TAGS]
+    schemas = doc["components"]["schemas"]
+    schemas["Error"]["properties"]["error"] = schemas.pop("ErrorBody")  # the one error shape, in one piece
     schemes = doc["components"]["securitySchemes"]
-    scheme = schemes.pop(next(iter(schemes)))
+    schemes.clear()
     schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "an API token from `chibo apitoken`"}
     for operations in doc["paths"].values():
         for op in operations.values():
-            if op.pop("security", None) == [] or scheme is None:
+            if op.pop("security", None) is None:  # no authentication: public (the document itself)
                 op["security"] = []
             for param in op.get("parameters", ()):
                 param.get("schema", {}).pop("title", None)
@@ -62,12 +65,14 @@ def openapi_schema() -> dict[str, Any]:
 
 def _atomic_writes() -> None:
     """A write's handler runs in one transaction: an exception inside rolls everything back
-    before the exception handler writes the error."""
+    before the exception handler writes the error. Its body's field errors are raised where
+    the handler first reads the body (core.Deferred)."""
     for bound in api._get_bound_routers():
         for path_view in bound.path_operations.values():
             for operation in path_view.operations:
                 if set(operation.methods) & BODY_METHODS and not getattr(operation.view_func, "atomic", False):
                     operation.view_func = _atomic(operation.view_func)
+                    defer_body_errors(operation)
 
 
 def _atomic(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,6 +96,7 @@ def _view(path_view: PathView, callback: Callable[..., HttpResponse]) -> Callabl
         response = callback(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         return response
+    view.methods = allowed  # type: ignore[attr-defined]
     return view
 
 
