@@ -29,7 +29,9 @@ from chibo.members.models import Membership, MembershipEvent, Person, Post
 from chibo.members.services import member_create, person_create, post_create
 from chibo.organisations.models import Locality, Organisation
 from chibo.organisations.services import locality_create, organisation_create
-from tests.api_client import SchemaClient as Client  # every response checked against the OpenAPI document
+from tests.api_client import (
+    SchemaClient as Client,  # every response checked against the OpenAPI document
+)
 
 D = dt.date
 API = "/api/v1/"

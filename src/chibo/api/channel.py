@@ -16,7 +16,22 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from chibo import access
-from chibo.api.core import PAGE, Bad, Empty, In, Moment, Q, choice, code, field, invalid, page_of, paginated, responses
+from chibo.api.core import (
+    PAGE,
+    Bad,
+    Empty,
+    In,
+    Moment,
+    Q,
+    choice,
+    code,
+    enum,
+    field,
+    invalid,
+    page_of,
+    paginated,
+    responses,
+)
 from chibo.channel import rules, selectors, services
 from chibo.channel.models import Message, Thread
 
@@ -41,10 +56,10 @@ Body = message_text(rules.MAX_BODY, "the message (required, not empty)")
 
 class ThreadOut(Schema):
     id: int
-    kind: str = Field(json_schema_extra={"enum": Thread.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Thread.Kind.values))
     subject: str
     status: str = Field(description="new: waiting for an answer; answered; closed",
-                        json_schema_extra={"enum": Thread.Status.values})
+                        json_schema_extra=enum(Thread.Status.values))
     organisation: str = Field(alias="organisation.code", description="code of the organisation it is sent to")
     organisation_name: str = Field(alias="organisation.name")
     author: int = Field(alias="author_id", description="user id of the member who wrote it")

@@ -39,8 +39,8 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from chibo.accounts.models import ApiToken
-from chibo.core.db import RETRY_AFTER_SECONDS, is_lock_timeout
 from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
+from chibo.core.db import RETRY_AFTER_SECONDS, is_lock_timeout
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +261,7 @@ api = NinjaAPI(
 )
 for _exc in (Exception, ApiError, AuthenticationError, NinjaValidationError, HttpError, Http404, PermissionDenied,
              ValidationError):
-    api.add_exception_handler(_exc, api_error)
+    api.add_exception_handler(_exc, api_error)  # type: ignore[arg-type]
 
 
 # --- Responses --------------------------------------------------------------------------------
@@ -279,9 +279,14 @@ class Error(Schema):
     error: ErrorBody
 
 
+def enum(values: Any) -> Any:
+    """An output field's possible values, for the OpenAPI document (json_schema_extra)."""
+    return {"enum": list(values)}
+
+
 def responses(ok: Any, status: int = 200, *errors: int) -> dict[int, Any]:
     """An operation's responses: its own, the errors it may answer, and 500 and 503."""
-    return {status: ok, **{code: Error for code in sorted({401, *errors, 500, 503})}}
+    return {status: ok, **dict.fromkeys(sorted({401, *errors, 500, 503}), Error)}
 
 
 def iso(day: dt.date | None) -> str | None:

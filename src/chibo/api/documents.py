@@ -27,6 +27,7 @@ from chibo.api.core import (
     choice,
     code,
     date,
+    enum,
     invalid,
     paginated,
     query_flag,
@@ -52,7 +53,7 @@ class DocumentOut(Schema):
     organisation_name: str = Field(alias="organisation.name")
     issuer: str
     number: str
-    kind: str = Field(json_schema_extra={"enum": Document.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Document.Kind.values))
     issued_on: Day
     title: str
     summary: str

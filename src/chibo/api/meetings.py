@@ -43,6 +43,7 @@ from chibo.api.core import (
     choice,
     code,
     date,
+    enum,
     field,
     invalid,
     iso,
@@ -59,7 +60,7 @@ from chibo.api.core import (
 from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
 from chibo.core.rules import RuleBook, RuleMissing
 from chibo.meetings import rules, selectors, services
-from chibo.meetings.models import AgendaItem, Attendance, Meeting, Minutes, Vote
+from chibo.meetings.models import Attendance, Meeting, Vote
 from chibo.members.models import Person
 from chibo.organisations.models import Organisation
 
@@ -177,7 +178,7 @@ def _time(value: dt.time | None) -> str | None:
 
 # --- Schemas ----------------------------------------------------------------------------------
 
-TIME_OUT = {"pattern": r"^\d{2}:\d{2}$", "examples": ["19:30"]}
+TIME_OUT: Any = {"pattern": r"^\d{2}:\d{2}$", "examples": ["19:30"]}
 
 
 class MeetingOut(Schema):
@@ -186,7 +187,7 @@ class MeetingOut(Schema):
     id: int
     organisation: str = Field(alias="organisation.code")
     organisation_name: str = Field(alias="organisation.name")
-    kind: str = Field(json_schema_extra={"enum": Meeting.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Meeting.Kind.values))
     date: Day
     start_time: str = Field(json_schema_extra=TIME_OUT)
     end_time: str | None = Field(json_schema_extra=TIME_OUT)
@@ -196,7 +197,7 @@ class MeetingOut(Schema):
     chair_name: str | None = Field(None, alias="chair.full_name")
     recorder: int | None = Field(alias="recorder_id")
     recorder_name: str | None = Field(None, alias="recorder.full_name")
-    status: str = Field(json_schema_extra={"enum": Meeting.Status.values})
+    status: str = Field(json_schema_extra=enum(Meeting.Status.values))
     published_at: Moment | None
     version: int = Field(description="send it back with a change")
 
@@ -219,16 +220,16 @@ class Invitee(Schema):
 
     person: int = Field(alias="person_id")
     person_name: str = Field(alias="person.full_name")
-    role: str = Field(json_schema_extra={"enum": Attendance.Role.values})
+    role: str = Field(json_schema_extra=enum(Attendance.Role.values))
     official: bool = Field(description="an official member (probationary members have no vote)")
     temporary: bool = Field(description="here on temporary activity: no vote here, not counted")
     exempt: bool = Field(description="exempt from party activity: counted only when they attended and voted")
     voted: bool = Field(description="an exempt member who attended and voted")
     excluded: str = Field(description="why the member is left out of the official members called (\"\" = counted)",
-                          json_schema_extra={"enum": Attendance.Excluded.values})
+                          json_schema_extra=enum(Attendance.Excluded.values))
     excluded_note: str
     guest_title: str
-    status: str = Field(json_schema_extra={"enum": Attendance.Status.values})
+    status: str = Field(json_schema_extra=enum(Attendance.Status.values))
     reason: str
     revision: int = Field(description="send it back as \"base\" with a change")
 
@@ -244,7 +245,7 @@ class VoteOut(Schema):
 
     id: int
     position: int
-    kind: str = Field(json_schema_extra={"enum": Vote.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Vote.Kind.values))
     title: str
     votes_for: int
     votes_against: int
@@ -409,7 +410,7 @@ class Held(In):
 
 
 class Missing(Schema):
-    kind: str = Field(json_schema_extra={"enum": ["regular", "committee", "thematic"]})
+    kind: str = Field(json_schema_extra=enum(["regular", "committee", "thematic"]))
     start: Day = Field(alias="start", serialization_alias="from")
     end: Day = Field(alias="end", serialization_alias="to")
 

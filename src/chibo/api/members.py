@@ -27,6 +27,7 @@ from chibo.api.core import (
     choice,
     code,
     date,
+    enum,
     field,
     invalid,
     list_of,
@@ -51,6 +52,8 @@ from chibo.members.models import (
     Post,
     Religion,
     Sex,
+)
+from chibo.members.models import (
     Status as MemberStatus,
 )
 from chibo.members.selectors import filter_members, in_committee_order
@@ -103,8 +106,8 @@ PostKindIn = choice(Post.Kind.values)
 class OrganisationOut(Schema):
     code: str
     name: str
-    kind: str = Field(json_schema_extra={"enum": Organisation.Kind.values})
-    sector: str = Field(json_schema_extra={"enum": Organisation.Sector.values})
+    kind: str = Field(json_schema_extra=enum(Organisation.Kind.values))
+    sector: str = Field(json_schema_extra=enum(Organisation.Sector.values))
     parent: str | None = Field(None, alias="parent.code")
     depth: int
     valid_from: Day
@@ -160,7 +163,7 @@ Indicators.model_rebuild(force=True)
 class MembershipOut(Schema):
     organisation: str = Field(alias="organisation.code")
     organisation_name: str = Field(alias="organisation.name")
-    status: str = Field(json_schema_extra={"enum": MemberStatus.values})
+    status: str = Field(json_schema_extra=enum(MemberStatus.values))
     current: bool
     exempt: bool
     temporary: bool
@@ -179,14 +182,14 @@ class MemberRow(MembershipOut):
     family_name: str = Field(alias="person.family_name")
     middle_name: str = Field(alias="person.middle_name")
     given_name: str = Field(alias="person.given_name")
-    sex: str = Field(json_schema_extra={"enum": ["M", "F"]})
+    sex: str = Field(json_schema_extra=enum(["M", "F"]))
     birth_date: Day
     ethnicity: str
 
 
 class Event(Schema):
     id: int
-    kind: str = Field(json_schema_extra={"enum": MembershipEvent.Kind.values})
+    kind: str = Field(json_schema_extra=enum(MembershipEvent.Kind.values))
     effective_date: Day
     decision_number: str
     note: str
@@ -277,7 +280,7 @@ class EventResult(Schema):
 class LocalityOut(Schema):
     code: str
     name: str
-    kind: str = Field(json_schema_extra={"enum": Locality.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Locality.Kind.values))
     parent: str | None = Field(None, alias="parent.code")
     organisation: str | None = Field(None, alias="organisation.code")
 
@@ -313,7 +316,7 @@ class LocalityDetail(LocalityOut):
 
 class PostOut(Schema):
     id: int
-    kind: str = Field(json_schema_extra={"enum": Post.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Post.Kind.values))
     person: int = Field(alias="person_id")
     person_name: str = Field(alias="person.full_name")
     organisation: str | None = Field(None, alias="organisation.code")

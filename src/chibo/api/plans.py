@@ -34,6 +34,7 @@ from chibo.api.core import (
     choice,
     code,
     date,
+    enum,
     field,
     invalid,
     number,
@@ -177,7 +178,7 @@ class ResolutionOut(Schema):
     period_end: int | None
     title: str
     summary: str
-    status: str = Field(json_schema_extra={"enum": Resolution.Status.values})
+    status: str = Field(json_schema_extra=enum(Resolution.Status.values))
     file_name: str
 
 
@@ -201,7 +202,7 @@ class ResolutionCreate(ResolutionUpdate):
 
 
 class RollUp(Schema):
-    rule: str = Field(json_schema_extra={"enum": Target.RollUp.values})
+    rule: str = Field(json_schema_extra=enum(Target.RollUp.values))
     explanation: str = Field(json_schema_extra={"examples": ["12 + 3 = 15"]})
     parts: int
     reported: int = Field(alias="counted")
@@ -223,9 +224,9 @@ class FigureOut(Schema):
     measured_on: Day | None
     progress: str | None = Field(description="share of the way from baseline to target (1 = reached)")
     percent: int | None
-    status: str = Field(json_schema_extra={"enum": [
+    status: str = Field(json_schema_extra=enum([
         plan_rules.Status.ACHIEVED, plan_rules.Status.ON_TRACK, plan_rules.Status.AT_RISK,
-        plan_rules.Status.OFF_TRACK, plan_rules.Status.NO_DATA]})
+        plan_rules.Status.OFF_TRACK, plan_rules.Status.NO_DATA]))
     roll_up: RollUp | None = Field(description="set when the value is added up from the parts")
 
     @staticmethod
@@ -244,12 +245,12 @@ class TargetOut(Schema):
     position: int
     name: str
     unit: str
-    kind: str = Field(json_schema_extra={"enum": Target.Kind.values})
-    direction: str = Field(json_schema_extra={"enum": Target.Direction.values})
+    kind: str = Field(json_schema_extra=enum(Target.Kind.values))
+    direction: str = Field(json_schema_extra=enum(Target.Direction.values))
     baseline_value: Num | None
     baseline_year: int | None
     target_value: Num
-    roll_up: str = Field(json_schema_extra={"enum": Target.RollUp.values})
+    roll_up: str = Field(json_schema_extra=enum(Target.RollUp.values))
     weight: Num | None
     note: str
     figure: FigureOut = Field(alias="api_figure")
@@ -344,7 +345,7 @@ class AssigneeOut(Schema):
     person_name: str | None = Field(None, alias="person.full_name")
     organisation: str | None = Field(None, alias="organisation.code")
     organisation_name: str | None = Field(None, alias="organisation.name")
-    role: str = Field(json_schema_extra={"enum": Assignee.Role.values})
+    role: str = Field(json_schema_extra=enum(Assignee.Role.values))
     lead: bool
 
     @staticmethod
@@ -360,7 +361,7 @@ class TaskOut(Schema):
     organisation: str = Field(alias="organisation.code")
     organisation_name: str = Field(alias="organisation.name")
     title: str
-    status: str = Field(json_schema_extra={"enum": Task.Status.values})
+    status: str = Field(json_schema_extra=enum(Task.Status.values))
     progress: int
     start_on: Day | None
     due_on: Day | None
@@ -369,7 +370,7 @@ class TaskOut(Schema):
     verify_by: Day | None
     assignees: list[AssigneeOut]
     target: int | None = Field(alias="target_id")
-    outcome: str | None = Field(json_schema_extra={"enum": [*Task.Outcome.values, None]})
+    outcome: str | None = Field(json_schema_extra=enum([*Task.Outcome.values, None]))
     completed_on: Day | None
     version: int = Field(description="send it back with a change")
 
@@ -393,7 +394,7 @@ class TaskDetail(TaskOut):
     measure_value: Num | None
     measure_unit: str
     decision: str
-    recurrence: str = Field(json_schema_extra={"enum": Recurrence.values})
+    recurrence: str = Field(json_schema_extra=enum(Recurrence.values))
     repeat_until: Day | None
     series: int | None = Field(alias="series_id")
     created_at: Moment
@@ -445,7 +446,7 @@ class TaskCreate(TaskFields):
 class UpdateOut(Schema):
     id: int
     task: int = Field(alias="task_id")
-    kind: str = Field(json_schema_extra={"enum": Update.Kind.values})
+    kind: str = Field(json_schema_extra=enum(Update.Kind.values))
     progress: int | None
     note: str
     file_name: str
