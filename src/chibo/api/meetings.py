@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import create_model
 
 from chibo import access
 from chibo.api.core import (
@@ -409,34 +410,28 @@ class Held(In):
     end_time: Time
 
 
-class Missing(Schema):
-    kind: str = Field(json_schema_extra=enum(["regular", "committee", "thematic"]))
-    start: Day = Field(alias="start", serialization_alias="from")
-    end: Day = Field(alias="end", serialization_alias="to")
+DATE_TEXT: Any = (str, Field(json_schema_extra={"format": "date"}))
+# "from" and "to" are Python keywords: these schemas are made by create_model.
+Missing = create_model("Missing", __base__=Schema, kind=(str, Field(json_schema_extra=enum(
+    ["regular", "committee", "thematic"]))), **{"from": DATE_TEXT, "to": DATE_TEXT})
 
 
 class CellGaps(Schema):
     organisation: str = Field(alias="cell.code")
     organisation_name: str = Field(alias="cell.name")
     held: int
-    missing: list[dict[str, Any]]
+    missing: list[Missing]  # type: ignore[valid-type]
 
     @staticmethod
     def resolve_missing(g: Any) -> list[dict[str, Any]]:
         return [{"kind": r.kind, "from": iso(r.start), "to": iso(r.end)} for r in g.missing]
 
 
-class MeetingGaps(Schema):
-    organisation: str
-    start: str = Field(alias="from", json_schema_extra={"format": "date"})
-    end: str = Field(alias="to", json_schema_extra={"format": "date"})
-    required: int = Field(description="meetings_required")
-    held: int = Field(description="meetings_held")
-    cells_total: int
-    count: int = Field(description="cells with a meeting missing")
-    page: int
-    pages: int
-    results: list[CellGaps]
+MeetingGaps = create_model(
+    "MeetingGaps", __base__=Schema, organisation=(str, ...), **{"from": DATE_TEXT, "to": DATE_TEXT},
+    required=(int, Field(description="meetings_required")), held=(int, Field(description="meetings_held")),
+    cells_total=(int, ...), count=(int, Field(description="cells with a meeting missing")), page=(int, ...),
+    pages=(int, ...), results=(list[CellGaps], ...))
 
 
 # --- Looking objects up for input fields (always through chibo.access) ------------------------

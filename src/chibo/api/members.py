@@ -14,6 +14,7 @@ from django.db.models import Q as Where
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import create_model
 
 from chibo import access
 from chibo.api.core import (
@@ -148,16 +149,11 @@ class OrganisationDetail(OrganisationOut):
                     .values_list("code", flat=True))
 
 
-class Indicators(Schema):
-    organisation: dict[str, Any]
-    date: str = Field(json_schema_extra={"format": "date"})
-    period: dict[str, str]
-
-
-for _key in INDICATOR_KEYS:  # the figures, one field each (described in chibo.indicators.figures)
-    Indicators.model_fields[_key] = Field(json_schema_extra={})  # type: ignore[assignment]
-    Indicators.model_fields[_key].annotation = Any
-Indicators.model_rebuild(force=True)
+FIGURES: Any = dict.fromkeys(INDICATOR_KEYS, (Any, ...))  # described in chibo.indicators.figures
+Indicators = create_model(  # type: ignore[call-overload]
+    "Indicators", __base__=Schema, organisation=(dict[str, Any], ...),
+    date=(str, Field(json_schema_extra={"format": "date"})), period=(dict[str, str], ...),
+    **dict.fromkeys(INDICATOR_KEYS, (Any, ...)))
 
 
 class MembershipOut(Schema):
