@@ -67,3 +67,6 @@ def test_the_schema_client_checks_what_the_api_answers(world: Any) -> None:
     assert error_of(response, 400)["fields"] == {"status": [response.json()["error"]["fields"]["status"][0]]}
     assert client.get(API + "members/").status_code == 401
     assert client.delete(API + "members/", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 405
+    head = client.head(API + "organisations/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert head.status_code == 200 and "no-store" in head["Cache-Control"]
+    assert "no-store" in client.get(API + "organisations/")["Cache-Control"]  # errors too
