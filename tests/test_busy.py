@@ -78,7 +78,7 @@ def test_an_unexpected_error_on_the_api_is_a_json_500(world: Any, monkeypatch: p
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("chibo.api.views._member_response", boom)
+    monkeypatch.setattr("chibo.api.members._member", boom)
     api = Api(world)
     m = world.m["member"]
     for method, data in (("GET", None), ("PATCH", {"phone": "0912 345 678"})):

@@ -1,16 +1,14 @@
-"""The JSON API's handlers for cell meetings (issue 5): the meetings one may see, a meeting with
-its agenda, invitees and attendance, quorum, votes (passed or not, with the arithmetic),
-materials and minutes; preparing and changing it, announcing it (invitations), taking the
-attendance — one change, or a batch made offline in the sync format of meetings.services.sync
-—, recording votes and that it was held; and the required meetings an organisation's cells
-have not held.
+"""Cell meetings (issue 5): the meetings one may see, a meeting with its agenda, invitees and
+attendance, quorum, votes (passed or not, with the arithmetic), materials and minutes;
+preparing and changing it, announcing it (invitations), taking the attendance — one change, or a
+batch made offline in the sync format of meetings.services.sync —, recording votes and that it
+was held; and the required meetings an organisation's cells have not held.
 
-The same rules as chibo.api.views and chibo.api.plans: every meeting comes through chibo.access
-(404 outside the user's scope, 403 when visible but not writable), input types are checked
-field by field (400 invalid), and a write is one service call (audited). A meeting changed
-since the client read it answers 409 naming "version"; an attendance row changed meanwhile
-answers 409 too (a single change) or comes back under "conflicts" (a batch). The component
-schemas are at the end (`schemas()`, read by chibo.api.schema)."""
+The same rules as chibo.api.members: every meeting comes through chibo.access (404 outside the
+user's scope, 403 when visible but not writable), input is checked field by field (400
+invalid), and a write is one service call (audited). A meeting changed since the client read it
+answers 409 naming "version"; an attendance row changed meanwhile answers 409 too (a single
+change) or comes back under "conflicts" (a batch)."""
 
 from __future__ import annotations
 
@@ -20,50 +18,66 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet
+from django.db.models import Q as Where
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from pydantic import create_model
 
 from chibo import access
-from chibo.api.auth import ApiError, Invalid, ok, validation_fields
-from chibo.api.schema import BOOL, DATE_IN, DATE_OUT, INT, STR, _null, _obj, _page_of, _ref
-from chibo.api.serializers import datetime_iso, iso
-from chibo.api.views import (
-    EARLIEST_DATE,
-    LATEST_DATE,
+from chibo.api.core import (
+    PAGE,
     PAGE_SIZE,
+    ApiError,
     Bad,
-    Param,
+    Day,
+    Empty,
+    In,
+    Invalid,
+    Moment,
     Parser,
-    _page_number,
-    _query_date,
+    Q,
+    WholeNumber,
+    _missing_message,
     choice,
     code,
     date,
-    doc,
+    enum,
+    field,
     invalid,
+    iso,
     object_id,
+    page_number,
+    page_of,
     paginated,
-    parse,
+    query_choice,
+    query_date,
+    responses,
     text,
-    whole_number,
+    validation_fields,
 )
-from chibo.core.dates import parse_vn_date, today
+from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
 from chibo.core.rules import RuleBook, RuleMissing
 from chibo.meetings import rules, selectors, services
-from chibo.meetings.models import AgendaItem, Attendance, Meeting, Minutes, Vote
+from chibo.meetings.models import Attendance, Meeting, Vote
 from chibo.members.models import Person
 from chibo.organisations.models import Organisation
 
-PAGE = Param("page", "page number, from 1", {"type": "integer", "minimum": 1})
+router = Router(tags=["meetings"])
 MAX_CHANGES = 500  # changes in one offline batch
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+# Offline changes (meetings.services.sync): each field and the JSON type it must have.
+CHANGE_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "attendance": {"type": (str,), "person": (int,), "status": (str,), "reason": (str,), "base": (int, type(None))},
+    "notes": {"type": (str,), "item": (int,), "notes": (str,), "conclusion": (str,), "base": (int, type(None))},
+}
 
 
-# --- Input parsing ---------------------------------------------------------------------------
+# --- Input fields ------------------------------------------------------------------------------
 
-def time_of_day(*, null: bool = False) -> Parser:
+def _time_of_day(*, null: bool = False) -> Parser:
     def parse_time(value: Any) -> Any:
         if value is None and null:
             return None
@@ -112,44 +126,42 @@ def revision(value: Any) -> Any:
     return value
 
 
-MEETING_SPEC: dict[str, Parser] = {
-    "kind": choice(Meeting.Kind.values), "date": date(), "start_time": time_of_day(),
-    "end_time": time_of_day(null=True), "place": text(200), "thematic_topic": text(300),
-    "chair": object_id(null=True), "recorder": object_id(null=True),
-}
-MEETING_CREATE_SPEC = {"organisation": code, **MEETING_SPEC, "agenda": agenda, "guests": guests}
-MEETING_UPDATE_SPEC = {**MEETING_SPEC, "version": version}
-ATTENDANCE_SPEC: dict[str, Parser] = {
-    "person": object_id(), "status": choice([s for s in Attendance.Status.values if s != Attendance.Status.INVITED]),
-    "reason": text(200), "base": revision,
-}
-VOTE_SPEC: dict[str, Parser] = {
-    "kind": choice(Vote.Kind.values), "title": text(300), "votes_for": whole_number, "votes_against": whole_number,
-    "votes_abstain": whole_number, "decision": text(5000),
-}
-HELD_SPEC: dict[str, Parser] = {"end_time": time_of_day()}
-PUBLISH_SPEC: dict[str, Parser] = {}
-# Offline changes (meetings.services.sync): each field and the JSON type it must have.
-CHANGE_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
-    "attendance": {"type": (str,), "person": (int,), "status": (str,), "reason": (str,), "base": (int, type(None))},
-    "notes": {"type": (str,), "item": (int,), "notes": (str,), "conclusion": (str,), "base": (int, type(None))},
-}
+
+DateIn = date()
+TIME_IN = {"type": "string", "description": "hh:mm", "examples": ["19:30"]}
+Time = field(_time_of_day(), TIME_IN)
+NullTime = field(_time_of_day(null=True), {**TIME_IN, "type": ["string", "null"]})
+PersonRef = object_id(null=True, description="person id of a current member of the cell's commune")
+Agenda = field(agenda, {"type": "array", "items": {"type": "string", "maxLength": 300}, "maxItems": 20,
+                        "description": "default: the four parts of a regular meeting"})
+Guests = field(guests, {"type": "array", "maxItems": 20, "items": {
+    "type": "object", "properties": {"person": {"type": "integer", "minimum": 1}, "title": {"type": "string",
+                                                                                            "maxLength": 120}},
+    "required": ["person"], "additionalProperties": False}})
+Version = field(version, {"type": "integer", "minimum": 1, "description": "the version you read (409 if stale)"})
+Revision = field(revision, {"type": ["integer", "null"], "minimum": 1, "description": "the revision you read "
+                                                                                      "(409 if stale)"})
+Changes = field(lambda value: value, {
+    "type": "array", "maxItems": MAX_CHANGES, "items": {"type": "object"},
+    "description": "a batch made offline: {\"type\": \"attendance\", \"person\", \"status\", \"reason\", \"base\"} "
+                   "or {\"type\": \"notes\", \"item\", \"notes\", \"conclusion\", \"base\"}; \"base\" is the "
+                   "revision read"})
 
 
-def _required(name: str) -> Invalid:
+def required(name: str) -> Invalid:
     return invalid(name, _("This field is required. Add it to the request."))
 
 
-def _conflict(exc: ValidationError) -> ApiError:
+def conflict(exc: ValidationError) -> ApiError:
     """409: the meeting (or an attendance row) changed since the client read it; the service's
     message under its field ("version" for the meeting)."""
     fields = validation_fields(exc)
     return ApiError("invalid", next(iter(fields.values()))[0], 409, fields)
 
 
-def _query_day(request: HttpRequest, name: str) -> dt.date | None:
+def query_day(name: str, raw: str) -> dt.date | None:
     """A date filter: past or future (meetings are also planned ahead)."""
-    raw = request.GET.get(name, "").strip()
+    raw = raw.strip()
     if not raw:
         return None
     try:
@@ -161,11 +173,265 @@ def _query_day(request: HttpRequest, name: str) -> dt.date | None:
     return day
 
 
-def _query_choice(request: HttpRequest, name: str, choices: list[str]) -> str:
-    value = request.GET.get(name, "").strip()
-    if value and value not in choices:
-        raise invalid(name, _("Give one of: %(choices)s.") % {"choices": ", ".join(choices)})
-    return value
+def _time(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+
+TIME_OUT: Any = {"pattern": r"^\d{2}:\d{2}$", "examples": ["19:30"]}
+
+
+class MeetingOut(Schema):
+    """A meeting's own fields. select_related: organisation, chair, recorder."""
+
+    id: int
+    organisation: str = Field(alias="organisation.code")
+    organisation_name: str = Field(alias="organisation.name")
+    kind: str = Field(json_schema_extra=enum(Meeting.Kind.values))
+    date: Day
+    start_time: str = Field(json_schema_extra=TIME_OUT)
+    end_time: str | None = Field(json_schema_extra=TIME_OUT)
+    place: str
+    thematic_topic: str
+    chair: int | None = Field(alias="chair_id")
+    chair_name: str | None = Field(None, alias="chair.full_name")
+    recorder: int | None = Field(alias="recorder_id")
+    recorder_name: str | None = Field(None, alias="recorder.full_name")
+    status: str = Field(json_schema_extra=enum(Meeting.Status.values))
+    published_at: Moment | None
+    version: int = Field(description="send it back with a change")
+
+    @staticmethod
+    def resolve_start_time(m: Meeting) -> str | None:
+        return _time(m.start_time)
+
+    @staticmethod
+    def resolve_end_time(m: Meeting) -> str | None:
+        return _time(m.end_time)
+
+
+class MeetingRow(MeetingOut):
+    invited: int
+    present: int
+
+
+class Invitee(Schema):
+    """select_related: person."""
+
+    person: int = Field(alias="person_id")
+    person_name: str = Field(alias="person.full_name")
+    role: str = Field(json_schema_extra=enum(Attendance.Role.values))
+    official: bool = Field(description="an official member (probationary members have no vote)")
+    temporary: bool = Field(description="here on temporary activity: no vote here, not counted")
+    exempt: bool = Field(description="exempt from party activity: counted only when they attended and voted")
+    voted: bool = Field(description="an exempt member who attended and voted")
+    excluded: str = Field(description="why the member is left out of the official members called (\"\" = counted)",
+                          json_schema_extra=enum(Attendance.Excluded.values))
+    excluded_note: str
+    guest_title: str
+    status: str = Field(json_schema_extra=enum(Attendance.Status.values))
+    reason: str
+    revision: int = Field(description="send it back as \"base\" with a change")
+
+
+class LeftOut(Schema):
+    name: str = ""
+    reason: str = ""
+    note: str = ""
+
+
+class VoteOut(Schema):
+    """prefetch: tasks."""
+
+    id: int
+    position: int
+    kind: str = Field(json_schema_extra=enum(Vote.Kind.values))
+    title: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    passed: bool
+    basis: str = Field(description="the arithmetic, written out")
+    official_called: int | None = Field(description="the denominator: official members called, less those left out "
+                                                    "(null for votes recorded before it was kept)")
+    voters_present: int | None = Field(description="official members with a vote present when recorded: the most "
+                                                   "votes that can be cast")
+    need: int | None = Field(description="the fewest votes for that pass")
+    left_out: list[LeftOut] = Field(description="official members not counted, and why")
+    rule_citation: str
+    rule_confirmed: bool
+    decision: str
+    tasks: list[int] = Field(description="ids of the tasks given to carry out the decision")
+
+    @staticmethod
+    def resolve_tasks(v: Vote) -> list[int]:
+        return sorted(t.pk for t in v.tasks.all())
+
+
+class MeetingVote(VoteOut):
+    roll_changed: bool = Field(description="the attendance changed after the vote was recorded; correcting the vote "
+                                           "counts it again")
+
+
+class AgendaItemOut(Schema):
+    id: int
+    position: int
+    title: str
+    notes: str
+    conclusion: str
+    revision: int
+
+
+class Quorum(Schema):
+    called: int
+    present: int
+    share_pct: float | None
+    valid: bool
+    explanation: str
+
+
+class Roll(Schema):
+    official_called: int
+    voters_present: int
+    probationary_present: int
+    temporary_present: int
+    left_out: list[LeftOut]
+
+
+class Material(Schema):
+    id: int
+    title: str
+    file_name: str
+    published_at: Moment | None
+    late: bool = Field(description="published less than the required time before the meeting")
+
+
+class MinutesOut(Schema):
+    version: int
+    final: bool
+    finalised_at: Moment | None
+    correction_note: str
+    opening: str
+    content: str
+    conclusions: str
+    closing: str
+
+
+class MeetingDetail(MeetingOut):
+    """Built by `_detail`, which sets what is computed (api_*)."""
+
+    agenda: list[AgendaItemOut] = Field(alias="api_agenda")
+    invitees: list[Invitee] = Field(alias="api_invitees")
+    quorum: Quorum = Field(alias="api_quorum")
+    roll: Roll = Field(alias="api_roll")
+    votes: list[MeetingVote] = Field(alias="api_votes")
+    materials: list[Material] = Field(alias="api_materials")
+    minutes: list[MinutesOut] = Field(alias="api_minutes")
+    too_short: int | None = Field(alias="api_too_short", description="the minimum length in minutes, when the "
+                                                                     "meeting was shorter")
+    can_write: bool = Field(alias="api_can_write")
+
+
+class MeetingWarned(MeetingDetail):
+    warnings: list[str] = Field(alias="api_warnings", description="advice such as a second regular meeting in the "
+                                                                  "same month (never a refusal)")
+
+
+class MeetingFields(In):
+    """Only the fields sent are changed."""
+
+    kind: choice(Meeting.Kind.values) = None
+    date: DateIn = None
+    start_time: Time = None
+    end_time: NullTime = None
+    place: text(200) = None
+    thematic_topic: text(300) = Field(None, description="required for a thematic meeting; a regular meeting with a "
+                                                        "topic also holds a thematic part")
+    chair: PersonRef = None
+    recorder: PersonRef = None
+
+
+class MeetingCreate(MeetingFields):
+    organisation: code("code of the cell")
+    agenda: Agenda = None
+    guests: Guests = None
+
+
+class MeetingUpdate(MeetingFields):
+    version: Version
+
+
+class PublishResult(Schema):
+    invitations: int = Field(description="invitations sent (people with an account)")
+    meeting: MeetingDetail
+    warnings: list[str] = Field(description="advice such as a second regular meeting in the same month (never a "
+                                            "refusal)")
+
+
+class AttendanceInput(In):
+    """One person's attendance ({"person", "status", "reason", "base"}), or a batch of changes
+    made offline ({"changes": [...]}) alone."""
+
+    person: object_id() = None
+    status: choice([s for s in Attendance.Status.values if s != Attendance.Status.INVITED]) = None
+    reason: text(200) = Field(None, description="required when absent with reason")
+    base: Revision = None
+    changes: Changes = None
+
+
+class AttendanceOne(Schema):
+    attendance: Invitee
+    meeting: MeetingDetail
+
+
+class AttendanceBatch(Schema):
+    applied: list[dict[str, Any]]
+    conflicts: list[dict[str, Any]] = Field(description="each change with \"message\" and \"server\": the value now")
+    refused: list[dict[str, Any]] = Field(description="each change with \"message\": why it was refused")
+    meeting: MeetingDetail
+
+
+class VoteCreate(In):
+    kind: choice(Vote.Kind.values)
+    title: text(300)
+    votes_for: WholeNumber
+    votes_against: WholeNumber
+    votes_abstain: WholeNumber
+    decision: text(5000) = None
+
+
+class VoteResult(Schema):
+    vote: VoteOut
+    meeting: MeetingDetail
+
+
+class Held(In):
+    end_time: Time
+
+
+DATE_TEXT: Any = (str, Field(json_schema_extra={"format": "date"}))
+# "from" and "to" are Python keywords: these schemas are made by create_model.
+Missing = create_model("Missing", __base__=Schema, kind=(str, Field(json_schema_extra=enum(
+    ["regular", "committee", "thematic"]))), **{"from": DATE_TEXT, "to": DATE_TEXT})
+
+
+class CellGaps(Schema):
+    organisation: str = Field(alias="cell.code")
+    organisation_name: str = Field(alias="cell.name")
+    held: int
+    missing: list[Missing]  # type: ignore[valid-type]
+
+    @staticmethod
+    def resolve_missing(g: Any) -> list[dict[str, Any]]:
+        return [{"kind": r.kind, "from": iso(r.start), "to": iso(r.end)} for r in g.missing]
+
+
+MeetingGaps = create_model(
+    "MeetingGaps", __base__=Schema, organisation=(str, ...), **{"from": DATE_TEXT, "to": DATE_TEXT},
+    required=(int, Field(description="meetings_required")), held=(int, Field(description="meetings_held")),
+    cells_total=(int, ...), count=(int, Field(description="cells with a meeting missing")), page=(int, ...),
+    pages=(int, ...), results=(list[CellGaps], ...))
 
 
 # --- Looking objects up for input fields (always through chibo.access) ------------------------
@@ -174,7 +440,7 @@ def _cell(user: Any, org_code: str | None) -> Organisation:
     """The cell a new meeting is for: 400 when out of the user's scope, 403 when the user sees
     it but may not hold its meetings."""
     if org_code is None:
-        raise _required("organisation")
+        raise required("organisation")
     try:
         org = access.get_organisation(user, org_code)
     except Http404:
@@ -210,88 +476,6 @@ def _people(user: Any, org: Organisation, data: dict[str, Any]) -> dict[str, Any
     return out
 
 
-# --- Model → JSON ----------------------------------------------------------------------------
-
-def _time(value: dt.time | None) -> str | None:
-    return value.strftime("%H:%M") if value is not None else None
-
-
-def meeting_to_dict(m: Meeting) -> dict[str, Any]:
-    """A meeting's own fields. select_related: organisation, chair, recorder."""
-    return {
-        "id": m.pk,
-        "organisation": m.organisation.code,
-        "organisation_name": m.organisation.name,
-        "kind": m.kind,
-        "date": iso(m.date),
-        "start_time": _time(m.start_time),
-        "end_time": _time(m.end_time),
-        "place": m.place,
-        "thematic_topic": m.thematic_topic,
-        "chair": m.chair_id,
-        "chair_name": m.chair.full_name if m.chair is not None else None,
-        "recorder": m.recorder_id,
-        "recorder_name": m.recorder.full_name if m.recorder is not None else None,
-        "status": m.status,
-        "published_at": datetime_iso(m.published_at),
-        "version": m.version,
-    }
-
-
-def attendance_to_dict(a: Attendance) -> dict[str, Any]:
-    """select_related: person."""
-    return {
-        "person": a.person_id,
-        "person_name": a.person.full_name,
-        "role": a.role,
-        "official": a.official,
-        "temporary": a.temporary,
-        "exempt": a.exempt,
-        "voted": a.voted,
-        "excluded": a.excluded,
-        "excluded_note": a.excluded_note,
-        "guest_title": a.guest_title,
-        "status": a.status,
-        "reason": a.reason,
-        "revision": a.revision,
-    }
-
-
-def vote_to_dict(v: Vote) -> dict[str, Any]:
-    """prefetch: tasks."""
-    return {
-        "id": v.pk,
-        "position": v.position,
-        "kind": v.kind,
-        "title": v.title,
-        "votes_for": v.votes_for,
-        "votes_against": v.votes_against,
-        "votes_abstain": v.votes_abstain,
-        "passed": v.passed,
-        "basis": v.basis,
-        "official_called": v.official_called,
-        "voters_present": v.voters_present,
-        "need": v.need,
-        "left_out": [{"name": x.get("name", ""), "reason": x.get("reason", ""), "note": x.get("note", "")}
-                     for x in v.left_out],
-        "rule_citation": v.rule_citation,
-        "rule_confirmed": v.rule_confirmed,
-        "decision": v.decision,
-        "tasks": sorted(t.pk for t in v.tasks.all()),
-    }
-
-
-def _agenda_to_dict(a: AgendaItem) -> dict[str, Any]:
-    return {"id": a.pk, "position": a.position, "title": a.title, "notes": a.notes, "conclusion": a.conclusion,
-            "revision": a.revision}
-
-
-def _minutes_to_dict(m: Minutes) -> dict[str, Any]:
-    return {"version": m.version, "final": m.final, "finalised_at": datetime_iso(m.finalised_at),
-            "correction_note": m.correction_note, "opening": m.opening, "content": m.content,
-            "conclusions": m.conclusions, "closing": m.closing}
-
-
 def _rule(book: RuleBook, key: str, default: int, on: dt.date) -> int:
     try:
         return book.value(rules.RULE_KEYS[key], on)
@@ -299,8 +483,12 @@ def _rule(book: RuleBook, key: str, default: int, on: dt.date) -> int:
         return default
 
 
-def _detail(user: Any, meeting: Meeting) -> dict[str, Any]:
-    """The whole meeting, in a fixed number of queries whatever the number of invitees."""
+
+def _detail(user: Any, meeting: Meeting, warned: bool = False) -> Meeting:
+    """The whole meeting (its api_* attributes, for MeetingDetail), in a fixed number of queries
+    whatever the number of invitees; with `warned`, also its "warnings" — what the web form warns
+    about after a create, change or announcement (a second regular meeting in the month), which
+    is advice and never a refusal."""
     book = RuleBook()
     invitees = list(meeting.attendance.select_related("person").order_by("role", "person__sort_key", "id"))
     roll = rules.roll([*services.seats(invitees), *services.absent_exempt(meeting)])
@@ -311,7 +499,7 @@ def _detail(user: Any, meeting: Meeting) -> dict[str, Any]:
     if access.sees_materials(user, meeting):
         lead = _rule(book, "lead_days", 1, meeting.date)
         starts = timezone.make_aware(meeting.starts) if timezone.is_naive(meeting.starts) else meeting.starts
-        materials = [{"id": x.pk, "title": x.title, "file_name": x.file_name, "published_at": datetime_iso(x.published_at),
+        materials = [{"id": x.pk, "title": x.title, "file_name": x.file_name, "published_at": x.published_at,
                       "late": x.published_at is not None and rules.materials_late(
                           published=x.published_at, meeting_starts=starts, lead_days=lead)}
                      for x in meeting.materials.order_by("id")]
@@ -327,122 +515,114 @@ def _detail(user: Any, meeting: Meeting) -> dict[str, Any]:
                                                                     meeting.date))
         except RuleMissing:
             short = None
-    return {
-        **meeting_to_dict(meeting),
-        "agenda": [_agenda_to_dict(a) for a in meeting.agenda.order_by("position", "id")],
-        "invitees": [attendance_to_dict(a) for a in invitees],
-        "quorum": {"called": quorum.called, "present": quorum.present,
-                   "share_pct": None if quorum.share_pct is None else round(quorum.share_pct, 1),
-                   "valid": quorum.valid, "explanation": quorum.explain()},
-        "roll": {"official_called": roll.official_called, "voters_present": roll.voters,
-                 "probationary_present": roll.probationary_present, "temporary_present": roll.temporary_present,
-                 "left_out": [{"name": n, "reason": r, "note": t} for n, r, t in roll.left_out]},
-        "votes": [{**vote_to_dict(v), "roll_changed": services.roll_changed(v, roll)} for v in votes],
-        "materials": materials,
-        "minutes": [_minutes_to_dict(m) for m in minutes],
-        "too_short": short,
-        "can_write": access.may_hold_meetings(user, meeting.organisation),
-    }
-
-
-def _meeting_response(user: Any, pk: int, status: int = 200, warned: bool = False, **extra: Any) -> HttpResponse:
-    """The meeting; with `warned`, also its "warnings" — what the web form warns about after a
-    create, change or announcement (a second regular meeting in the month), which is advice and
-    never a refusal."""
-    meeting = access.get_meeting(user, pk)
-    body = _detail(user, meeting)
+    for v in votes:
+        v.roll_changed = services.roll_changed(v, roll)  # type: ignore[attr-defined]
+    m: Any = meeting
+    m.api_agenda = list(meeting.agenda.order_by("position", "id"))
+    m.api_invitees = invitees
+    m.api_quorum = {"called": quorum.called, "present": quorum.present,
+                    "share_pct": None if quorum.share_pct is None else round(quorum.share_pct, 1),
+                    "valid": quorum.valid, "explanation": quorum.explain()}
+    m.api_roll = {"official_called": roll.official_called, "voters_present": roll.voters,
+                  "probationary_present": roll.probationary_present, "temporary_present": roll.temporary_present,
+                  "left_out": [{"name": n, "reason": r, "note": t} for n, r, t in roll.left_out]}
+    m.api_votes = votes
+    m.api_materials = materials
+    m.api_minutes = list(minutes)
+    m.api_too_short = short
+    m.api_can_write = access.may_hold_meetings(user, meeting.organisation)
     if warned:
         warning = services.same_month_warning(meeting)
-        if extra:
-            extra["warnings"] = [warning] if warning else []
-        else:
-            body["warnings"] = [warning] if warning else []
-    return ok({**extra, "meeting": body} if extra else body, status=status)
+        m.api_warnings = [warning] if warning else []
+    return meeting
+
+
+def _meeting(user: Any, pk: int, warned: bool = False) -> Meeting:
+    return _detail(user, access.get_meeting(user, pk), warned)
 
 
 # --- Meetings ---------------------------------------------------------------------------------
 
-def _rows(meetings: list[Meeting]) -> list[dict[str, Any]]:
-    return [{**meeting_to_dict(m), "invited": m.invited, "present": m.present}  # type: ignore[attr-defined]
-            for m in meetings]
-
-
-@doc("Meetings you may see, newest first, 25 a page, with how many members were invited and came",
-     "meetings", "MeetingList", errors=(400, 401, 404),
-     query=(Param("org", "only the meetings of the organisation with this code and those below it"),
-            Param("from", "only meetings on or after this date (dd/mm/yyyy or yyyy-mm-dd)"),
-            Param("to", "only meetings on or before this date"),
-            Param("status", "only meetings with this status", {"type": "string", "enum": Meeting.Status.values}),
-            PAGE))
-def meeting_list(request: HttpRequest) -> HttpResponse:
+@router.get("meetings/", response=responses(page_of(MeetingRow), 200, 400, 404), url_name="meetings",
+            summary="Meetings you may see, newest first, 25 a page, with how many members were invited and came")
+def meeting_list(request: HttpRequest,
+                 org: str = Q("only the meetings of the organisation with this code and those below it"),
+                 start: str = Q("only meetings on or after this date (dd/mm/yyyy or yyyy-mm-dd)", alias="from"),
+                 end: str = Q("only meetings on or before this date", alias="to"),
+                 status: str = Q("only meetings with this status", {"enum": Meeting.Status.values}),
+                 page: str = PAGE) -> Any:
     user = request.user
-    status = _query_choice(request, "status", Meeting.Status.values)
-    start, end = _query_day(request, "from"), _query_day(request, "to")
-    if start is not None and end is not None and start > end:
+    status = query_choice("status", status, Meeting.Status.values)
+    first, last = query_day("from", start), query_day("to", end)
+    if first is not None and last is not None and first > last:
         raise invalid("from", _("The period cannot start after it ends (%(end)s). Give an earlier start.")
-                      % {"end": end.strftime("%d/%m/%Y")})
+                      % {"end": last.strftime("%d/%m/%Y")})
     qs: QuerySet[Meeting] = access.meetings(user)
-    if org_code := request.GET.get("org", "").strip():
-        qs = selectors.in_subtree(qs, access.get_organisation(user, org_code))
-    if start is not None:
-        qs = qs.filter(date__gte=start)
-    if end is not None:
-        qs = qs.filter(date__lte=end)
+    if org.strip():
+        qs = selectors.in_subtree(qs, access.get_organisation(user, org.strip()))
+    if first is not None:
+        qs = qs.filter(date__gte=first)
+    if last is not None:
+        qs = qs.filter(date__lte=last)
     if status:
         qs = qs.filter(status=status)
-    members = Q(attendance__role=Attendance.Role.MEMBER)
+    members = Where(attendance__role=Attendance.Role.MEMBER)
     qs = (qs.select_related("organisation", "chair", "recorder")
           .annotate(invited=Count("attendance", filter=members),
-                    present=Count("attendance", filter=members & Q(attendance__status__in=Attendance.PRESENT_STATUSES)))
+                    present=Count("attendance",
+                                  filter=members & Where(attendance__status__in=Attendance.PRESENT_STATUSES)))
           .order_by("-date", "-start_time", "-id"))
-    return ok(paginated(request, qs, _rows))
+    return paginated(page, qs)
 
 
-@doc("A meeting: agenda with notes and conclusions, invitees with their attendance, quorum, votes (passed or "
-     "not, with the arithmetic), materials (once announced) and minutes (drafts for those who hold the cell in "
-     "their scope)", "meetings", "MeetingDetail")
-def meeting_detail(request: HttpRequest, id: int) -> HttpResponse:
-    return _meeting_response(request.user, id)
+@router.get("meetings/{int:id}/", response=responses(MeetingDetail, 200, 404), url_name="meeting",
+            summary="A meeting: agenda with notes and conclusions, invitees with their attendance, quorum, votes "
+                    "(passed or not, with the arithmetic), materials (once announced) and minutes (drafts for those "
+                    "who hold the cell in their scope)")
+def meeting_detail(request: HttpRequest, id: int) -> Any:
+    return _meeting(request.user, id)
 
 
-@doc("Prepare a meeting of a cell: its members are invited (not those exempt from party work), guests added, "
-     "and the agenda is the four-part regular agenda unless given", "meetings", "MeetingDetail", status=201,
-     body="MeetingCreate", errors=(400, 401, 403))
-def meeting_create(request: HttpRequest) -> HttpResponse:
+@router.post("meetings/", response=responses(MeetingWarned, 201, 400, 403), url_name="meetings",
+             summary="Prepare a meeting of a cell: its members are invited (not those exempt from party work), guests "
+                     "added, and the agenda is the four-part regular agenda unless given")
+def meeting_create(request: HttpRequest, payload: MeetingCreate) -> Any:
     user = request.user
-    data = parse(request.json, MEETING_CREATE_SPEC, ("organisation",))  # type: ignore[attr-defined]
+    data = payload.sent()
     org = _cell(user, data.pop("organisation"))
     data = _people(user, org, data)
     meeting = services.meeting_create(actor=user, organisation=org, agenda=data.pop("agenda", None),
                                       guests=data.pop("guests", ()), **data)
-    return _meeting_response(user, meeting.pk, status=201, warned=True)
+    return Status(201, _meeting(user, meeting.pk, warned=True))
 
 
-@doc("Change a meeting not yet held; send the \"version\" you read (409 if someone changed the meeting since). "
-     "Once announced, a new date, time or place is sent to the invitees", "meetings", "MeetingDetail",
-     body="MeetingUpdate", errors=(400, 401, 403, 404, 409))
-def meeting_update(request: HttpRequest, id: int) -> HttpResponse:
+@router.patch("meetings/{int:id}/", response=responses(MeetingWarned, 200, 400, 403, 404, 409), url_name="meeting",
+              summary="Change a meeting not yet held; send the \"version\" you read (409 if someone changed the "
+                      "meeting since). Once announced, a new date, time or place is sent to the invitees")
+def meeting_update(request: HttpRequest, id: int, payload: MeetingUpdate) -> Any:
     user = request.user
     meeting = access.get_meeting(user, id, write=True)
-    data = parse(request.json, MEETING_UPDATE_SPEC, ("version",))  # type: ignore[attr-defined]
+    data = payload.sent()
     seen = data.pop("version")
     data = _people(user, meeting.organisation, data)
     try:
         services.meeting_update(meeting, actor=user, version=seen, **data)
     except services.Conflict as exc:
-        raise _conflict(exc) from None
-    return _meeting_response(user, meeting.pk, warned=True)
+        raise conflict(exc) from None
+    return _meeting(user, meeting.pk, warned=True)
 
 
-@doc("Announce a meeting: invitations to everyone invited, and its materials become visible to them. "
-     "A meeting already started or past cannot be announced", "meetings", "PublishResult", body="Publish",
-     errors=(400, 401, 403, 404))
-def meeting_publish(request: HttpRequest, id: int) -> HttpResponse:
+@router.post("meetings/{int:id}/publish/", response=responses(PublishResult, 200, 400, 403, 404),
+             url_name="meeting-publish",
+             summary="Announce a meeting: invitations to everyone invited, and its materials become visible to them. "
+                     "A meeting already started or past cannot be announced")
+def meeting_publish(request: HttpRequest, id: int, payload: Empty) -> Any:
     user = request.user
     meeting = access.get_meeting(user, id, write=True)
-    parse(request.json, PUBLISH_SPEC)  # type: ignore[attr-defined]
+    payload.sent()  # {}: any field is refused
     sent = services.meeting_publish(meeting, actor=user)
-    return _meeting_response(user, meeting.pk, warned=True, invitations=sent)
+    detail: Any = _meeting(user, meeting.pk, warned=True)
+    return {"invitations": sent, "meeting": detail, "warnings": detail.api_warnings}
 
 
 def _check_change(change: Any) -> str:
@@ -462,20 +642,24 @@ def _check_change(change: Any) -> str:
     return ""
 
 
-@doc("Take the attendance: one person ({\"person\", \"status\", \"reason\", \"base\"}; 409 when \"base\", the "
-     "revision you read, is stale), or a batch of changes made offline ({\"changes\": [...]}, attendance and "
-     "notes in the format of the offline screen), each applied, returned as a conflict with the server's value, "
-     "or refused with the reason — never silently lost", "meetings", "AttendanceResult", body="AttendanceInput",
-     errors=(400, 401, 403, 404, 409))
-def attendance_create(request: HttpRequest, id: int) -> HttpResponse:
+
+@router.post("meetings/{int:id}/attendance/", response=responses(AttendanceOne | AttendanceBatch, 200, 400, 403, 404,
+                                                                  409),
+             url_name="meeting-attendance",
+             summary="Take the attendance: one person ({\"person\", \"status\", \"reason\", \"base\"}; 409 when "
+                     "\"base\", the revision you read, is stale), or a batch of changes made offline "
+                     "({\"changes\": [...]}, attendance and notes in the format of the offline screen), each applied, "
+                     "returned as a conflict with the server's value, or refused with the reason — never silently "
+                     "lost")
+def attendance_create(request: HttpRequest, id: int, payload: AttendanceInput) -> Any:
     user = request.user
     meeting = access.get_meeting(user, id, write=True)
-    body = request.json  # type: ignore[attr-defined]
-    if "changes" in body:
-        changes = body["changes"]
-        if set(body) != {"changes"}:
+    data = payload.sent()
+    if "changes" in data:
+        changes = data["changes"]
+        if set(data) != {"changes"}:
             raise Invalid({name: [_("This field is not used with \"changes\". Remove it.")]
-                           for name in sorted(set(body) - {"changes"})})
+                           for name in sorted(set(data) - {"changes"})})
         if not isinstance(changes, list) or len(changes) > MAX_CHANGES:
             raise invalid("changes", _("Give the changes as a list of at most %(n)s objects.") % {"n": MAX_CHANGES})
         readable, refused = [], []
@@ -486,199 +670,72 @@ def attendance_create(request: HttpRequest, id: int) -> HttpResponse:
             else:
                 readable.append(change)
         result = services.sync(meeting, actor=user, changes=readable)
-        return ok({"applied": result.applied, "conflicts": result.conflicts, "refused": refused + result.refused,
-                   "meeting": _detail(user, meeting)})
-    data = parse(body, ATTENDANCE_SPEC, ("person", "status"))
+        return {"applied": result.applied, "conflicts": result.conflicts, "refused": refused + result.refused,
+                "meeting": _detail(user, meeting)}
+    missing = {name: [_missing_message(AttendanceInput, name) or ""] for name in ("person", "status")
+               if name not in data}
+    if missing:
+        raise Invalid(missing)
     try:
         row = services.attendance_record(meeting, actor=user, person_id=data["person"], status=data["status"],
                                          reason=data.get("reason", ""), base_revision=data.get("base"))
     except services.Conflict as exc:
-        raise _conflict(exc) from None
+        raise conflict(exc) from None
     row = meeting.attendance.select_related("person").get(pk=row.pk)
-    return _meeting_response(user, meeting.pk, attendance=attendance_to_dict(row))
+    return {"attendance": row, "meeting": _meeting(user, meeting.pk)}
 
 
-@doc("Record an item voted on: whether it passed is computed by the majority its kind needs, out of the official "
-     "members called (more than half for a resolution; two-thirds for admission, recognition and removal). More "
-     "votes than official members with a vote present is refused, naming \"votes_for\"", "meetings", "VoteResult", status=201, body="VoteCreate",
-     errors=(400, 401, 403, 404))
-def vote_create(request: HttpRequest, id: int) -> HttpResponse:
+@router.post("meetings/{int:id}/votes/", response=responses(VoteResult, 201, 400, 403, 404),
+             url_name="meeting-votes",
+             summary="Record an item voted on: whether it passed is computed by the majority its kind needs, out of "
+                     "the official members called (more than half for a resolution; two-thirds for admission, "
+                     "recognition and removal). More votes than official members with a vote present is refused, "
+                     "naming \"votes_for\"")
+def vote_create(request: HttpRequest, id: int, payload: VoteCreate) -> Any:
     user = request.user
     meeting = access.get_meeting(user, id, write=True)
-    data = parse(request.json, VOTE_SPEC, ("kind", "title", "votes_for", "votes_against", "votes_abstain"))  # type: ignore[attr-defined]
-    vote = services.vote_record(meeting, actor=user, kind=data["kind"], title=data["title"],
-                                votes_for=data["votes_for"], votes_against=data["votes_against"],
-                                votes_abstain=data["votes_abstain"], decision=data.get("decision", ""))
+    vote = services.vote_record(meeting, actor=user, kind=payload.kind, title=payload.title,
+                                votes_for=payload.votes_for, votes_against=payload.votes_against,
+                                votes_abstain=payload.votes_abstain, decision=payload.decision or "")
     vote = meeting.votes.prefetch_related("tasks").get(pk=vote.pk)
-    return _meeting_response(user, meeting.pk, status=201, vote=vote_to_dict(vote))
+    return Status(201, {"vote": vote, "meeting": _meeting(user, meeting.pk)})
 
 
-@doc("Record that the meeting was held, with the time it ended: every invitee's attendance must be recorded; "
-     "from then it counts for the required meetings", "meetings", "MeetingDetail", body="Held",
-     errors=(400, 401, 403, 404))
-def meeting_held(request: HttpRequest, id: int) -> HttpResponse:
+@router.post("meetings/{int:id}/held/", response=responses(MeetingDetail, 200, 400, 403, 404),
+             url_name="meeting-held",
+             summary="Record that the meeting was held, with the time it ended: every invitee's attendance must be "
+                     "recorded; from then it counts for the required meetings")
+def meeting_held(request: HttpRequest, id: int, payload: Held) -> Any:
     user = request.user
     meeting = access.get_meeting(user, id, write=True)
-    data = parse(request.json, HELD_SPEC, ("end_time",))  # type: ignore[attr-defined]
-    services.meeting_held(meeting, actor=user, end_time=data["end_time"])
-    return _meeting_response(user, meeting.pk)
+    services.meeting_held(meeting, actor=user, end_time=payload.end_time)
+    return _meeting(user, meeting.pk)
 
 
 # --- Missing meetings -------------------------------------------------------------------------
 
-@doc("The cells of an organisation's subtree that have not held a required meeting (a regular meeting each "
-     "month, a cell committee meeting each month where there is a committee, a thematic meeting each quarter) "
-     "in the months and quarters that ended in the period, 25 cells a page, with the totals of the "
-     "indicators meetings_required and meetings_held", "meetings", "MeetingGaps", errors=(400, 401, 404),
-     query=(Param("from", "start of the period; default 1 January of the end's year"),
-            Param("to", "end of the period, not in the future; default today"), PAGE))
-def meeting_gaps(request: HttpRequest, code: str) -> HttpResponse:
+@router.get("organisations/{code}/meeting-gaps/", response=responses(MeetingGaps, 200, 400, 404),
+            url_name="meeting-gaps",
+            summary="The cells of an organisation's subtree that have not held a required meeting (a regular meeting "
+                    "each month, a cell committee meeting each month where there is a committee, a thematic meeting "
+                    "each quarter) in the months and quarters that ended in the period, 25 cells a page, with the "
+                    "totals of the indicators meetings_required and meetings_held")
+def meeting_gaps(request: HttpRequest, code: str,
+                 start: str = Q("start of the period; default 1 January of the end's year", alias="from"),
+                 end: str = Q("end of the period, not in the future; default today", alias="to"),
+                 page: str = PAGE) -> Any:
     org = access.get_organisation(request.user, code)
-    page = _page_number(request)
-    end = _query_date(request, "to") or today()
-    start = _query_date(request, "from") or dt.date(end.year, 1, 1)
-    if start > end:
+    number = page_number(page)
+    last = query_date("to", end) or today()
+    first = query_date("from", start) or dt.date(last.year, 1, 1)
+    if first > last:
         raise invalid("from", _("The period cannot start after it ends (%(end)s). Give an earlier start.")
-                      % {"end": end.strftime("%d/%m/%Y")})
-    gaps = selectors.gaps(org, start=start, end=end)
-    first = (page - 1) * PAGE_SIZE
-    cells = gaps.cells[first:first + PAGE_SIZE]
-    return ok({
-        "organisation": org.code, "from": iso(start), "to": iso(end),
-        "required": gaps.required, "held": gaps.satisfied, "cells_total": gaps.cells_total,
-        "count": len(gaps.cells), "page": page, "pages": max(1, math.ceil(len(gaps.cells) / PAGE_SIZE)),
-        "results": [{"organisation": g.cell.code, "organisation_name": g.cell.name, "held": g.held,
-                     "missing": [{"kind": r.kind, "from": iso(r.start), "to": iso(r.end)} for r in g.missing]}
-                    for g in cells],
-    })
-
-
-# --- OpenAPI components -----------------------------------------------------------------------
-
-def schemas() -> dict[str, Any]:
-    when = {**STR, "format": "date-time"}
-    time_out = {**STR, "pattern": r"^\d{2}:\d{2}$", "examples": ["19:30"]}
-    time_in = {**STR, "description": "hh:mm", "examples": ["19:30"]}
-    person_ref = {**INT, "minimum": 1, "description": "person id of a current member of the cell's commune"}
-    meeting = {
-        "id": INT, "organisation": STR, "organisation_name": STR, "kind": {**STR, "enum": Meeting.Kind.values},
-        "date": DATE_OUT, "start_time": time_out, "end_time": _null(time_out), "place": STR, "thematic_topic": STR,
-        "chair": _null(INT), "chair_name": _null(STR), "recorder": _null(INT), "recorder_name": _null(STR),
-        "status": {**STR, "enum": Meeting.Status.values}, "published_at": _null(when),
-        "version": {**INT, "description": "send it back with a change"},
-    }
-    meeting_in = {
-        "kind": {**STR, "enum": Meeting.Kind.values}, "date": DATE_IN, "start_time": time_in,
-        "end_time": _null(time_in), "place": {**STR, "maxLength": 200},
-        "thematic_topic": {**STR, "maxLength": 300, "description": "required for a thematic meeting; a regular "
-                                                                    "meeting with a topic also holds a thematic part"},
-        "chair": _null(person_ref), "recorder": _null(person_ref),
-    }
-    invitee = _obj({
-        "person": INT, "person_name": STR, "role": {**STR, "enum": Attendance.Role.values},
-        "official": {**BOOL, "description": "an official member (probationary members have no vote)"},
-        "temporary": {**BOOL, "description": "here on temporary activity: no vote here, not counted"},
-        "exempt": {**BOOL, "description": "exempt from party activity: counted only when they attended and voted"},
-        "voted": {**BOOL, "description": "an exempt member who attended and voted"},
-        "excluded": {**STR, "enum": Attendance.Excluded.values,
-                     "description": "why the member is left out of the official members called (\"\" = counted)"},
-        "excluded_note": STR,
-        "guest_title": STR, "status": {**STR, "enum": Attendance.Status.values}, "reason": STR,
-        "revision": {**INT, "description": "send it back as \"base\" with a change"},
-    })
-    vote = _obj({
-        "id": INT, "position": INT, "kind": {**STR, "enum": Vote.Kind.values}, "title": STR, "votes_for": INT,
-        "votes_against": INT, "votes_abstain": INT, "passed": BOOL,
-        "basis": {**STR, "description": "the arithmetic, written out"},
-        "official_called": _null({**INT, "description": "the denominator: official members called, less those left "
-                                                        "out (null for votes recorded before it was kept)"}),
-        "voters_present": _null({**INT, "description": "official members with a vote present when recorded: the "
-                                                       "most votes that can be cast"}),
-        "need": _null({**INT, "description": "the fewest votes for that pass"}),
-        "left_out": {"type": "array", "items": _obj({"name": STR, "reason": {**STR, "enum": [
-            "exempt", "temporary_here", *rules.EXCLUSIONS]}, "note": STR}),
-            "description": "official members not counted, and why"},
-        "rule_citation": STR, "rule_confirmed": BOOL,
-        "roll_changed": {**BOOL, "description": "only in a meeting: the attendance changed after the vote was "
-                                                 "recorded; correcting the vote counts it again"},
-        "decision": STR,
-        "tasks": {"type": "array", "items": INT, "description": "ids of the tasks given to carry out the decision"},
-    })
-    change = {"type": "object", "description": "{\"type\": \"attendance\", \"person\", \"status\", \"reason\", "
-                                               "\"base\"} or {\"type\": \"notes\", \"item\", \"notes\", "
-                                               "\"conclusion\", \"base\"}; \"base\" is the revision read"}
+                      % {"end": last.strftime("%d/%m/%Y")})
+    gaps = selectors.gaps(org, start=first, end=last)
+    skip = (number - 1) * PAGE_SIZE
     return {
-        "Meeting": _obj({**meeting, "invited": INT, "present": INT}),
-        "MeetingList": _page_of("Meeting"),
-        "Invitee": invitee,
-        "Vote": vote,
-        "MeetingDetail": _obj({
-            **meeting,
-            "agenda": {"type": "array", "items": _obj({"id": INT, "position": INT, "title": STR, "notes": STR,
-                                                       "conclusion": STR, "revision": INT})},
-            "invitees": {"type": "array", "items": _ref("Invitee")},
-            "quorum": _obj({"called": INT, "present": INT, "share_pct": _null({"type": "number"}), "valid": BOOL,
-                            "explanation": STR}),
-            "roll": _obj({"official_called": INT, "voters_present": INT, "probationary_present": INT,
-                          "temporary_present": INT,
-                          "left_out": {"type": "array", "items": _obj({"name": STR, "reason": STR, "note": STR})}}),
-            "votes": {"type": "array", "items": _ref("Vote")},
-            "materials": {"type": "array", "items": _obj({
-                "id": INT, "title": STR, "file_name": STR, "published_at": _null(when),
-                "late": {**BOOL, "description": "published less than the required time before the meeting"}})},
-            "minutes": {"type": "array", "items": _obj({
-                "version": INT, "final": BOOL, "finalised_at": _null(when), "correction_note": STR, "opening": STR,
-                "content": STR, "conclusions": STR, "closing": STR})},
-            "too_short": _null({**INT, "description": "the minimum length in minutes, when the meeting was shorter"}),
-            "can_write": BOOL,
-            "warnings": {"type": "array", "items": STR, "description": "only in the answer to a create or a change: "
-                         "advice such as a second regular meeting in the same month (never a refusal)"}}),
-        "MeetingCreate": _obj({
-            "organisation": {**STR, "maxLength": 32, "description": "code of the cell"}, **meeting_in,
-            "agenda": {"type": "array", "items": {**STR, "maxLength": 300}, "maxItems": 20,
-                       "description": "default: the four parts of a regular meeting"},
-            "guests": {"type": "array", "maxItems": 20, "items": _obj(
-                {"person": person_ref, "title": {**STR, "maxLength": 120}}, ["person"], additionalProperties=False)},
-        }, ["organisation", "date", "start_time", "place"], additionalProperties=False),
-        "MeetingUpdate": _obj({**meeting_in, "version": {**INT, "minimum": 1}}, ["version"],
-                              additionalProperties=False, description="Only the fields sent are changed."),
-        "Publish": _obj({}, additionalProperties=False),
-        "PublishResult": _obj({"invitations": {**INT, "description": "invitations sent (people with an account)"},
-                               "meeting": _ref("MeetingDetail"),
-                               "warnings": {"type": "array", "items": STR, "description": "advice such as a second "
-                                            "regular meeting in the same month (never a refusal)"}},
-                              ["invitations", "meeting", "warnings"]),
-        "AttendanceInput": {"oneOf": [
-            _obj({"person": {**INT, "minimum": 1},
-                  "status": {**STR, "enum": [s for s in Attendance.Status.values if s != Attendance.Status.INVITED]},
-                  "reason": {**STR, "maxLength": 200, "description": "required when absent with reason"},
-                  "base": _null({**INT, "minimum": 1, "description": "the revision you read (409 if stale)"})},
-                 ["person", "status"], additionalProperties=False),
-            _obj({"changes": {"type": "array", "maxItems": MAX_CHANGES, "items": change}}, ["changes"],
-                 additionalProperties=False)]},
-        "AttendanceResult": {"oneOf": [
-            _obj({"attendance": _ref("Invitee"), "meeting": _ref("MeetingDetail")}, ["attendance", "meeting"]),
-            _obj({"applied": {"type": "array", "items": {"type": "object"}},
-                  "conflicts": {"type": "array", "items": {"type": "object"},
-                                "description": "each change with \"message\" and \"server\": the value now"},
-                  "refused": {"type": "array", "items": {"type": "object"},
-                              "description": "each change with \"message\": why it was refused"},
-                  "meeting": _ref("MeetingDetail")}, ["applied", "conflicts", "refused", "meeting"])]},
-        "VoteCreate": _obj({
-            "kind": {**STR, "enum": Vote.Kind.values}, "title": {**STR, "maxLength": 300},
-            "votes_for": {**INT, "minimum": 0}, "votes_against": {**INT, "minimum": 0},
-            "votes_abstain": {**INT, "minimum": 0}, "decision": {**STR, "maxLength": 5000}},
-            ["kind", "title", "votes_for", "votes_against", "votes_abstain"], additionalProperties=False),
-        "VoteResult": _obj({"vote": _ref("Vote"), "meeting": _ref("MeetingDetail")}, ["vote", "meeting"]),
-        "Held": _obj({"end_time": time_in}, ["end_time"], additionalProperties=False),
-        "MeetingGaps": _obj({
-            "organisation": STR, "from": DATE_OUT, "to": DATE_OUT,
-            "required": {**INT, "description": "meetings_required"}, "held": {**INT, "description": "meetings_held"},
-            "cells_total": INT, "count": {**INT, "description": "cells with a meeting missing"}, "page": INT,
-            "pages": INT, "results": {"type": "array", "items": _obj({
-                "organisation": STR, "organisation_name": STR, "held": INT,
-                "missing": {"type": "array", "items": _obj({
-                    "kind": {**STR, "enum": ["regular", "committee", "thematic"]}, "from": DATE_OUT,
-                    "to": DATE_OUT})}})},
-        }),
+        "organisation": org.code, "from": iso(first), "to": iso(last),
+        "required": gaps.required, "held": gaps.satisfied, "cells_total": gaps.cells_total,
+        "count": len(gaps.cells), "page": number, "pages": max(1, math.ceil(len(gaps.cells) / PAGE_SIZE)),
+        "results": gaps.cells[skip:skip + PAGE_SIZE],
     }
