@@ -4,11 +4,12 @@ database keeps its SHA-256 and a short prefix to recognise it by."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chibo.accounts.models import ApiToken, User
@@ -17,6 +18,36 @@ from chibo.audit import services as audit
 TOKEN_SCHEME = "chb_"  # makes leaked tokens easy to recognise (and to scan for)
 PREFIX_LENGTH = 8  # ApiToken.prefix: the scheme and the first random characters
 TOKEN_FIELDS = ["user_id", "name", "prefix", "expires_at", "revoked_at"]
+LAST_USED_GRANULARITY = dt.timedelta(minutes=1)  # last_used_at is written at most this often per token
+
+log = logging.getLogger(__name__)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active account a presented token belongs to, while the token is neither revoked nor
+    expired; None otherwise. Notes the token's last use (at most once a minute)."""
+    found = ApiToken.objects.select_related("user").filter(
+        digest=ApiToken.digest_of(token), revoked_at__isnull=True).first()
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.expires_at is not None and found.expires_at <= now:
+        return None
+    if not found.user.is_active:
+        return None
+    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_GRANULARITY:
+        _record_use(found, now)
+    return found.user
+
+
+def _record_use(token: ApiToken, now: dt.datetime) -> None:
+    """Note when a token was last used. Only bookkeeping: if the database cannot take the
+    write (read-only, disk full, locked too long) the request goes on and the failure is logged."""
+    try:
+        with transaction.atomic():  # a savepoint inside a transaction: nothing else is spoiled
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except DatabaseError:
+        log.warning("could not record the last use of API token %s", token.prefix, exc_info=True)
 
 
 def default_expiry(now: dt.datetime | None = None) -> dt.datetime | None:

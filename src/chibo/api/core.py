@@ -24,10 +24,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -38,13 +36,12 @@ from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchem
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from chibo.accounts.models import ApiToken
+from chibo.accounts import tokens
 from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
 from chibo.core.db import RETRY_AFTER_SECONDS, is_lock_timeout
 
 log = logging.getLogger(__name__)
 
-LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
 PAGE_SIZE = 25
 ERROR_CODES = ["not_found", "forbidden", "unauthorized", "invalid", "method_not_allowed", "bad_request", "busy",
                "server_error"]
@@ -206,28 +203,7 @@ def authenticate(request: HttpRequest) -> Any | None:
     token = _bearer(request)
     if token is None or len(token) > 200:
         return None
-    found = ApiToken.objects.select_related("user").filter(
-        digest=ApiToken.digest_of(token), revoked_at__isnull=True).first()
-    if found is None:
-        return None
-    now = timezone.now()
-    if found.expires_at is not None and found.expires_at <= now:
-        return None
-    if not found.user.is_active:
-        return None
-    if found.last_used_at is None or now - found.last_used_at >= LAST_USED_GRANULARITY:
-        _record_use(found, now)
-    return found.user
-
-
-def _record_use(token: ApiToken, now: dt.datetime) -> None:
-    """Note when a token was last used. Only bookkeeping: if the database cannot take the
-    write (read-only, disk full, locked too long) the request goes on and the failure is logged."""
-    try:
-        with transaction.atomic():  # a savepoint inside a transaction: nothing else is spoiled
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    except DatabaseError:
-        log.warning("could not record the last use of API token %s", token.prefix, exc_info=True)
+    return tokens.user_for_token(token)
 
 
 class BearerToken(HttpBearer):
