@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.members import services as members
@@ -44,6 +46,11 @@ PASSWORD = "a-long-test-password-42"
 TODAY = dt.date(2026, 12, 7)
 TEST_TIME = dt.time(10, 0)
 TEST_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Hypothesis measures wall time: on two shared cores (two xdist workers, CI) one slow example or
+# draw says nothing about the code, so no deadline and no "too slow" health check.
+hypothesis_settings.register_profile("chibo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("chibo")
 PERSONAS = ["member", "secretary_a", "secretary_b", "commune_staff", "other_commune_staff", "province_staff", "admin"]
 
 
