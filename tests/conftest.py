@@ -124,11 +124,15 @@ def fixed_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Travell
         yield traveller
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any, tmp_path: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # Background tasks run at once in tests (one test drives the real queue and worker).
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
     settings.DATA_DIR = tmp_path
     # Personas sign in with force_login: nobody must set up two-step sign-in unless a test
     # asks for it (tests/test_twostep.py).
@@ -202,7 +206,11 @@ class _Shelf:
         self.world: World | None = None
 
     def build(self) -> None:
-        with self.blocker.unblock(), time_machine.travel(instant_on(suite_today())):
+        from django.test import override_settings
+
+        # Outside any test, so with what the autouse fixtures set for every test by hand.
+        with (self.blocker.unblock(), time_machine.travel(instant_on(suite_today())),
+              override_settings(PASSWORD_HASHERS=FAST_HASHERS, TASKS=IMMEDIATE_TASKS)):
             self.world = build_world()
 
     def flush(self) -> None:
