@@ -7,7 +7,6 @@ Content-Security-Policy blocked, and fails the test on teardown if any occurred.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -68,8 +67,9 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         options.setdefault("locale", "vi-VN")
         options.setdefault("base_url", live_server.url)
         ctx = browser.new_context(**options)
-        # The page's Date runs on the suite's clock too (tests/conftest.py fixed_clock), from now on.
-        ctx.clock.install(time=time.time())
+        # The page's own Date stays the machine's: Playwright's ctx.clock.install() (fake timers)
+        # stops htmx's delayed loads and the import page's polling. The server's day (TODAY) is
+        # never after the machine's, so a meeting "today" has begun for the page too.
         ctx.set_default_timeout(10_000)
         ctx.on("weberror", lambda e: problems.append(f"JS error: {e.error}"))
         ctx.on("console", lambda m: problems.append(f"Blocked by the Content-Security-Policy: {m.text}")
