@@ -108,14 +108,37 @@ def instant_on(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, TEST_TIME, tzinfo=TEST_ZONE)
 
 
+_SESSION_CLOCK: list[time_machine.travel] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock() -> Iterator[None]:
+    """What runs outside a test runs on TODAY too: Django TestCase classes' setUpTestData
+    (tests/test_api.py), session and class fixtures."""
+    traveller = time_machine.travel(instant_on(suite_today()))
+    traveller.start()
+    _SESSION_CLOCK.append(traveller)
+    yield
+    _SESSION_CLOCK.remove(traveller)
+    traveller.stop()
+
+
 @pytest.fixture(autouse=True)
-def fixed_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
+def fixed_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller | None]:
     """Every test runs at 10:00 (Vietnam) on TODAY, whatever day the suite runs on, and the
     clock ticks on from there. A test whose outcome depends on the day chooses its own with
     `@pytest.mark.today("2026-10-14")` (or a `datetime.date`); within a test, `fixed_clock.move_to(...)`
     or `fixed_clock.shift(dt.timedelta(...))` moves time on. time-machine patches the process's clock
     (time.time, datetime.now, date.today, timezone.now/localdate), so the live server's thread
-    of the browser tests and the worker threads see the same day; a subprocess does not."""
+    of the browser tests and the worker threads see the same day; a subprocess does not: a test
+    that compares times with one (a file's mtime it wrote) is marked `real_clock`."""
+    if request.node.get_closest_marker("real_clock"):
+        for traveller in _SESSION_CLOCK:
+            traveller.stop()
+        yield None
+        for traveller in _SESSION_CLOCK:
+            traveller.start()
+        return
     marker = request.node.get_closest_marker("today")
     day = suite_today()
     if marker:
@@ -229,8 +252,12 @@ _SHELF: list[_Shelf] = []  # the session's shelf, once `_world_shelf` has made i
 def _db_use(item: pytest.Item) -> str:
     """'transactional', 'db' (in a transaction rolled back at its end) or '' (no database),
     decided as pytest-django decides it."""
+    from django.test import TestCase, TransactionTestCase
     from pytest_django.plugin import validate_django_db
 
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):  # Django's own test classes (tests/test_api.py)
+        return "db" if issubclass(cls, TestCase) else "transactional"
     names = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")
     transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
