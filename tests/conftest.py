@@ -6,17 +6,29 @@
 
 Personas: member (a member of A, no role), secretary_a (cell committee on A),
 secretary_b (on B), commune_staff (C1), other_commune_staff (C2), province_staff (P),
-admin (superuser)."""
+admin (superuser).
+
+The clock: every test runs at one fixed instant (`fixed_clock`, below), whatever the date the suite
+runs on; `@pytest.mark.today("2026-10-14")` moves a test to its own day. The world is built
+once per session and committed; each test gets a fresh copy of its objects and runs inside a
+transaction rolled back at its end (see `world`)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.members import services as members
@@ -25,6 +37,20 @@ from chibo.organisations import services as orgs
 from chibo.organisations.models import Locality, Organisation
 
 PASSWORD = "a-long-test-password-42"
+
+# The suite's "today". The tests were written, and were green, on this Monday; the dates they
+# pin (the world's cells from 01/07/2025, a probation from 03/02/2026 to 03/02/2027, plans of
+# 2025-2030, deadlines through 2026) keep the meaning they were written with only against it.
+# 10:00 in Vietnam: far from midnight in both Hà Nội and UTC, so a test's day is the same
+# whichever zone a piece of code (or the browser) reads it in. The clock ticks from there.
+TODAY = dt.date(2026, 12, 7)
+TEST_TIME = dt.time(10, 0)
+TEST_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Hypothesis measures wall time: on two shared cores (two xdist workers, CI) one slow example or
+# draw says nothing about the code, so no deadline and no "too slow" health check.
+hypothesis_settings.register_profile("chibo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("chibo")
 PERSONAS = ["member", "secretary_a", "secretary_b", "commune_staff", "other_commune_staff", "province_staff", "admin"]
 
 
@@ -71,19 +97,72 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+def suite_today() -> dt.date:
+    """TODAY, or the day CHIBO_TEST_TODAY names (yyyy-mm-dd): run the suite on another day to see
+    which tests depend on the date, e.g. `CHIBO_TEST_TODAY=2027-12-07 scripts/run-tests`."""
+    value = os.environ.get("CHIBO_TEST_TODAY")
+    return dt.date.fromisoformat(value) if value else TODAY
+
+
+def instant_on(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, TEST_TIME, tzinfo=TEST_ZONE)
+
+
+_SESSION_CLOCK: list[time_machine.travel] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock() -> Iterator[None]:
+    """What runs outside a test runs on TODAY too: Django TestCase classes' setUpTestData
+    (tests/test_api.py), session and class fixtures."""
+    traveller = time_machine.travel(instant_on(suite_today()))
+    traveller.start()
+    _SESSION_CLOCK.append(traveller)
+    yield
+    _SESSION_CLOCK.remove(traveller)
+    traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller | None]:
+    """Every test runs at 10:00 (Vietnam) on TODAY, whatever day the suite runs on, and the
+    clock ticks on from there. A test whose outcome depends on the day chooses its own with
+    `@pytest.mark.today("2026-10-14")` (or a `datetime.date`); within a test, `fixed_clock.move_to(...)`
+    or `fixed_clock.shift(dt.timedelta(...))` moves time on. time-machine patches the process's clock
+    (time.time, datetime.now, date.today, timezone.now/localdate), so the live server's thread
+    of the browser tests and the worker threads see the same day; a subprocess does not: a test
+    that compares times with one (a file's mtime it wrote) is marked `real_clock`."""
+    if request.node.get_closest_marker("real_clock"):
+        for traveller in _SESSION_CLOCK:
+            traveller.stop()
+        yield None
+        for traveller in _SESSION_CLOCK:
+            traveller.start()
+        return
+    marker = request.node.get_closest_marker("today")
+    day = suite_today()
+    if marker:
+        day = marker.args[0] if isinstance(marker.args[0], dt.date) else dt.date.fromisoformat(marker.args[0])
+    with time_machine.travel(instant_on(day), tick=True) as traveller:
+        yield traveller
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any, tmp_path: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     # Background tasks run at once in tests (one test drives the real queue and worker).
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
     settings.DATA_DIR = tmp_path
     # Personas sign in with force_login: nobody must set up two-step sign-in unless a test
     # asks for it (tests/test_twostep.py).
     settings.CHIBO_REQUIRE_2FA_FOR = ""
 
 
-@pytest.fixture
-def world(db: Any) -> World:
+def build_world() -> World:
     w = World()
     start = dt.date(2025, 7, 1)
     w.loc["P"] = orgs.locality_create(actor=None, code="LP", name="Tỉnh Thử", kind="province")
@@ -139,15 +218,107 @@ def world(db: Any) -> World:
     return w
 
 
-@pytest.fixture
-def _migration_data(transactional_db: None) -> None:
-    """Put back the rows data migrations seed, which the flush after every transactional
-    test deletes. Add a line here when a new data migration seeds rows the app needs.
+class _Shelf:
+    """The world committed to the test database, built once per session (per xdist worker).
 
-    (`django_db_serialized_rollback` does not work here: once Playwright's sync API has
-    started, asyncio reports a running loop on the main thread, so Django's thread-critical
-    `connections` hands out a different DatabaseWrapper than the one pytest-django stored
-    the serialized contents on whenever the test database was set up before the browser.)"""
+    `world` is None while no committed world exists: before the first test that asks for it,
+    and after a flush (pytest-django flushes the database after every transactional test)."""
+
+    def __init__(self, blocker: Any) -> None:
+        self.blocker = blocker
+        self.world: World | None = None
+
+    def build(self) -> None:
+        from django.test import override_settings
+
+        # Outside any test, so with what the autouse fixtures set for every test by hand.
+        with (self.blocker.unblock(), time_machine.travel(instant_on(suite_today())),
+              override_settings(PASSWORD_HASHERS=FAST_HASHERS, TASKS=IMMEDIATE_TASKS)):
+            self.world = build_world()
+
+    def flush(self) -> None:
+        """Empty the database (as after a transactional test) and put back the migrations' rows."""
+        from django.core.management import call_command
+
+        with self.blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            seed_migration_data()
+        self.world = None
+
+
+_SHELF: list[_Shelf] = []  # the session's shelf, once `_world_shelf` has made it
+
+
+def _db_use(item: pytest.Item) -> str:
+    """'transactional', 'db' (in a transaction rolled back at its end) or '' (no database),
+    decided as pytest-django decides it."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.plugin import validate_django_db
+
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):  # Django's own test classes (tests/test_api.py)
+        return "db" if issubclass(cls, TestCase) else "transactional"
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    if transaction or reset_sequences or names & {"transactional_db", "live_server", "django_db_reset_sequences"}:
+        return "transactional"
+    return "db" if marker or "db" in names else ""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After pytest-django's own order (rolled-back tests first, then transactional ones, then
+    those without a database), the rolled-back tests without the world go first: the committed
+    world would be in their way (an empty database, codes and names of their own)."""
+    group = {"db": 0, "transactional": 1, "": 2}
+    items.sort(key=lambda item: (group[_db_use(item)], _db_use(item) == "db" and "world" in item.fixturenames))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the test's fixtures (so outside its transaction): the committed world is there for
+    a rolled-back test that asks for it and gone for one that does not (in the order above this
+    flush never happens; it keeps any other order, e.g. -p randomly, correct)."""
+    if not _SHELF or _db_use(item) != "db":
+        return
+    shelf, wants = _SHELF[0], "world" in item.fixturenames
+    if shelf.world is not None and not wants:
+        shelf.flush()
+    elif shelf.world is None and wants:
+        shelf.build()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    yield
+    if _SHELF and _db_use(item) == "transactional":
+        _SHELF[0].world = None  # flushed with everything else
+
+
+@pytest.fixture(scope="session")
+def _world_shelf(django_db_setup: None, django_db_blocker: Any) -> _Shelf:
+    shelf = _Shelf(django_db_blocker)
+    shelf.build()
+    _SHELF.append(shelf)
+    return shelf
+
+
+@pytest.fixture
+def world(_world_shelf: _Shelf, db: Any) -> World:
+    """The province of the module docstring, committed once and shared: each test gets its own
+    deep copy of the objects (as Django's setUpTestData does), so what a test changes in memory
+    stays in that test, and what it writes is rolled back with its transaction. A transactional
+    test (and a browser test, whose live server must see the rows) uses the committed world if
+    it is still there and builds its own after a flush."""
+    if _world_shelf.world is None:
+        return build_world()
+    return copy.deepcopy(_world_shelf.world)
+
+
+def seed_migration_data() -> None:
+    """Put back the rows data migrations seed. Add a line here when a new data migration seeds
+    rows the app needs."""
     from importlib import import_module
 
     from django.apps import apps
@@ -162,3 +333,15 @@ def _migration_data(transactional_db: None) -> None:
     import_module("chibo.recruitment.migrations.0004_rules_recognition_windows").add_rules(apps, None)
     import_module("chibo.lifecycle.migrations.0004_rules_exemption").add_rules(apps, None)
     import_module("chibo.core.migrations.0008_rules_2025_versions").add_rules(apps, None)
+
+
+@pytest.fixture
+def _migration_data(transactional_db: None) -> None:
+    """Put back the rows data migrations seed, which the flush after every transactional
+    test deletes (`seed_migration_data`).
+
+    (`django_db_serialized_rollback` does not work here: once Playwright's sync API has
+    started, asyncio reports a running loop on the main thread, so Django's thread-critical
+    `connections` hands out a different DatabaseWrapper than the one pytest-django stored
+    the serialized contents on whenever the test database was set up before the browser.)"""
+    seed_migration_data()

@@ -91,11 +91,12 @@ def _both_paths(org, day):
 
 def test_cell_facts_follow_posts_memberships_and_the_calendar(world):
     import datetime as dt
-    from unittest import mock
+
+    import time_machine
 
     from chibo.core.dates import today
     from chibo.members import services
-    from tests.conftest import person_data
+    from tests.conftest import instant_on, person_data
 
     c1 = world.org["C1"]
     day = today()
@@ -103,7 +104,7 @@ def test_cell_facts_follow_posts_memberships_and_the_calendar(world):
     services.post_update(world.posts["committee_a"], actor=None, end_date=day + dt.timedelta(days=10))
     assert _both_paths(c1, day)["with_committee"] == 1
     later = day + dt.timedelta(days=11)
-    with mock.patch("django.utils.timezone.localdate", return_value=later):
+    with time_machine.travel(instant_on(later)):
         assert _both_paths(c1, later)["with_committee"] == 0
         assert indicators(c1).figures["residential_cells_with_committee"] == 0
     # The head of village B becomes a party member: B's head now counts.

@@ -203,6 +203,7 @@ def test_upgrade_refuses_while_chibo_runs(db: Any, healthy: Path, tmp_path: Path
     assert not (tmp_path / "backups").exists()
 
 
+@pytest.mark.real_clock  # the worker is another process, on the machine's clock
 def test_a_real_worker_beats_and_turns_stale_once_stopped(migrated: Path, tmp_path: Path, db: Any,  # noqa: F811
                                                           settings: Any) -> None:
     env = fresh_env(migrated, tmp_path)

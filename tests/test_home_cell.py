@@ -2,7 +2,7 @@
 the one step it needs next; overdue tasks and results waiting for the viewer's verification; what
 is due under the rules; questions waiting for an answer; targets behind — each a count linking to
 its list, zero said calmly; the secretary's own items compactly; another cell's work never shown;
-a fixed number of queries. The home page's "today" is pinned to DAY."""
+a fixed number of queries. The tests run on DAY (tests/test_home_member.py)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,7 @@ from chibo.tasks import services as tasks
 from tests.conftest import add_member
 from tests.test_home_member import DAY, meeting, section, task
 
-pytestmark = pytest.mark.usefixtures("_fixed_day")
-
-
-@pytest.fixture
-def _fixed_day(monkeypatch):
-    monkeypatch.setattr("chibo.web.homes.member.today", lambda: DAY)
-    monkeypatch.setattr("chibo.web.homes.cell.today", lambda: DAY)
-    monkeypatch.setattr("chibo.core.dates.timezone.localdate", lambda *a: DAY)  # the lists they open too
+pytestmark = pytest.mark.today(DAY)
 
 
 def home(world, persona: str = "secretary_a") -> str:

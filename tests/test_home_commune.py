@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -39,13 +37,7 @@ from tests.conftest import add_member
 
 D = dt.date
 DAY = D(2026, 10, 14)
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fixed_day() -> Iterator[None]:
-    with mock.patch("django.utils.timezone.localdate", return_value=DAY):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.today(DAY)]
 
 
 ASSIGNEE = {"A": "member", "B": "b_member", "C1": "member", "X": "x_member"}

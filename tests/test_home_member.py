@@ -1,8 +1,8 @@
 """Issue 14 point 3, a member's home page: "Việc cần làm" first — the next meeting with its
 material and the member's notice of absence, tasks due or late, documents to read, answers to
 questions — then the figures; each item links to a page the member may open; the same items as
-"Của tôi" (one selector, shared partials); a fixed number of queries. The home page's "today" is
-pinned to DAY (the tests never depend on the real date)."""
+"Của tôi" (one selector, shared partials); a fixed number of queries. The tests run on
+DAY, for the whole app (the tests never depend on the real date)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,25 +18,25 @@ from chibo.channel import services as channel
 from chibo.documents import services as documents
 from chibo.meetings import services as meetings
 from chibo.tasks import services as tasks
+from tests.conftest import instant_on
 
 DAY = dt.date(2030, 3, 12)  # a Tuesday; meetings after it are in the future, so they may be announced
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-
-@pytest.fixture(autouse=True)
-def _fixed_day(monkeypatch):
-    monkeypatch.setattr("chibo.web.homes.member.today", lambda: DAY)
-    monkeypatch.setattr("chibo.web.homes.cell.today", lambda: DAY)
+pytestmark = pytest.mark.today(DAY)
 
 
 def meeting(world, days: int, *, material: str = "", org: str = "A", publish: bool = True):
-    m = meetings.meeting_create(actor=None, organisation=world.org[org], kind="regular",
-                                date=DAY + dt.timedelta(days=days), start_time=dt.time(19, 30),
-                                place="Nhà văn hóa thôn Đông" if org == "A" else "Nhà văn hóa làng Ia Rơ")
-    if material:
-        meetings.material_add(m, actor=None, title=material, upload=(PDF, "tai-lieu.pdf"))
-    if publish:
-        meetings.meeting_publish(m, actor=None)
+    """A meeting `days` after DAY; one before DAY was prepared and announced the day before it."""
+    day = DAY + dt.timedelta(days=days)
+    with time_machine.travel(instant_on(min(DAY, day - dt.timedelta(days=1)))):
+        m = meetings.meeting_create(actor=None, organisation=world.org[org], kind="regular", date=day,
+                                    start_time=dt.time(19, 30),
+                                    place="Nhà văn hóa thôn Đông" if org == "A" else "Nhà văn hóa làng Ia Rơ")
+        if material:
+            meetings.material_add(m, actor=None, title=material, upload=(PDF, "tai-lieu.pdf"))
+        if publish:
+            meetings.meeting_publish(m, actor=None)
     return m
 
 

@@ -151,9 +151,9 @@ def test_tasks_open_overdue_and_done_on_time(world: Any, work: dict[str, Any]) -
     assert (whole["tasks_done"], whole["tasks_done_on_time_pct"]) == (4, 75.0)
     assert work_of("C1", world, end=D(2026, 3, 31))["tasks_done_on_time_pct"] == 100.0  # from 01/01/2026
     assert work_of("C1", world, start=D(2026, 4, 1))["tasks_done_on_time_pct"] == 50.0
-    # today every open task not yet submitted is past its deadline (the last one was due 30/09/2026)
-    if today() > D(2026, 9, 30):
-        assert work_of("C1", world, today())["tasks_overdue"] == 2
+    # today (07/12/2026, tests/conftest.py) every open task not yet submitted is past its deadline
+    # (the last one was due 30/09/2026)
+    assert today() > D(2026, 9, 30) and work_of("C1", world, today())["tasks_overdue"] == 2
     report = indicators(world.org["C1"], DAY)
     assert report.period == (D(2026, 1, 1), DAY)
     with pytest.raises(ValueError):

@@ -9,7 +9,7 @@
 - an applicant over 60 is decided by the provincial standing committee (its staff record it);
 - after three votes without two-thirds (recognition or removal) the superior committee decides.
 
-Tests run with the real today() (after all these dates) and assert on fixed dates."""
+Tests run on tests/conftest.py's TODAY (07/12/2026, after all these dates) and assert on fixed dates."""
 
 from __future__ import annotations
 

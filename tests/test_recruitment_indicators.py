@@ -153,16 +153,16 @@ def plan(world: Any, org: str, number: str, name: str, value: str, *, measured: 
     return t
 
 
-def page(world: Any, monkeypatch: Any, persona: str = "secretary_a", code: str = "A") -> Any:
-    monkeypatch.setattr("chibo.recruitment.views.today", lambda: DAY)
+def page(world: Any, persona: str = "secretary_a", code: str = "A") -> Any:
     return world.client(persona).get(f"/to-chuc/{code}/phat-trien-dang-vien/")
 
 
-def test_targets_and_breakdowns_on_the_cell_page(world: Any, admitted: None, monkeypatch: Any) -> None:
+@pytest.mark.today(DAY)  # the page shows the year to date
+def test_targets_and_breakdowns_on_the_cell_page(world: Any, admitted: None) -> None:
     krong = plan(world, "A", "01-KH/CB", "Kết nạp 2–3 đảng viên mới", "2", measured="1")
     plan(world, "A", "02-KH/CB", "Tỷ lệ hộ nghèo giảm", "5", kind=Target.Kind.PERCENT)  # not a new-member target
     plan(world, "B", "03-KH/CB", "Kết nạp đảng viên mới", "2")  # another cell's
-    r = page(world, monkeypatch)
+    r = page(world)
     assert r.status_code == 200
     rows = r.context["targets"]
     assert [row.target.pk for row in rows] == [krong.pk]
@@ -177,8 +177,9 @@ def test_targets_and_breakdowns_on_the_cell_page(world: Any, admitted: None, mon
     assert "01/01/2026–01/07/2026" in html and 'role="img"' in html  # the charts carry their title and a table
 
 
-def test_the_commune_page_counts_its_cells(world: Any, admitted: None, monkeypatch: Any) -> None:
-    r = page(world, monkeypatch, "commune_staff", "C1")
+@pytest.mark.today(DAY)  # the page shows the year to date
+def test_the_commune_page_counts_its_cells(world: Any, admitted: None) -> None:
+    r = page(world, "commune_staff", "C1")
     assert r.status_code == 200
     candidates, new_members = r.context["breakdowns"]
     assert (candidates.total, new_members.total) == (3, 3)
@@ -186,17 +187,18 @@ def test_the_commune_page_counts_its_cells(world: Any, admitted: None, monkeypat
     assert "Kết nạp" in r.content.decode()  # the hint on how to add a target
 
 
-def test_the_page_reads_a_constant_number_of_queries(world: Any, monkeypatch: Any) -> None:
+@pytest.mark.today(DAY)  # the page shows the year to date
+def test_the_page_reads_a_constant_number_of_queries(world: Any) -> None:
     plan(world, "A", "01-KH/CB", "Kết nạp đảng viên mới", "2", measured="1")
     candidate(world, "A", "Rơ Lan", "Hà", sex="F")
     with CaptureQueriesContext(connection) as small:
-        assert page(world, monkeypatch).status_code == 200
+        assert page(world).status_code == 200
     plan(world, "A", "04-KH/CB", "Kết nạp 3 đảng viên", "3", measured="2")
     for i in range(3):
         candidate(world, "A", "Ksor", f"Hà {i}", sex="F")
         add_member(world.org["A"], "Ksor", "", f"Nam {i}", status="probationary", admission=D(2026, 4, 1 + i),
                    birth=D(2000, 1, 1))
     with CaptureQueriesContext(connection) as big:
-        r = page(world, monkeypatch)
+        r = page(world)
     assert len(r.context["targets"]) == 2 and r.context["breakdowns"][0].total == 4
     assert len(big.captured_queries) == len(small.captured_queries)

@@ -45,7 +45,8 @@ def browser_world(transactional_db: None, _migration_data: None, world: Any) -> 
     """The `world` of tests/conftest.py, but committed so the live server's thread sees it.
 
     `world` asks for `db`; pytest-django gives `transactional_db` precedence when both are
-    requested, so the same builder runs and nothing is copied here."""
+    requested, so the test sees the session's committed world while no flush has removed it,
+    and a world built (and committed) for it after that."""
     return world
 
 
@@ -66,6 +67,9 @@ def new_context(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         options.setdefault("locale", "vi-VN")
         options.setdefault("base_url", live_server.url)
         ctx = browser.new_context(**options)
+        # The page's own Date stays the machine's: Playwright's ctx.clock.install() (fake timers)
+        # stops htmx's delayed loads and the import page's polling. The server's day (TODAY) is
+        # never after the machine's, so a meeting "today" has begun for the page too.
         ctx.set_default_timeout(10_000)
         ctx.on("weberror", lambda e: problems.append(f"JS error: {e.error}"))
         ctx.on("console", lambda m: problems.append(f"Blocked by the Content-Security-Policy: {m.text}")

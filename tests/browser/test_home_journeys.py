@@ -1,8 +1,7 @@
 """The home page's "Việc cần làm" on a phone (issue 14 point 3): the member signs in, sees the
 next meeting, tells the cell ahead they will be absent, and the home page shows it; the secretary
 sees this month's meeting is not prepared, taps the one button, prepares and announces it, and
-the home page shows it announced. The home page's "today" is pinned to DAY, as in
-tests/test_home_member.py."""
+the home page shows it announced. The tests run on DAY, as in tests/test_home_member.py."""
 
 from __future__ import annotations
 
@@ -18,13 +17,7 @@ from tests.browser.test_journeys import no_horizontal_scroll
 from tests.conftest import PASSWORD
 from tests.test_home_member import DAY, meeting
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("chibo.web.homes.member.today", lambda: DAY)
-    monkeypatch.setattr("chibo.web.homes.cell.today", lambda: DAY)
+pytestmark = [pytest.mark.browser, pytest.mark.today(DAY)]
 
 
 def test_the_member_tells_the_cell_from_the_home_page(new_context: Any, browser_world: Any, phone: dict[str, Any],

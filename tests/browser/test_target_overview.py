@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from chibo.core.dates import today
 from chibo.plans import services as plans
 from tests.browser.test_journeys import no_horizontal_scroll
 
@@ -32,7 +31,7 @@ def _targets(w: Any) -> Any:
     water = plans.target_create(actor=None, resolution=res, organisation=w.org["C1"],
                                 name="Tỷ lệ hộ dân sử dụng nước sạch theo quy chuẩn", unit="%", kind="percent",
                                 baseline_value=D("62.5"), baseline_year=2025, target_value=D(90), roll_up="none")
-    day = min(today(), dt.date(2026, 6, 30))
+    day = dt.date(2026, 6, 30)
     plans.measurement_record(actor=None, target=part_a, measured_on=day, value=D(0))
     plans.measurement_record(actor=None, target=part_b, measured_on=day, value=D(5))
     plans.measurement_record(actor=None, target=water, measured_on=day, value=D("70.25"))
