@@ -30,7 +30,7 @@ from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Sub
 from chibo.documents.models import Document, Receipt
 from chibo.documents.services import search_words
 from chibo.members.models import Membership
-from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 
 
 def search(qs: QuerySet[Document], q: str) -> QuerySet[Document]:
@@ -106,7 +106,7 @@ def read_counts(org: Organisation, start: dt.date, end: dt.date) -> tuple[int, i
     """(read, expected) receipts of `org`'s current non-exempt members for the documents
     issued from `start` to `end` that reach them — see the module's docstring."""
     docs = list(Document.objects.filter(issued_on__gte=start, issued_on__lte=end).filter(
-        reaching(org) | Q(organisation__path__gt=org.path, organisation__path__lt=org.path + PATH_END))
+        reaching(org) | Organisation.subtree_q(org, "organisation__", include_root=False))
         .values_list("pk", "organisation_id", "organisation__kind", "organisation__path"))
     if not docs:
         return 0, 0
@@ -145,7 +145,7 @@ def session_documents(visible: QuerySet[Document], org: Organisation, *, also: l
                       limit: int = 100) -> list[Document]:
     """Documents a session of `org` may study: those that reach it (sent to it or above it) or
     were sent inside it, newest first; `also` keeps the ones a session already lists."""
-    q = reaching(org) | Q(organisation__path__gt=org.path, organisation__path__lt=org.path + PATH_END)
+    q = reaching(org) | Organisation.subtree_q(org, "organisation__", include_root=False)
     found = list(visible.filter(q).order_by("-issued_on", "-id")[:limit])
     missing = sorted(set(also or []) - {d.pk for d in found})
     return found + list(Document.objects.filter(pk__in=missing).order_by("-issued_on", "-id")) if missing else found

@@ -29,7 +29,7 @@ from django.db import connection, reset_queries, transaction
 from django.utils.translation import gettext as _
 
 from chibo.access import Scope, persons_in_scope
-from chibo.core.dates import add_months, format_vn_date, full_months, today
+from chibo.core.dates import format_vn_date, today
 from chibo.core.db import on_snapshot, snapshot_possible
 from chibo.core.ethnicities import KINH
 from chibo.core.rules import RuleBook
@@ -47,8 +47,9 @@ from chibo.exchange.columns import (
 from chibo.exchange.reader import Sheet
 from chibo.exchange.slot import import_slot
 from chibo.exchange.template import GUIDE_SHEET
+from chibo.members import rules as member_rules
 from chibo.members import services as members
-from chibo.members.models import CURRENT_STATUSES, Membership, Person, Post, Religion, Status
+from chibo.members.models import CURRENT_STATUSES, Membership, Person, Post, Religion
 from chibo.organisations import services as orgs
 from chibo.organisations.models import Locality, Organisation
 from chibo.recruitment.models import OPEN_STAGES, Candidate
@@ -886,50 +887,40 @@ class _Importer:
         if birth is None:
             if not any(e.column == "Ngày sinh" for e in row.errors):
                 self._error(row, "birth_date", _("The date of birth is missing. Write it as dd/mm/yyyy."), cols)
-        elif birth > self.today or birth.year < 1900:
-            self._error(row, "birth_date", _("The date of birth %(d)s cannot be right. Check the year.") % {
-                "d": format_vn_date(birth)}, cols)
+        elif member_rules.birth_date_error(birth, self.today):
+            self._error(row, "birth_date", member_rules.birth_date_error(birth, self.today), cols)
         if not v.get("status"):
             self._error(row, "status", _("Write the status: Dự bị or Chính thức for a current member; Đã chuyển đi, "
                                          "Xóa tên, Khai trừ or Từ trần for a former one."), cols)
         if admission is None:
             if not any(e.column == "Ngày vào Đảng" for e in row.errors):
                 self._error(row, "admission_date", _("The admission date is missing. Write it as dd/mm/yyyy."), cols)
-        elif admission > self.today or admission.year < 1930:
-            self._error(row, "admission_date", _("The admission date %(d)s cannot be right (in the future or too "
-                                                 "early).") % {"d": format_vn_date(admission)}, cols)
-        elif birth is not None:
-            min_age = self.rules.rule("admission_min_age", admission)
-            if full_months(birth, admission) < min_age.value * 12:
-                self._error(row, "admission_date", _("The person was under %(age)s on the admission date (%(cite)s). "
-                                                     "Check the date of birth and the admission date.") % {
-                    "age": min_age.value, "cite": min_age.citation}, cols)
-        if admission is not None and official is not None and admission.year >= 1930 and admission <= self.today:
-            probation = self.rules.rule("probation_months", admission)
-            earliest = add_months(admission, probation.value)
-            if official < earliest:
-                self._error(row, "official_date", _("The official date must be at least %(months)s months after "
-                                                    "admission, on or after %(date)s (%(cite)s).") % {
-                    "months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}, cols)
-            elif official > self.today:
-                self._error(row, "official_date", _("The official date cannot be in the future."), cols)
-        decided_error = members.admission_decision_error(v.get("admission_decision_date"), admission)
+        elif member_rules.admission_date_error(admission, self.today):
+            self._error(row, "admission_date", member_rules.admission_date_error(admission, self.today), cols)
+        else:
+            age_error = member_rules.admission_age_error(birth, admission, self.rules.rule("admission_min_age", admission))
+            if age_error:
+                self._error(row, "admission_date", age_error, cols)
+            official_error = member_rules.official_date_error(
+                admission, official, self.rules.rule("probation_months", admission), self.today)
+            if official_error:
+                self._error(row, "official_date", official_error, cols)
+        decided_error = member_rules.admission_decision_error(v.get("admission_decision_date"), admission)
         if decided_error:
             self._error(row, "admission_decision_date", decided_error, cols)
-        if v.get("status") == Status.OFFICIAL and official is None:
-            self._error(row, "official_date", _("An official member needs the official date."), cols)
-        if v.get("status") == Status.PROBATIONARY and official is not None:
-            self._error(row, "official_date", _("A probationary member has no official date yet. Clear it, or write "
-                                                "Chính thức."), cols)
-        if v.get("exempt") and v.get("status") != Status.OFFICIAL:
-            self._error(row, "exempt", _("Only official members can be exempted from party work and meetings."), cols)
+        status_error = member_rules.status_official_date_error(v.get("status"), official)
+        if status_error:
+            self._error(row, "official_date", status_error, cols)
+        exempt_error = member_rules.exempt_error(bool(v.get("exempt")), v.get("status"))
+        if exempt_error:
+            self._error(row, "exempt", exempt_error, cols)
         if v.get("status") and admission is not None:
-            for name, message in members.state_date_errors(
-                    status=v["status"], admission=admission, official=official, exempt=bool(v.get("exempt")),
+            for name, message in member_rules.state_date_errors(
+                    today=self.today, status=v["status"], admission=admission, official=official, exempt=bool(v.get("exempt")),
                     exempt_since=v.get("exempt_since"), temporary=bool(v.get("temporary")),
                     temporary_since=v.get("temporary_since"), left_on=v.get("left_on")).items():
                 self._error(row, name, message, cols)
-        former = v.get("status") not in (None, Status.PROBATIONARY, Status.OFFICIAL)
+        former = v.get("status") is not None and not member_rules.is_current(v["status"])
         code = v.get("organisation") or ""
         org = self._org(code) if code else None
         refused_org = self._refused("organisations", code) if code and org is None else None
@@ -1073,9 +1064,8 @@ class _Importer:
                 self._error(row, "citizen_id", _("A committee post can only be held by a current party member."), cols)
                 continue
             end = v.get("end_date")
-            if end is not None and end < v["start_date"]:
-                self._error(row, "end_date", _("The post cannot end before it starts (%(date)s). Check both dates.")
-                            % {"date": format_vn_date(v["start_date"])}, cols)
+            if member_rules.post_dates_error(v["start_date"], end):
+                self._error(row, "end_date", member_rules.post_dates_error(v["start_date"], end), cols)
                 continue
             key = (person.pk, v["kind"], org.pk if org else None, loc.pk if loc else None, v["start_date"])
             same = existing.get(key)

@@ -22,7 +22,7 @@ from chibo.exchange.columns import (
 )
 from chibo.exchange.writers import write_csv, write_xlsx
 from chibo.members.models import Membership, Person, Post
-from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Locality, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, Locality, Organisation
 
 MEMBER_SHEET = "Đảng viên"
 ORGANISATION_SHEET = "Tổ chức đảng"
@@ -40,13 +40,13 @@ def export_workbook(*, actor: Any, org: Organisation, out: IO[bytes] | str, desc
     """Everything of an organisation's subtree in one workbook, one sheet per kind, in the
     template's layout: the file imports into another chibo (or back) unchanged."""
     localities = Locality.objects.filter(
-        Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)).order_by("parent_id", "sort_key")
+        Organisation.subtree_q(org, "organisation__")).order_by("parent_id", "sort_key")
     orgs = Organisation.objects.subtree(org).order_by("path")
     if org.parent_id:
         orgs = orgs.exclude(pk=org.pk)  # its parent lies outside the file; the root is created by the tree above
     # Former members too, with the day they left: a commune's books hold them, and past figures need them.
     members = Membership.objects.filter(**{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}).order_by("-current", "id")
-    posts = Post.objects.filter(Q(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+    posts = Post.objects.filter(Organisation.subtree_q(org, "organisation__")
                                 | Q(locality__in=localities)).order_by("id")
     residents = Person.objects.filter(membership__isnull=True, residence__in=localities).order_by("sort_key")
     count = _to(out, lambda target: write_xlsx(target, [

@@ -27,7 +27,7 @@ from chibo.exchange.reader import FileRefused, check
 from chibo.exchange.tasks import run_export_job, run_import_job
 from chibo.exchange.template import write_template
 from chibo.exchange.writers import FORMATS
-from chibo.organisations.models import PATH_END
+from chibo.organisations.models import Organisation
 from chibo.web.views import member_list_query
 
 CONTENT_TYPES = {
@@ -112,7 +112,7 @@ def organisation_export(request: HttpRequest) -> HttpResponseBase:
     org = access.get_organisation(request.user, request.GET.get("org", ""))
     if not access.sees_members_of(request.user, org):
         raise Http404
-    qs = access.organisations(request.user).filter(path__gte=org.path, path__lt=org.path + PATH_END)
+    qs = access.organisations(request.user).filter(Organisation.subtree_q(org))
     name = f"to-chuc-dang-{org.code}-{today():%Y%m%d}"
     return _download(request, fmt, name, lambda out: services.export_organisations(
         actor=request.user, queryset=qs, fmt=fmt, out=out, scope=org,

@@ -68,7 +68,6 @@ from chibo.core.dates import add_years, today
 from chibo.core.ethnicities import ETHNICITY_NAMES, KINH
 from chibo.core.numbers import pct
 from chibo.members.models import (
-    CURRENT_STATUSES,
     MemberAgeStat,
     Membership,
     MembershipEvent,
@@ -217,10 +216,7 @@ def _members_today(org: Organisation, on: dt.date) -> MemberFigures:
 def _periods_on(level: str, org_id: int, on: dt.date) -> Any:
     """The history rows in force on `on` of members counted (đảng số) in the organisation whose
     `level` id is `org_id` — none through a cell not yet founded on that day."""
-    return MembershipEvent.objects.filter(
-        **{f"{level}_id": org_id}, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
-        organisation__valid_from__lte=on,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    return MembershipEvent.objects.counted_on(on).filter(**{f"{level}_id": org_id})
 
 
 def _members_on(org: Organisation, on: dt.date) -> MemberFigures:
@@ -250,15 +246,12 @@ def _members_on(org: Organisation, on: dt.date) -> MemberFigures:
 
 def _counted_member_exists(person_ref: Any, on: dt.date, live: bool) -> Exists:
     if live:
-        return Exists(Membership.objects.filter(person=person_ref, status__in=CURRENT_STATUSES, temporary=False))
-    return Exists(MembershipEvent.objects.filter(
-        membership__person=person_ref, effective_date__lte=on, status__in=CURRENT_STATUSES, temporary=False,
-        organisation__valid_from__lte=on,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)))
+        return Exists(Membership.objects.counted().filter(person=person_ref))
+    return Exists(MembershipEvent.objects.counted_on(on).filter(membership__person=person_ref))
 
 
 def _active_posts(on: dt.date) -> Any:
-    return Post.objects.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    return Post.objects.active_on(on)
 
 
 def annotate_cell_flags(cells: Any, on: dt.date, live: bool) -> Any:

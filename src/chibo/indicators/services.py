@@ -22,7 +22,7 @@ from chibo.indicators.compare import COMPARE_STEPS, compare, health_by_child, ro
 from chibo.indicators.figures import annotate_cell_flags
 from chibo.indicators.models import CellFacts, CommuneFigures, SnapshotRun
 from chibo.members.models import MemberStat, Post, Status
-from chibo.organisations.models import PATH_END, Organisation
+from chibo.organisations.models import Organisation
 
 FLAGS = ("has_committee", "has_secretary", "has_head", "head_is_member", "secretary_is_head")
 
@@ -130,7 +130,7 @@ def current_cell_facts(org: Organisation, day: dt.date, *, refresh: bool = True)
     """Active cells' facts in the org's subtree, refreshing any whose time has come."""
     if refresh:
         refresh_due(day)
-    return CellFacts.objects.filter(path__gte=org.path, path__lt=org.path + PATH_END, active=True)
+    return CellFacts.objects.filter(Organisation.subtree_q(org), active=True)
 
 
 def rebuild_cell_facts() -> int:

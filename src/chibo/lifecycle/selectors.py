@@ -25,7 +25,7 @@ from chibo.lifecycle import rules as lc
 from chibo.lifecycle.models import TransferLetter
 from chibo.meetings import selectors as meeting_selectors
 from chibo.members.models import Membership, Status
-from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.recruitment import rules as recruitment_rules
 from chibo.recruitment import selectors as recruitment_selectors
 
@@ -210,7 +210,7 @@ def _letters(org: Organisation, *, lean: bool = False) -> QuerySet[TransferLette
     """Letters of the subtree's current members, and letters addressed to a cell of the subtree
     (`lean`: with their membership row only, for a count)."""
     inside = Q(**{f"membership__{LEVEL_OF_KIND[org.kind]}_id": org.pk}, membership__current=True)
-    addressed = Q(other_organisation__path__gte=org.path, other_organisation__path__lt=org.path + PATH_END)
+    addressed = Organisation.subtree_q(org, "other_organisation__")
     if lean:
         return TransferLetter.objects.filter(inside | addressed).select_related("membership").order_by()
     return TransferLetter.objects.filter(inside | addressed).select_related(

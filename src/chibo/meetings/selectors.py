@@ -34,7 +34,7 @@ from chibo.indicators.services import current_cell_facts
 from chibo.meetings import rules
 from chibo.meetings.models import Attendance, Meeting, Minutes
 from chibo.members.models import MembershipEvent
-from chibo.organisations.models import PATH_END, Organisation
+from chibo.organisations.models import Organisation
 
 
 def cadence(on: dt.date, book: RuleBook | None = None) -> rules.Cadence:
@@ -51,7 +51,7 @@ def cadence(on: dt.date, book: RuleBook | None = None) -> rules.Cadence:
 
 
 def in_subtree(qs: QuerySet[Meeting], org: Organisation) -> QuerySet[Meeting]:
-    return qs.filter(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+    return qs.filter(Organisation.subtree_q(org, "organisation__"))
 
 
 @dataclass
@@ -282,10 +282,9 @@ def unexcused_months(org: Organisation, *, start: dt.date, end: dt.date) -> list
         membership__person_id=OuterRef("person_id"), exempt=True, effective_date__lte=OuterRef("meeting__date"),
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("meeting__date")))
     return list(
-        Attendance.objects.filter(role=Attendance.Role.MEMBER, meeting__status=Meeting.Status.HELD,
-                                  meeting__date__gte=start, meeting__date__lte=end,
-                                  meeting__organisation__path__gte=org.path,
-                                  meeting__organisation__path__lt=org.path + PATH_END)
+        Attendance.objects.filter(Organisation.subtree_q(org, "meeting__organisation__"),
+                                  role=Attendance.Role.MEMBER, meeting__status=Meeting.Status.HELD,
+                                  meeting__date__gte=start, meeting__date__lte=end)
         .exclude(meeting__kind=Meeting.Kind.COMMITTEE)
         .exclude(Exists(exempt_that_day))
         .annotate(year=ExtractYear("meeting__date"), month=ExtractMonth("meeting__date"))

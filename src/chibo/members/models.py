@@ -103,6 +103,31 @@ class Status(models.TextChoices):
 CURRENT_STATUSES = (Status.PROBATIONARY, Status.OFFICIAL)
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def counted(self) -> MembershipQuerySet:
+        """The memberships counted in đảng số now: probationary or official, and not here on
+        temporary activity (they are counted in their home cell). The rollups count these."""
+        return self.filter(status__in=CURRENT_STATUSES, temporary=False)
+
+    def counted_on(self, day: dt.date) -> MembershipQuerySet:
+        """The memberships counted in đảng số on `day`, from the dated history
+        (`MembershipEvent.objects.counted_on`)."""
+        return self.filter(pk__in=MembershipEvent.objects.counted_on(day).values("membership_id"))
+
+
+class MembershipEventQuerySet(models.QuerySet["MembershipEvent"]):
+    def in_force_on(self, day: dt.date) -> MembershipEventQuerySet:
+        """The history rows whose state holds on `day`: from `effective_date` to the day before `ended_on`."""
+        return self.filter(effective_date__lte=day).filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day))
+
+    def counted_on(self, day: dt.date) -> MembershipEventQuerySet:
+        """The history rows by which a member is counted in đảng số on `day`: in force then,
+        probationary or official, not on temporary activity, and in an organisation already
+        founded (nobody is counted in, or through, a cell before its founding)."""
+        return self.in_force_on(day).filter(status__in=CURRENT_STATUSES, temporary=False,
+                                            organisation__valid_from__lte=day)
+
+
 class Membership(models.Model):
     """A person's party membership: the present state. Its history is MembershipEvent.
 
@@ -146,6 +171,8 @@ class Membership(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("party membership")
@@ -217,6 +244,8 @@ class MembershipEvent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = MembershipEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membership event")
         verbose_name_plural = _("membership events")
@@ -232,6 +261,15 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def active_on(self, day: dt.date) -> PostQuerySet:
+        """The posts held on `day`: started on or before it, and not ended before it. A post
+        whose end_date is D is still held on D — its last day, as the pages show it ("từ … đến
+        D"), as the constraint allows (a one-day post ends on the day it starts) and as
+        `Post.active_on` says; from D + 1 it is no longer held (docs/decisions.md)."""
+        return self.filter(start_date__lte=day).filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=day))
 
 
 class Post(models.Model):
@@ -263,6 +301,8 @@ class Post(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")
@@ -282,6 +322,7 @@ class Post(models.Model):
         return f"{self.get_kind_display()}: {self.person}"
 
     def active_on(self, day: dt.date) -> bool:
+        """Held on `day`, the last day included (as `Post.objects.active_on`)."""
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
 

@@ -120,9 +120,8 @@ def in_committee_order(posts: QuerySet[Post]) -> QuerySet[Post]:
 def committee_posts(orgs: list[Organisation], *, on: dt.date | None = None) -> QuerySet[Post]:
     """The committee posts held in `orgs` on the day, Bí thư first (COMMITTEE_ORDER), then by name."""
     day = on or today()
-    return in_committee_order(Post.objects.filter(organisation__in=orgs, kind__in=Post.COMMITTEE_KINDS,
-                                                  start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=day)))
+    return in_committee_order(Post.objects.active_on(day).filter(organisation__in=orgs,
+                                                                        kind__in=Post.COMMITTEE_KINDS))
 
 
 # --- New members (issue 6 point 7: the indicators and the recruitment page) ------------------------
@@ -149,9 +148,9 @@ def admitted_in(org: Organisation, start: dt.date, end: dt.date) -> Breakdown:
     in the period — whether admitted through chibo's pipeline or imported with their admission
     date. Age is counted on the admission date. One index range (ms_<level>_admi)."""
     found = Breakdown()
-    rows = Membership.objects.filter(
-        **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True, admission_date__gte=start,
-        admission_date__lte=end, temporary=False).values_list("birth_date", "admission_date", "sex", "ethnicity")
+    rows = Membership.objects.counted().filter(
+        **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, admission_date__gte=start,
+        admission_date__lte=end).values_list("birth_date", "admission_date", "sex", "ethnicity")
     for birth, admitted, sex, ethnicity in rows.order_by():
         found.add(birth_date=birth, on=admitted, sex=sex, ethnicity=ethnicity)
     return found
@@ -160,9 +159,9 @@ def admitted_in(org: Organisation, start: dt.date, end: dt.date) -> Breakdown:
 def admission_dates(org: Organisation, since: dt.date, until: dt.date) -> list[dt.date]:
     """The admission dates in [since, until] of the members of `org`'s subtree counted as in
     `admitted_in`, oldest first (one query, for several periods at once)."""
-    return list(Membership.objects.filter(
-        **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, current=True, admission_date__gte=since,
-        admission_date__lte=until, temporary=False).order_by("admission_date").values_list("admission_date", flat=True))
+    return list(Membership.objects.counted().filter(
+        **{f"{LEVEL_OF_KIND[org.kind]}_id": org.pk}, admission_date__gte=since,
+        admission_date__lte=until).order_by("admission_date").values_list("admission_date", flat=True))
 
 
 def went_to(memberships: QuerySet[Membership], org: Organisation, limit: int = 8) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ fix it."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -22,10 +21,11 @@ from chibo.accounts import roles as post_roles
 from chibo.accounts import services as account_services
 from chibo.audit import services as audit
 from chibo.core.bulk import insert_returning, insert_rows
-from chibo.core.dates import add_months, format_vn_date, full_months, today
+from chibo.core.dates import format_vn_date, today
 from chibo.core.rules import rule
 from chibo.core.text import fold, name_sort_key, nfc
 from chibo.indicators import services as cell_facts
+from chibo.members import rules
 from chibo.members.models import (
     CURRENT_STATUSES,
     MemberAgeStat,
@@ -50,8 +50,6 @@ POST_FIELDS = ["person_id", "kind", "organisation_id", "locality_id", "start_dat
 PERSON_INPUTS = {*PERSON_FIELDS, "residence"} - {"residence_id"}
 LEVELS = ("province", "commune", "base", "cell", "group")
 LEVEL_ATTNAMES = tuple(f"{level}_id" for level in LEVELS)
-CITIZEN_ID_RE = re.compile(r"^\d{12}$")
-PHONE_RE = re.compile(r"^\+?[\d .-]{8,15}$")
 
 
 # --- Organisation levels ------------------------------------------------------------
@@ -104,7 +102,7 @@ StatKey = tuple[tuple[int, ...], str, str, str, bool, int]  # orgs, status, sex,
 
 
 def _stat_key(m: Membership) -> StatKey | None:
-    if m.status not in CURRENT_STATUSES or m.temporary:
+    if not rules.is_counted(m.status, m.temporary):
         return None
     values = m.__dict__
     orgs = tuple(dict.fromkeys(values[a] for a in LEVEL_ATTNAMES if values[a]))
@@ -156,7 +154,7 @@ def _change_stats(old: StatKey | None, new: StatKey | None) -> None:
 def _fresh_stats() -> Counter[StatKey]:
     """Count the memberships afresh, grouped in the database by everything but year of birth."""
     deltas: Counter[StatKey] = Counter()
-    rows = (Membership.objects.filter(status__in=CURRENT_STATUSES, temporary=False)
+    rows = (Membership.objects.counted()
             .values_list("organisation_id", *[f"{lv}_id" for lv in LEVELS], "status", "sex", "ethnicity", "exempt",
                          "birth_date").order_by())
     for org_id, *levels_and_rest in rows.iterator(chunk_size=10000):
@@ -218,7 +216,7 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None) -> dict[str,
         errors["given_name"] = _("Enter the given name (the last word of the full name).")
     cid = out["citizen_id"]
     if cid is not None:
-        if not CITIZEN_ID_RE.match(cid):
+        if not rules.CITIZEN_ID_RE.match(cid):
             errors["citizen_id"] = _("The citizen ID must be exactly 12 digits (it has %(n)s). Check the card and type all 12 digits.") % {"n": len(cid)}
         else:
             clash = Person.objects.filter(citizen_id=cid)
@@ -226,15 +224,11 @@ def _clean_person(data: dict[str, Any], *, instance: Person | None) -> dict[str,
                 clash = clash.exclude(pk=instance.pk)
             if clash.exists():
                 errors["citizen_id"] = unusable_number_message()
-    if out["phone"] and not PHONE_RE.match(out["phone"]):
+    if out["phone"] and not rules.PHONE_RE.match(out["phone"]):
         errors["phone"] = _("The phone number may contain only digits, spaces, dots, dashes and a leading +, 8 to 15 characters.")
-    birth = out.get("birth_date")
-    if birth is None:
-        errors["birth_date"] = _("Enter the date of birth as dd/mm/yyyy.")
-    elif birth > today():
-        errors["birth_date"] = _("The date of birth cannot be in the future.")
-    elif birth.year < 1900:
-        errors["birth_date"] = _("The date of birth is too early; check the year.")
+    birth_error = rules.birth_date_error(out.get("birth_date"), today())
+    if birth_error:
+        errors["birth_date"] = birth_error
     if errors:
         raise ValidationError(errors)
     return out
@@ -302,67 +296,6 @@ def _copy_person(m: Membership, p: Person) -> None:
 
 # --- Memberships --------------------------------------------------------------------
 
-def admission_decision_error(decided: dt.date | None, admission: dt.date | None) -> str:
-    """What is wrong with the date the admission decision was signed, given the ceremony's
-    (forms, API and import say the same); "" when nothing is."""
-    if decided is None or admission is None:
-        return ""
-    if decided > admission:
-        return _("The admission decision is signed before the ceremony: this date must be on or before the "
-                 "admission date (%(date)s). Check both dates.") % {"date": format_vn_date(admission)}
-    if decided < add_months(admission, -12):
-        return _("The decision is more than a year before the ceremony, which follows it within weeks. Check "
-                 "both dates.")
-    return ""
-
-
-def state_date_errors(*, status: str | None, admission: dt.date | None, official: dt.date | None,
-                      exempt: bool, exempt_since: dt.date | None, temporary: bool, temporary_since: dt.date | None,
-                      left_on: dt.date | None) -> dict[str, str]:
-    """What is wrong with the dates a new record's state began (forms, API and import say the
-    same): an exemption, a temporary activity here and a departure each need the day they took
-    effect, on or after the admission (an exemption: after becoming official), not in the future."""
-    errors: dict[str, str] = {}
-    now = today()
-
-    def check(field: str, day: dt.date | None, given: bool, missing: str, after: dt.date | None, early: str) -> None:
-        if not given:
-            if day is not None:
-                errors[field] = {
-                    "exempt_since": _("A start date is given but the member is not marked exempt. Mark them exempt, "
-                                      "or clear the date."),
-                    "temporary_since": _("A start date is given but the member is not marked as on temporary "
-                                         "activity here. Mark them, or clear the date."),
-                    "left_on": _("A date of leaving is given but the status is a current one (probationary or "
-                                 "official). Choose the status they left with, or clear the date."),
-                }[field]
-            return
-        if day is None:
-            errors[field] = missing
-        elif day > now:
-            errors[field] = _("This date is in the future. Record the change when it takes effect.")
-        elif after is not None and day < after:
-            errors[field] = early % {"date": format_vn_date(after)}
-
-    check("exempt_since", exempt_since, exempt,
-          _("Enter the day the exemption took effect (the date of the decision), as dd/mm/yyyy."),
-          official, _("Only official members are exempted: the exemption starts on or after the official date "
-                      "(%(date)s). Check both dates."))
-    check("temporary_since", temporary_since, temporary,
-          _("Enter the day the temporary activity here began (the day the letter was presented), as dd/mm/yyyy."),
-          admission, _("The temporary activity cannot begin before the admission date (%(date)s). Check both dates."))
-    leaving = status is not None and status not in CURRENT_STATUSES
-    check("left_on", left_on, leaving,
-          _("Enter the day the member left the rolls (transferred out, removed, expelled or deceased), as "
-            "dd/mm/yyyy."),
-          max(d for d in (admission, official, exempt_since if exempt else None, temporary_since) if d is not None)
-          if any(d is not None for d in (admission, official, temporary_since)) else None,
-          _("The member cannot leave before %(date)s, the latest date on their record. Check the dates."))
-    if leaving and temporary:
-        errors["temporary"] = _("A former member is not on temporary activity here. Clear this.")
-    return errors
-
-
 def _clean_membership(data: dict[str, Any], person: Person, *, instance: Membership | None) -> dict[str, Any]:
     out = dict(data)
     out["card_number"] = nfc(out.get("card_number") or "").replace(" ", "") or None
@@ -383,36 +316,29 @@ def _clean_membership(data: dict[str, Any], person: Person, *, instance: Members
     admission: dt.date | None = out.get("admission_date")
     official: dt.date | None = out.get("official_date")
     status = out.get("status")
-    if admission is None:
-        errors["admission_date"] = _("Enter the admission date as dd/mm/yyyy.")
-    elif admission > today():
-        errors["admission_date"] = _("The admission date cannot be in the future.")
-    elif admission.year < 1930:
-        errors["admission_date"] = _("The admission date is too early; check the year.")
-    else:
-        min_age = rule("admission_min_age", admission)
-        if person.birth_date and full_months(person.birth_date, admission) < min_age.value * 12:
-            errors["admission_date"] = _("The person was under %(age)s on the admission date (%(cite)s). Check the date of birth and the admission date.") % {"age": min_age.value, "cite": min_age.citation}
-        if official is not None:
-            probation = rule("probation_months", admission)
-            earliest = add_months(admission, probation.value)
-            if official < earliest:
-                errors["official_date"] = _("The official date must be at least %(months)s months after admission, on or after %(date)s (%(cite)s).") % {"months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}
-            elif official > today():
-                errors["official_date"] = _("The official date cannot be in the future.")
-    decided_error = admission_decision_error(out.get("admission_decision_date"), admission)
+    admission_error = rules.admission_date_error(admission, today())
+    if admission_error:
+        errors["admission_date"] = admission_error
+    elif admission is not None:
+        age_error = rules.admission_age_error(person.birth_date, admission, rule("admission_min_age", admission))
+        if age_error:
+            errors["admission_date"] = age_error
+        official_error = rules.official_date_error(admission, official, rule("probation_months", admission), today())
+        if official_error:
+            errors["official_date"] = official_error
+    decided_error = rules.admission_decision_error(out.get("admission_decision_date"), admission)
     if decided_error:
         errors["admission_decision_date"] = decided_error
-    if status == Status.OFFICIAL and official is None:
-        errors["official_date"] = _("An official member needs the official date. Enter it, or set the status to probationary.")
-    if status == Status.PROBATIONARY and official is not None:
-        errors["official_date"] = _("A probationary member has no official date yet. Clear it, or set the status to official.")
-    if out.get("exempt") and status != Status.OFFICIAL:
-        errors["exempt"] = _("Only official members can be exempted from party work and meetings.")
+    status_error = rules.status_official_date_error(status, official)
+    if status_error:
+        errors["official_date"] = status_error
+    exempt_error = rules.exempt_error(bool(out.get("exempt")), status)
+    if exempt_error:
+        errors["exempt"] = exempt_error
     if instance is None:
         out["left_note"] = nfc(out.get("left_note") or "").strip()[:300]
-        for field, message in state_date_errors(
-                status=status, admission=admission, official=official, exempt=bool(out.get("exempt")),
+        for field, message in rules.state_date_errors(
+                today=today(), status=status, admission=admission, official=official, exempt=bool(out.get("exempt")),
                 exempt_since=out.get("exempt_since"), temporary=bool(out.get("temporary")),
                 temporary_since=out.get("temporary_since"), left_on=out.get("left_on")).items():
             errors.setdefault(field, message)
@@ -496,7 +422,7 @@ def member_create(*, actor: Any, person: Person | None = None, person_data: dict
         prior_path = _person_org_path(person)  # a resident's commune: it sees them become a member
     data = _clean_membership(data, person, instance=None)
     m = Membership(person=person, **data)
-    m.current = m.status in CURRENT_STATUSES
+    m.current = rules.is_current(m.status)
     _set_levels(m, levels_of(m.organisation))
     _copy_person(m, person)
     m.save()
@@ -595,7 +521,7 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
             errors["organisation"] = _("The member is already in this organisation.")
     if kind == MembershipEvent.Kind.RECOGNISED:
         probation = rule("probation_months", m.admission_date)
-        earliest = add_months(m.admission_date, probation.value)
+        earliest = rules.probation_end(m.admission_date, probation.value)
         if effective_date < earliest:
             errors["effective_date"] = _("Recognition takes effect when the %(months)s months of probation end, on %(date)s (%(cite)s).") % {"months": probation.value, "date": format_vn_date(earliest), "cite": probation.citation}
     if errors:
@@ -632,7 +558,7 @@ def member_record_event(m: Membership, *, actor: Any, kind: str, effective_date:
         m.left_note = " ".join(x for x in (nfc(decision_number), nfc(note)) if x)[:300]
     else:
         m.left_on, m.left_note = None, ""
-    m.current = m.status in CURRENT_STATUSES
+    m.current = rules.is_current(m.status)
     m.save()
     m.events.filter(ended_on__isnull=True).update(ended_on=effective_date)
     event = _event(m, kind, effective_date, decision_number, note, actor)
@@ -680,8 +606,8 @@ def _clean_post(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     start, end = out.get("start_date"), out.get("end_date")
     if start is None:
         errors["start_date"] = _("Enter the start date as dd/mm/yyyy.")
-    elif end is not None and end < start:
-        errors["end_date"] = _("The post cannot end before it starts (%(date)s). Check both dates.") % {"date": format_vn_date(start)}
+    elif rules.post_dates_error(start, end):
+        errors["end_date"] = rules.post_dates_error(start, end)
     if errors:
         raise ValidationError(errors)
     return out, warnings
@@ -739,9 +665,8 @@ def bulk_create_posts(rows: Iterable[dict[str, Any]], *, actor: Any) -> list[Pos
         committee = post.kind in Post.COMMITTEE_KINDS
         if (committee and post.organisation is None) or (not committee and post.locality is None):
             raise ValidationError({"kind": _("Choose one of the listed posts.")})
-        if post.end_date is not None and post.end_date < post.start_date:
-            raise ValidationError({"end_date": _("The post cannot end before it starts (%(date)s). Check both dates.")
-                                   % {"date": format_vn_date(post.start_date)}})
+        if rules.post_dates_error(post.start_date, post.end_date):
+            raise ValidationError({"end_date": rules.post_dates_error(post.start_date, post.end_date)})
     with transaction.atomic():
         Post.objects.bulk_create(posts, batch_size=2000)
         cell_facts.refresh_cells({p.organisation_id for p in posts if p.organisation_id})
@@ -779,7 +704,7 @@ def bulk_create_members(rows: Iterable[dict[str, Any]], *, actor: Any, audit_row
                        if needed and getattr(m, k) is None]
             if missing:
                 raise ValidationError({missing[0]: _("Enter the day this state began, as dd/mm/yyyy.")})
-            m.current = m.status in CURRENT_STATUSES
+            m.current = rules.is_current(m.status)
             _set_levels(m, level_cache[org.pk])
             _copy_person(m, p)
             members.append(m)

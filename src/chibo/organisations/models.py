@@ -67,9 +67,18 @@ class Locality(models.Model):
         return self.kind not in self.TOP_KINDS and self.kind not in self.COMMUNE_KINDS
 
 
+def subtree_q(root: Organisation, prefix: str = "", *, include_root: bool = True) -> Q:
+    """The one definition of "in `root`'s subtree": the organisations whose path starts with
+    `root`'s, as one index range (`path >= p AND path < p + "~"`, never LIKE). `prefix` reaches
+    the path through a relation ("organisation__", "meeting__organisation__"); without the root
+    the range starts just after its path."""
+    start = f"{prefix}path__gte" if include_root else f"{prefix}path__gt"
+    return Q(**{start: root.path, f"{prefix}path__lt": root.path + PATH_END})
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def subtree(self, root: Organisation, include_root: bool = True) -> OrganisationQuerySet:
-        qs = self.filter(path__gte=root.path, path__lt=root.path + PATH_END)
+        qs = self.filter(subtree_q(root))
         return qs if include_root else qs.exclude(pk=root.pk)
 
     def active_on(self, day: dt.date) -> OrganisationQuerySet:
@@ -169,6 +178,11 @@ class Organisation(models.Model):
     @property
     def holds_members(self) -> bool:
         return self.kind in self.MEMBER_KINDS
+
+    @staticmethod
+    def subtree_q(root: Organisation, prefix: str = "", *, include_root: bool = True) -> Q:
+        """`subtree_q` (module level): the Q of `root`'s subtree, reached through `prefix`."""
+        return subtree_q(root, prefix, include_root=include_root)
 
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i + PATH_STEP] for i in range(0, len(self.path), PATH_STEP)]

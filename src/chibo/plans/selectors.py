@@ -390,11 +390,9 @@ def statuses_by(org: Organisation, depth: int, day: dt.date | None = None, *,
                 within: QuerySet[Target] | None = None) -> dict[str, dict[int, tuple[str, Decimal | None]]]:
     """`statuses` of each organisation of `org`'s subtree whose path is `depth` characters long,
     keyed by that path: three queries whatever the number of groups."""
-    from chibo.organisations.models import PATH_END
-
     day = day or today()
     qs = Target.objects.filter(
-        organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END,
+        Organisation.subtree_q(org, "organisation__"),
         resolution__status=Resolution.Status.IN_FORCE, resolution__issued_on__lte=day,
         resolution__period_start__lte=day.year, resolution__period_end__gte=day.year)
     if within is not None:

@@ -34,12 +34,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chibo.core.dates import add_months, format_vn_date, full_months, today
+from chibo.core.dates import add_months, format_vn_date, today
 from chibo.core.models import Rule
 from chibo.core.rules import RuleBook
 from chibo.core.text import is_nfc
+from chibo.members import rules as member_rules
 from chibo.members.models import Membership, Post, Status
-from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, PATH_STEP, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, PATH_STEP, Organisation
 
 ERROR = "error"
 WARNING = "warning"
@@ -327,7 +328,7 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
     # 1. The subtree's cells (with their facts) and every organisation that cannot hold
     #    members or has ended: one index range on the path (plus the org's few ancestors).
     refresh_due(now)
-    in_subtree = Q(path__gte=org.path, path__lt=org.path + PATH_END)
+    in_subtree = Organisation.subtree_q(org)
     orgs = {o.pk: o for o in Organisation.objects
             .filter((in_subtree & (Q(kind__in=Organisation.CELL_KINDS) | Q(valid_to__isnull=False)
                                    | ~Q(kind__in=Organisation.MEMBER_KINDS)))
@@ -397,7 +398,7 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
         if admission_s <= day_iso and admitted_month - months[birth_s] <= max_age * 12:
             admission, birth = iso(admission_s), iso(birth_s)
             age = book.rule("admission_min_age", admission)
-            if full_months(birth, admission) < age.value * 12:
+            if member_rules.under_age(birth, admission, age.value):
                 found.append(("admitted_under_age", "", "member-edit", {
                     "birth": format_vn_date(birth), "admission": format_vn_date(admission), "age": age.value,
                     "cite": age.citation}))
@@ -408,20 +409,20 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
             if apart < max_probation or (apart == max_probation and official_s[8:] < admission_s[8:]):
                 admission, official_day = iso(admission_s), iso(official_s)
                 probation = book.rule("probation_months", admission)
-                earliest = add_months(admission, probation.value)
+                earliest = member_rules.probation_end(admission, probation.value)
                 if official_day < earliest:
                     found.append(("official_too_early", "", "member-edit", {
                         "official": format_vn_date(official_day), "admission": format_vn_date(admission),
                         "months": probation.value, "earliest": format_vn_date(earliest),
                         "cite": probation.citation}))
-        elif status == official:
+        elif member_rules.needs_official_date(status, None):
             found.append(("missing_official_date", "", "member-edit", {}))
         # Probation over without a decision.
         if status == probationary and admission_s <= overdue_cutoff:
             admission = iso(admission_s)
             probation = book.rule("probation_months", admission)
-            end = add_months(admission, probation.value)
-            if end < day:
+            end = member_rules.probation_overdue(status, admission, probation.value, day)
+            if end is not None:
                 found.append(("probation_overdue", "", "member-event", {
                     "admission": format_vn_date(admission), "months": probation.value,
                     "end": format_vn_date(end), "cite": probation.citation}))
@@ -484,10 +485,8 @@ def run_checks(org: Organisation, day: dt.date | None = None) -> Report:
         cells[cell.pk].records += n
 
     # 4. Village heads (of the villages the subtree's cells serve) not living there.
-    active_posts = Post.objects.filter(kind__in=Post.HEAD_KINDS, start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day))
-    heads = (active_posts.filter(locality__organisations__path__gte=org.path,
-                                 locality__organisations__path__lt=org.path + PATH_END,
+    active_posts = Post.objects.active_on(day).filter(kind__in=Post.HEAD_KINDS)
+    heads = (active_posts.filter(Organisation.subtree_q(org, "locality__organisations__"),
                                  locality__organisations__kind__in=Organisation.CELL_KINDS)
              .filter(Q(person__residence__isnull=True) | ~Q(person__residence=F("locality")))
              .values_list("pk", "locality__organisations__id", "locality_id", "locality__code", "locality__name",

@@ -12,6 +12,7 @@ from chibo.core.calendar import Calendar
 from chibo.core.dates import add_months, full_months
 from chibo.core.models import Rule
 from chibo.core.rules import RuleBook, RuleMissing
+from chibo.members import rules as member_rules
 from chibo.recruitment.models import Candidate, FileCode, FileItem, Recognition, Stage
 
 
@@ -95,7 +96,7 @@ def over_age(c: Candidate, on: dt.date, book: RuleBook) -> Rule | None:
 
 def probation_end(admission: dt.date, book: RuleBook) -> tuple[dt.date, Rule]:
     r = book.rule("probation_months", admission)
-    return add_months(admission, r.value), r
+    return member_rules.probation_end(admission, r.value), r
 
 
 def recognition_due(admission: dt.date, cal: Calendar, book: RuleBook) -> tuple[dt.date, dt.date, Rule]:

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from chibo.members import selectors as member_selectors
 from chibo.members.selectors import Breakdown
-from chibo.organisations.models import PATH_END, Organisation
+from chibo.organisations.models import Organisation
 from chibo.plans import selectors as plan_selectors
 from chibo.plans.models import Resolution, Target
 from chibo.recruitment.models import OPEN_STAGES, Candidate, Recognition
@@ -30,7 +30,7 @@ NEW_MEMBER_WORDS = "ket nap"  # folded (chibo.core.text.fold), as Target.search_
 def open_candidates(org: Organisation) -> QuerySet[Candidate]:
     """The people in the pipeline now (outstanding citizen, sympathiser, applicant) followed by
     a cell of `org`'s subtree."""
-    return Candidate.objects.filter(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END,
+    return Candidate.objects.filter(Organisation.subtree_q(org, "organisation__"),
                                     stage__in=OPEN_STAGES)
 
 
@@ -112,8 +112,7 @@ def next_steps(visible: QuerySet[Candidate], org: Organisation, day: dt.date, *,
     from chibo.recruitment.models import FileItem
 
     cal, book = cal or Calendar(), book or RuleBook()
-    cands = list(visible.filter(stage__in=OPEN_STAGES, organisation__path__gte=org.path,
-                                organisation__path__lt=org.path + PATH_END)
+    cands = list(visible.filter(Organisation.subtree_q(org, "organisation__"), stage__in=OPEN_STAGES)
                  .select_related("person", "organisation").prefetch_related(Prefetch("files", FileItem.objects.all()))
                  .order_by("pk"))
     rows = [(c, rules.next_for_candidate(c, list(c.files.all()), day, cal, book)) for c in cands]

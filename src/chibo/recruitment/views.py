@@ -29,7 +29,7 @@ from chibo.core.rules import RuleBook
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Membership, Person, Status
 from chibo.members.selectors import Breakdown
-from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation
 from chibo.recruitment import forms as f
 from chibo.recruitment import rules, selectors, services
 from chibo.recruitment.models import OPEN_STAGES, Candidate, Decider, Recognition, Stage
@@ -121,7 +121,7 @@ TITLES = {
 # --- The list -------------------------------------------------------------------------------------
 
 def _within(qs: Any, org: Organisation, prefix: str = "organisation__") -> Any:
-    return qs.filter(**{f"{prefix}path__gte": org.path, f"{prefix}path__lt": org.path + PATH_END})
+    return qs.filter(Organisation.subtree_q(org, prefix))
 
 
 def _breakdown_chart(title: str, b: Breakdown) -> BarChart:

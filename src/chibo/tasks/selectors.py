@@ -14,7 +14,7 @@ from django.db.models.functions import Substr
 
 from chibo.core.dates import today
 from chibo.core.numbers import pct
-from chibo.organisations.models import PATH_END, PATH_STEP, Organisation
+from chibo.organisations.models import PATH_STEP, Organisation
 from chibo.tasks import rules
 from chibo.tasks.models import Assignee, Task
 
@@ -30,7 +30,7 @@ def with_people(qs: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def in_subtree(qs: QuerySet[Task], org: Organisation) -> QuerySet[Task]:
-    return qs.filter(organisation__path__gte=org.path, organisation__path__lt=org.path + PATH_END)
+    return qs.filter(Organisation.subtree_q(org, "organisation__"))
 
 
 @dataclass

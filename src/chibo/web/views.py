@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -156,8 +155,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = access.get_organisation(request.user, code)
     day = today()
     committee = member_selectors.in_committee_order(
-        Post.objects.filter(organisation=org).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .filter(start_date__lte=day).select_related("person"))
+        Post.objects.active_on(day).filter(organisation=org).select_related("person"))
     children = Organisation.objects.filter(parent=org).order_by("valid_to", "sort_key").only(
         "code", "name", "kind", "sector", "valid_to", "path")
     sees_members = access.sees_members_of(request.user, org)

@@ -27,7 +27,7 @@ from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.core.dates import in_range, parse_vn_date, today
 from chibo.members.models import Membership, Person
 from chibo.organisations.commands import find_organisation
-from chibo.organisations.models import PATH_END, Organisation
+from chibo.organisations.models import Organisation
 
 ACTIONS = ("list", "create", "reset", "unlock", "deactivate", "reactivate", "grant", "end")
 
@@ -119,7 +119,7 @@ class Command(BaseCommand):
         users = User.objects.select_related("person").order_by("username")
         if code:
             org = find_organisation(code)
-            orgs = Organisation.objects.filter(path__gte=org.path, path__lt=org.path + PATH_END).values("pk")
+            orgs = Organisation.objects.subtree(org).values("pk")
             people = Membership.objects.filter(organisation__in=orgs).values("person_id")
             held = RoleAssignment.objects.filter(organisation__in=orgs).values("user_id")
             users = users.filter(person_id__in=people) | users.filter(pk__in=held)

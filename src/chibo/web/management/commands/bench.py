@@ -181,7 +181,7 @@ class Command(BaseCommand):
         # (assigned to them, or waiting for their verification).
         case("commune overview: targets × cells", "commune overview",
              get(clients["synth.xa"], f"/to-chuc/{commune.code}/chi-tieu/"))
-        largest = (Organisation.objects.filter(kind=Organisation.Kind.COMMUNE, path__startswith=province.path)
+        largest = (Organisation.objects.subtree(province).filter(kind=Organisation.Kind.COMMUNE)
                    .annotate(n=Count("children")).order_by("-n", "path").first())
         if largest is not None:
             with _every_target_broken_down(largest):
@@ -279,11 +279,9 @@ class _Rollback(Exception):
 
 
 def _commune_with_most_cells(province: Organisation) -> tuple[Organisation | None, int]:
-    from chibo.organisations.models import PATH_END
-
     best: tuple[Organisation | None, int] = (None, 0)
-    for commune in Organisation.objects.filter(kind=Organisation.Kind.COMMUNE, path__startswith=province.path):
-        n = Organisation.objects.filter(path__gt=commune.path, path__lt=commune.path + PATH_END,
+    for commune in Organisation.objects.subtree(province).filter(kind=Organisation.Kind.COMMUNE):
+        n = Organisation.objects.filter(Organisation.subtree_q(commune, include_root=False),
                                         kind__in=Organisation.CELL_KINDS, valid_to__isnull=True).count()
         if n > best[1]:
             best = (commune, n)
