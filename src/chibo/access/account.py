@@ -10,7 +10,7 @@ from chibo.access.scope import Viewer, one, scope_for, signed_in
 from chibo.accounts.models import ApiToken, Role, RoleAssignment, User
 from chibo.core.dates import today
 from chibo.members.models import Membership, Person
-from chibo.organisations.models import PATH_END, Organisation
+from chibo.organisations.models import Organisation
 
 # --- API tokens -------------------------------------------------------------------------
 # A person sees and revokes only their own tokens (the administrator uses `chibo apitoken`).
@@ -52,8 +52,7 @@ def accounts(user: Viewer) -> QuerySet[User]:
     reach = Q(pk__in=[])
     grantable = Q(pk__in=[])
     for g in admin:
-        subtree = {"path__gte": g.org.path, "path__lt": g.org.path + PATH_END}
-        member_orgs = Organisation.objects.filter(**subtree).values("pk")
+        member_orgs = Organisation.objects.subtree(g.org).values("pk")
         reach |= Q(person__membership__organisation__in=member_orgs) | Q(roles__organisation__in=member_orgs)
         grantable |= Q(organisation__in=member_orgs, role__in=[r for r, n in _RANK.items() if n <= _RANK[g.role]])
     not_theirs = RoleAssignment.objects.active_on(today()).exclude(grantable).values("user_id")

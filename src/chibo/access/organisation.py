@@ -17,7 +17,7 @@ from chibo.access.scope import (
     scope_for,
     subtree_filter,
 )
-from chibo.members.models import Membership, Person, Post
+from chibo.members.models import Membership, Person, Post, PostQuerySet
 from chibo.organisations.models import LEVEL_OF_KIND, Locality, Organisation
 
 # --- Organisations ----------------------------------------------------------------------
@@ -165,7 +165,7 @@ def get_locality(user: Viewer, code: str, *, write: bool = False) -> Locality:
 
 # --- Posts --------------------------------------------------------------------------------
 
-def posts(user: Viewer) -> QuerySet[Post]:
+def posts(user: Viewer) -> PostQuerySet:
     scope = scope_for(user)
     if scope.superuser:
         return Post.objects.all()

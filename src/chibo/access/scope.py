@@ -16,7 +16,7 @@ from django.http import Http404
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.core.dates import today
 from chibo.members.models import Membership, Person
-from chibo.organisations.models import LEVEL_OF_KIND, PATH_END, Organisation
+from chibo.organisations.models import LEVEL_OF_KIND, Organisation, subtree_q
 
 # The user a request is made by, as the gatekeeper takes them: a signed-in account or an
 # anonymous visitor (who sees nothing). Access reads `is_authenticated`, `is_active`,
@@ -181,7 +181,7 @@ def _deny_or_404(visible: bool, allowed: bool) -> None:
 def subtree_filter(org: Organisation, prefix: str = "") -> Q:
     """Rows whose organisation (reached through `prefix`, e.g. "organisation__") lies in `org`'s
     subtree: one index range over the materialised path."""
-    return Q(**{f"{prefix}path__gte": org.path, f"{prefix}path__lt": org.path + PATH_END})
+    return subtree_q(org, prefix)
 
 
 def plan_orgs_filter(scope: Scope, prefix: str) -> Q:

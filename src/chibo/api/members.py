@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.db.models import Q as Where
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -57,7 +56,7 @@ from chibo.members.models import (
 from chibo.members.models import (
     Status as MemberStatus,
 )
-from chibo.members.selectors import filter_members, in_committee_order
+from chibo.members.selectors import committee_posts, filter_members
 from chibo.organisations.models import Locality, Organisation
 
 router = Router()
@@ -138,10 +137,7 @@ class OrganisationDetail(OrganisationOut):
     @staticmethod
     def resolve_committee(org: Organisation) -> list[Post]:
         # The committee is part of the organisation's page, which the gatekeeper let us show.
-        day = today()
-        return list(in_committee_order(
-            Post.objects.filter(organisation=org, kind__in=Post.COMMITTEE_KINDS, start_date__lte=day)
-            .filter(Where(end_date__isnull=True) | Where(end_date__gte=day)).select_related("person")))
+        return list(committee_posts([org]).select_related("person"))
 
     @staticmethod
     def resolve_children(org: Organisation, context: Any) -> list[str]:
@@ -298,8 +294,7 @@ class LocalityDetail(LocalityOut):
     def resolve_head(loc: Locality, context: Any) -> Post | None:
         day = today()
         return (
-            access.posts(context["request"].user).filter(locality=loc, kind__in=Post.HEAD_KINDS, start_date__lte=day)
-            .filter(Where(end_date__isnull=True) | Where(end_date__gte=day))
+            access.posts(context["request"].user).active_on(day).filter(locality=loc, kind__in=Post.HEAD_KINDS)
             .annotate(is_member=Exists(Membership.objects.filter(person=OuterRef("person"),
                                                                  status__in=CURRENT_STATUSES)))
             .select_related("person").order_by("-start_date", "-id").first())
@@ -550,7 +545,7 @@ def post_list(request: HttpRequest, org: str = Q("only posts in the organisation
         raise invalid("active", _("Give true or false."))
     if active == "true":
         day = today()
-        qs = qs.filter(start_date__lte=day).filter(Where(end_date__isnull=True) | Where(end_date__gte=day))
+        qs = qs.active_on(day)
     rows = list(qs.order_by("start_date", "id"))
     return {"count": len(rows), "results": rows}
 
