@@ -18,7 +18,7 @@ from chibo.audit import services as audit_services
 from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import add_months
 from chibo.core.text import fold
-from chibo.demo.builders import CommunePlan
+from chibo.devtools.demo.builders import CommunePlan
 from chibo.members.models import Person, Post
 from chibo.organisations.models import Locality, Organisation
 from chibo.plans import rules as plan_rules
