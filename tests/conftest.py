@@ -142,23 +142,12 @@ def world(db: Any) -> World:
 @pytest.fixture
 def _migration_data(transactional_db: None) -> None:
     """Put back the rows data migrations seed, which the flush after every transactional
-    test deletes. Add a line here when a new data migration seeds rows the app needs.
+    test deletes: chibo.core.seed writes them (each domain's reference.py holds them).
 
     (`django_db_serialized_rollback` does not work here: once Playwright's sync API has
     started, asyncio reports a running loop on the main thread, so Django's thread-critical
     `connections` hands out a different DatabaseWrapper than the one pytest-django stored
     the serialized contents on whenever the test database was set up before the browser.)"""
-    from importlib import import_module
+    from chibo.core.seed import seed_reference_data
 
-    from django.apps import apps
-
-    import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
-    import_module("chibo.core.migrations.0005_holidays_2026_2027").add(apps, None)
-    import_module("chibo.core.migrations.0006_rules_lifecycle").add_rules(apps, None)
-    import_module("chibo.core.migrations.0007_rules_current_texts").add_rules(apps, None)
-    import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)
-    import_module("chibo.meetings.migrations.0004_rules_votes").add_rules(apps, None)
-    import_module("chibo.lifecycle.migrations.0002_rules_temporary_transfer").add_rules(apps, None)
-    import_module("chibo.recruitment.migrations.0004_rules_recognition_windows").add_rules(apps, None)
-    import_module("chibo.lifecycle.migrations.0004_rules_exemption").add_rules(apps, None)
-    import_module("chibo.core.migrations.0008_rules_2025_versions").add_rules(apps, None)
+    seed_reference_data()
