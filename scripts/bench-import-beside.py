@@ -36,7 +36,7 @@ from tests.served import python  # noqa: E402
 from tests.test_import import MEMBER_HEADERS, member_row, xlsx  # noqa: E402
 from tests.test_import_lock import SETUP, WRITER  # noqa: E402
 
-from chibo.exchange.bench import empty_database_env  # noqa: E402
+from chibo.devtools.bench import empty_database_env  # noqa: E402
 
 CHIBO = [sys.executable, "-m", "chibo"]
 

@@ -317,22 +317,11 @@ def world(_world_shelf: _Shelf, db: Any) -> World:
 
 
 def seed_migration_data() -> None:
-    """Put back the rows data migrations seed. Add a line here when a new data migration seeds
-    rows the app needs."""
-    from importlib import import_module
+    """Put back the rows data migrations seed: chibo.core.seed writes them (each domain's
+    reference.py holds them), as the migrations do."""
+    from chibo.core.seed import seed_reference_data
 
-    from django.apps import apps
-
-    import_module("chibo.core.migrations.0002_rules_initial").add_rules(apps, None)
-    import_module("chibo.core.migrations.0005_holidays_2026_2027").add(apps, None)
-    import_module("chibo.core.migrations.0006_rules_lifecycle").add_rules(apps, None)
-    import_module("chibo.core.migrations.0007_rules_current_texts").add_rules(apps, None)
-    import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)
-    import_module("chibo.meetings.migrations.0004_rules_votes").add_rules(apps, None)
-    import_module("chibo.lifecycle.migrations.0002_rules_temporary_transfer").add_rules(apps, None)
-    import_module("chibo.recruitment.migrations.0004_rules_recognition_windows").add_rules(apps, None)
-    import_module("chibo.lifecycle.migrations.0004_rules_exemption").add_rules(apps, None)
-    import_module("chibo.core.migrations.0008_rules_2025_versions").add_rules(apps, None)
+    seed_reference_data()
 
 
 @pytest.fixture

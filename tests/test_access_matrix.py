@@ -99,7 +99,7 @@ def test_anonymous_users_are_sent_to_sign_in(world, template):
 def test_every_web_url_is_in_the_matrix():
     web_names = {p.name for include in get_resolver().url_patterns
                  if not str(include.pattern).startswith("api/") for p in include.url_patterns}
-    covered = {"home", "for-me", "rules", "rule-version", "holidays", "holiday-remove", "tree", "organisation", "organisation-edit", "province-compare", "province-compare-xlsx", "province-compare-recompute", "province-compare-progress", "organisation-create", "members", "member",
+    covered = {"home", "for-me", "rules", "rule-version", "holidays", "holiday-remove", "holiday-propose", "tree", "organisation", "organisation-edit", "province-compare", "province-compare-xlsx", "province-compare-recompute", "province-compare-progress", "organisation-create", "members", "member",
                "member-edit", "member-event", "member-create", "post-create", "post-end", "locality", "audit", "person-create", "locality-create", "locality-edit", "member-export", "organisation-export", "import-template", "quality", "import", "import-job", "import-commit", "import-retry", "import-rejected", "export-job", "export-download",
                "login", "logout", "my-tokens", "my-token-revoke",  # tests/test_sign_in_and_tokens.py
                "accounts", "account", "activate", "account-action", "account-create", "account-role-end", "account-role-grant", "onboarding",  # tests/test_accounts_admin.py

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from chibo.exchange.bench import empty_database_env
+from chibo.devtools.bench import empty_database_env
 
 ROOT = Path(__file__).resolve().parents[1]
 ON_SQLITE = "sqlite" in settings.DATABASES["default"]["ENGINE"]

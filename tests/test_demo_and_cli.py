@@ -21,7 +21,7 @@ from django.test import override_settings
 
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.core.dates import add_months, full_years, today
-from chibo.demo.builders import DEFAULT_PASSWORD
+from chibo.devtools.demo.builders import DEFAULT_PASSWORD
 from chibo.indicators.figures import _members_on, _members_today
 from chibo.members.models import Membership, Person, Post, Status
 from chibo.organisations.models import Locality, Organisation

@@ -21,8 +21,8 @@ from django.db import connection
 
 from chibo import access
 from chibo.audit.models import AuditEvent
+from chibo.devtools.bench import empty_database_env
 from chibo.exchange import importer
-from chibo.exchange.bench import empty_database_env
 from chibo.exchange.importer import run_import
 from chibo.exchange.reader import read
 from chibo.indicators.figures import indicators

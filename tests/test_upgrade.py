@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chibo.exchange.bench import empty_database_env
+from chibo.devtools.bench import empty_database_env
 from tests.served import ROOT, python
 
 TABLES = """

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from chibo.exchange.bench import empty_database_env
+from chibo.devtools.bench import empty_database_env
 from tests.served import python
 from tests.test_import import MEMBER_HEADERS, member_row, xlsx
 

@@ -1,12 +1,17 @@
 """The `chibo` console command: Django's management commands under one name.
 
-`chibo demo`, `chibo indicators ORG`, `chibo bench` … are management commands of the
-apps; `chibo serve` runs the app with gunicorn; anything else is passed to Django."""
+`chibo indicators ORG`, `chibo remind` … are management commands of the apps; `chibo serve`
+runs the app with gunicorn; anything else is passed to Django. `chibo demo`, `synth` and
+`bench` belong to chibo.devtools, which production settings do not install: there they say
+so instead of Django's "Unknown command"."""
 
 from __future__ import annotations
 
 import os
 import sys
+
+# The commands of chibo.devtools (its apps.COMMANDS), named here so production never imports it.
+DEV_COMMANDS = ("demo", "synth", "bench")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,9 +20,29 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1 and args[1] == "serve":
         _serve(args[2:])
         return
+    if len(args) > 1 and args[1] in DEV_COMMANDS:
+        _refuse_outside_development(args[1])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)
+
+
+def _refuse_outside_development(command: str) -> None:
+    """Exit with a sentence (status 2) when the settings do not install chibo.devtools."""
+    import django
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    django.setup()
+    if apps.is_installed("chibo.devtools"):
+        return
+    translation.activate(settings.LANGUAGE_CODE)
+    sys.stderr.write(_("`chibo %(command)s` is a development tool: it writes invented people and is not "
+                       "installed on a production server (CHIBO_ENV=production). Run it on a development "
+                       "copy, without CHIBO_ENV=production.") % {"command": command} + "\n")
+    sys.exit(2)
 
 
 def _serve(extra: list[str]) -> None:

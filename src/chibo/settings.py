@@ -92,12 +92,15 @@ INSTALLED_APPS = [
     "chibo.exchange",
     "chibo.web",
     "chibo.api",
-    "chibo.demo",
     "chibo.operations",
     # After chibo.exchange, whose `db_worker` (the same worker, cleaning up first) wins.
     "django_tasks",
     "django_tasks_db",
 ]
+# `chibo demo`, `synth` and `bench` write invented people: development only, never installed in
+# production (cli.py says so when they are asked for there).
+if not PRODUCTION:
+    INSTALLED_APPS.append("chibo.devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

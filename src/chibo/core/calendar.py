@@ -89,3 +89,57 @@ def due(key: str, start: dt.date, *, calendar: Calendar | None = None, book: Rul
     if r.unit == Rule.Unit.YEARS:
         return Due(add_years(start, r.value), r)
     raise ValueError(f"rule {key!r} is not a length of time ({r.unit})")
+
+
+# --- A year's days off proposed from Vietnam's public-holiday calendar ----------------------------
+
+# The source written on the days an administrator takes from the proposal.
+PROPOSAL_SOURCE = "Lịch ngày lễ Việt Nam (thư viện holidays), quản trị viên đối chiếu với thông báo chính thức"
+
+
+@dataclass(frozen=True)
+class ProposedDay:
+    """A weekday off in Vietnam's calendar for the year, and the day recorded on that date, if any."""
+    date: dt.date
+    name: str
+    stored: Holiday | None
+
+    @property
+    def recorded(self) -> bool:
+        return self.stored is not None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The calendar's weekdays off for `year` beside what chibo records: `days` (each marked
+    recorded or not) and `only_here`, the days recorded that the calendar does not have (such
+    as the Tết bridge days the Prime Minister announces). The administrator's word wins: the
+    proposal only adds days not recorded yet."""
+    year: int
+    days: list[ProposedDay]
+    only_here: list[Holiday]
+
+    @property
+    def new(self) -> list[ProposedDay]:
+        return [d for d in self.days if not d.recorded]
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.new or self.only_here)
+
+
+def calendar_days_off(year: int) -> dict[dt.date, str]:
+    """Vietnam's public holidays of `year` that fall on a weekday (with the days given in place of
+    those on a weekend), named in Vietnamese, from the `holidays` package. Computed from the
+    Labour Code and the lunar calendar: the Government's announcement may differ."""
+    import holidays
+
+    days = holidays.country_holidays("VN", years=year, language="vi")
+    return {day: name for day, name in sorted(days.items()) if day.weekday() < SATURDAY}
+
+
+def propose_days_off(year: int) -> Proposal:
+    calendar = calendar_days_off(year)
+    stored = {h.date: h for h in Holiday.objects.filter(date__year=year)}
+    return Proposal(year=year, days=[ProposedDay(day, name, stored.get(day)) for day, name in calendar.items()],
+                    only_here=[h for day, h in sorted(stored.items()) if day not in calendar])

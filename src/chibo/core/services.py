@@ -5,6 +5,7 @@ a date, so dates computed for earlier days keep the version that was in force th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
+from chibo.core.calendar import PROPOSAL_SOURCE, propose_days_off
 from chibo.core.dates import format_vn_date, today
 from chibo.core.models import Holiday, Rule
 from chibo.core.text import nfc
@@ -87,6 +89,34 @@ def holiday_set(*, actor: Any, day: dt.date | None, name: str, confirmed: bool =
     audit.record(actor=actor, action="update" if before else "create", obj=holiday, object_repr=str(holiday),
                  before=before, after=audit.snapshot(holiday, ["date", "name", "confirmed", "note"]))
     return holiday
+
+
+@transaction.atomic
+def holiday_add_proposed(*, actor: Any, year: int, days: Iterable[dt.date], confirmed: bool = False) -> list[Holiday]:
+    """Record the chosen days of the year's proposal (core.calendar.propose_days_off) that are
+    not recorded yet, under the calendar's names. A day already recorded is never changed — the
+    administrator's entry wins — and a day the proposal does not hold is refused. `confirmed`:
+    the administrator checked the days against the Government's announcement."""
+    proposal = propose_days_off(year)
+    offered = {d.date: d for d in proposal.days}
+    chosen = sorted(set(days))
+    if not chosen:
+        raise ValidationError({"days": _("Choose at least one proposed day to add.")})
+    foreign = [d for d in chosen if d not in offered]
+    if foreign:
+        raise ValidationError({"days": _("%(date)s is not in the proposal for %(year)s. Add it with the form on the "
+                                         "days off page instead.") % {"date": format_vn_date(foreign[0]),
+                                                                      "year": year}})
+    added = []
+    for day in chosen:
+        if offered[day].recorded or Holiday.objects.filter(date=day).exists():
+            continue
+        holiday = Holiday.objects.create(date=day, name=offered[day].name[:120], confirmed=confirmed,
+                                         note=PROPOSAL_SOURCE[:300])
+        audit.record(actor=actor, action="create", obj=holiday, object_repr=str(holiday),
+                     after=audit.snapshot(holiday, ["date", "name", "confirmed", "note"]))
+        added.append(holiday)
+    return added
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ a message naming the field and saying how to fix it, and writes its audit record
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
 from chibo.core import files
+from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import format_vn_date, today
 from chibo.core.text import fold, nfc
 from chibo.organisations.models import Organisation
@@ -72,7 +74,7 @@ def _attach(upload: Upload | None, folder: str) -> dict[str, str]:
 def resolution_create(*, actor: Any, file: Upload | None = None, **data: Any) -> Resolution:
     data = _clean_resolution(data)
     res = Resolution(**data, **_attach(file, "resolutions"))
-    res.search_text = fold(f"{res.number} {res.title}")[:400]
+    res.search_text = _resolution_search(res)
     res.save()
     audit.record(actor=actor, action="create", obj=res, org_path=res.organisation.path,
                  after=audit.snapshot(res, RESOLUTION_FIELDS))
@@ -90,7 +92,7 @@ def resolution_update(res: Resolution, *, actor: Any, file: Upload | None = None
     before = audit.snapshot(res, RESOLUTION_FIELDS)
     for key, value in {**merged, **_attach(file, "resolutions")}.items():
         setattr(res, key, value)
-    res.search_text = fold(f"{res.number} {res.title}")[:400]
+    res.search_text = _resolution_search(res)
     res.save()
     old, new = audit.diff(before, audit.snapshot(res, RESOLUTION_FIELDS))
     if new:
@@ -174,7 +176,7 @@ def target_create(*, actor: Any, **data: Any) -> Target:
         siblings = Target.objects.filter(resolution=data["resolution"], parent=data.get("parent"))
         data["position"] = siblings.count() + 1
     target = Target(**data)
-    target.search_text = fold(target.name)[:300]
+    target.search_text = _target_search(target)
     target.save()
     _save_milestones(target, milestones if has_milestones else None)
     audit.record(actor=actor, action="create", obj=target, org_path=target.organisation.path,
@@ -194,7 +196,7 @@ def target_update(target: Target, *, actor: Any, **data: Any) -> Target:
     before = audit.snapshot(target, TARGET_FIELDS)
     for key, value in merged.items():
         setattr(target, key, value)
-    target.search_text = fold(target.name)[:300]
+    target.search_text = _target_search(target)
     target.save()
     _save_milestones(target, milestones if has_milestones else None)
     old, new = audit.diff(before, audit.snapshot(target, TARGET_FIELDS))
@@ -256,3 +258,51 @@ def measurement_record(*, actor: Any, target: Target, measured_on: dt.date | Non
     audit.record(actor=actor, action="create", obj=m, object_repr=f"{target.name}: {value} ({format_vn_date(measured_on)})",
                  org_path=target.organisation.path, after=audit.snapshot(m, MEASUREMENT_FIELDS))
     return m
+
+
+# --- Many at once (the demo's communes, the synthetic province) -----------------------------------
+
+def _resolution_search(res: Resolution) -> str:
+    return fold(f"{res.number} {res.title}")[:400]
+
+
+def _target_search(target: Target) -> str:
+    return fold(target.name)[:300]
+
+
+@transaction.atomic
+def bulk_create_resolutions(resolutions: Sequence[Resolution], *, actor: Any) -> list[Resolution]:
+    """Insert resolutions already checked by their caller (a generator that makes only valid
+    ones) in bulk, each with its search text and its audit row, as resolution_create would."""
+    for res in resolutions:
+        res.search_text = _resolution_search(res)
+    insert_returning(Resolution, list(resolutions))
+    audit.record_many([{"action": "create", "obj": res, "org_path": res.organisation.path,
+                        "after": audit.snapshot(res, RESOLUTION_FIELDS)} for res in resolutions], actor=actor)
+    return list(resolutions)
+
+
+@transaction.atomic
+def bulk_create_targets(rows: Sequence[tuple[Target, Mapping[int, Decimal | int]]], *, actor: Any) -> list[Target]:
+    """Insert targets (each with its milestones: year → value) in bulk, parents before their
+    parts (a part's `parent` must be saved already), with their search text and audit rows."""
+    targets = [target for target, _milestones in rows]
+    for target in targets:
+        target.search_text = _target_search(target)
+    insert_returning(Target, targets)
+    insert_rows(Milestone, ({"target_id": target.pk, "year": year, "value": value}
+                            for target, milestones in rows for year, value in milestones.items()))
+    audit.record_many([{"action": "create", "obj": target, "org_path": target.organisation.path, "after": {
+        **audit.snapshot(target, TARGET_FIELDS), "milestones": {str(y): str(v) for y, v in milestones.items()}}}
+        for target, milestones in rows], actor=actor)
+    return targets
+
+
+@transaction.atomic
+def bulk_create_measurements(measurements: Sequence[Measurement], *, actor: Any) -> list[Measurement]:
+    """Insert measurements of saved targets in bulk, with their audit rows."""
+    insert_returning(Measurement, list(measurements))
+    audit.record_many([{"action": "create", "obj": m, "org_path": m.target.organisation.path,
+                        "object_repr": f"{m.target.name}: {m.value} ({m.measured_on.strftime('%d/%m/%Y')})",
+                        "after": audit.snapshot(m, MEASUREMENT_FIELDS)} for m in measurements], actor=actor)
+    return list(measurements)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from chibo.audit import services as audit
 from chibo.core import files
+from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import format_vn_date, today
 from chibo.core.text import fold, nfc
 from chibo.members.models import Membership, Person
@@ -368,3 +369,40 @@ def roll_forward_all(*, day: dt.date | None = None) -> int:
             latest = nxt
     return made
 
+
+
+# --- Many at once (the demo's communes, the synthetic province) -----------------------------------
+
+@dataclass
+class BulkTask:
+    """A task for bulk_create_tasks, in its final state: its lead and coordinating members
+    (person ids), its updates (Update fields: kind, created_at, note, progress, on_behalf_of_id)
+    and, for a later occurrence of a monthly series, the series' first task (earlier in the call)."""
+    task: Task
+    lead: int
+    coordinating: Sequence[int] = ()
+    updates: Sequence[dict[str, Any]] = ()
+    series: Task | None = None
+
+
+@transaction.atomic
+def bulk_create_tasks(rows: Sequence[BulkTask], *, actor: Any) -> list[Task]:
+    """Insert tasks already checked by their caller in bulk, with their search text, assignees,
+    updates and one audit row each, as task_create and the later steps would have left them."""
+    for row in rows:
+        row.task.search_text = _search(row.task)
+    insert_returning(Task, [row.task for row in rows if row.series is None])
+    following = [row for row in rows if row.series is not None]
+    for row in following:
+        row.task.series = row.series
+    insert_returning(Task, [row.task for row in following])
+    insert_rows(Assignee, (
+        {"task_id": row.task.pk, "person_id": person, "role": role} for row in rows
+        for person, role in [(row.lead, Assignee.Role.LEAD),
+                             *((p, Assignee.Role.COORDINATING) for p in row.coordinating)]))
+    insert_rows(Update, ({**update, "task_id": row.task.pk} for row in rows for update in row.updates))
+    audit.record_many([{"action": "create", "obj": row.task, "org_path": row.task.organisation.path, "after": {
+        **audit.snapshot(row.task, TASK_FIELDS),
+        "assignees": [f"lead:person:{row.lead}", *(f"coordinating:person:{p}" for p in row.coordinating)]}}
+        for row in rows], actor=actor)
+    return [row.task for row in rows]

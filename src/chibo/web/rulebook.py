@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from chibo import access
-from chibo.core import services
+from chibo.core import calendar, services
 from chibo.core.dates import today
 from chibo.core.models import Holiday, Rule
 from chibo.core.numbers import query_int
@@ -120,6 +121,44 @@ def _working_days(year: int, off: set[dt.date]) -> int:
         n += day.weekday() < 5 and day not in off
         day += dt.timedelta(days=1)
     return n
+
+
+class ProposalForm(ServiceFormMixin, forms.Form):
+    days = forms.TypedMultipleChoiceField(label=gettext_lazy("days to add"), required=False,
+                                          widget=forms.CheckboxSelectMultiple,
+                                          coerce=lambda v: dt.date.fromisoformat(v) if isinstance(v, str) else v)
+    confirmed = forms.BooleanField(label=gettext_lazy("checked against the Government's announcement"),
+                                   required=False)
+
+    def __init__(self, *args: Any, proposal: calendar.Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(d.date.isoformat(), f"{d.date:%d/%m/%Y} {d.name}") for d in proposal.new]
+        self.fields["days"].choices = choices  # type: ignore[attr-defined]
+        self.fields["days"].initial = [value for value, _label in choices]
+
+
+@login_required
+def holiday_propose(request: HttpRequest) -> HttpResponse:
+    """A year's days off proposed from Vietnam's calendar (the `holidays` package), beside what is
+    recorded: the administrator adds the days they confirm; what is recorded is never changed."""
+    if not access.may_edit_rulebook(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    proposal = calendar.propose_days_off(year)
+    form = ProposalForm(request.POST if request.method == "POST" else None, proposal=proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.holiday_add_proposed(actor=request.user, year=year, days=form.cleaned_data["days"],
+                                                  confirmed=form.cleaned_data["confirmed"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, ngettext(
+                "%(n)d day off of %(year)d added from the proposal.",
+                "%(n)d days off of %(year)d added from the proposal.", len(added)) % {"n": len(added), "year": year})
+            return redirect(f"{reverse('holidays')}?nam={year}")
+    return render(request, "web/holiday_propose.html", {"year": year, "proposal": proposal, "form": form},
+                  status=400 if form.errors else 200)
 
 
 @login_required

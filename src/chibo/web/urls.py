@@ -19,6 +19,7 @@ urlpatterns = [
     path("huong-dan/bi-thu-chi-bo.pdf", help.secretary_pdf, name="help-secretary-pdf"),
     path("huong-dan/<slug:slug>/", help.area, name="help-area"),
     path("ngay-nghi/", rulebook.holidays, name="holidays"),
+    path("ngay-nghi/de-xuat/", rulebook.holiday_propose, name="holiday-propose"),
     path("ngay-nghi/<int:pk>/xoa/", rulebook.holiday_remove, name="holiday-remove"),
     path("to-chuc/", views.organisation_tree, name="tree"),
     path("to-chuc/moi/", views.organisation_create, name="organisation-create"),

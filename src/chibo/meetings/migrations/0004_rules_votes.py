@@ -19,33 +19,11 @@ import datetime as dt
 
 from django.db import migrations
 
+from chibo.core.seed import seed_reference_data
+
 SINCE = dt.date(1900, 1, 1)
 QD294 = dt.date(2025, 7, 1)
-GENERAL_NOTE = ("Nghị quyết của chi bộ chỉ có giá trị khi quá nửa số đảng viên chính thức được triệu tập tán thành. "
-                "Không tính đảng viên sinh hoạt tạm thời ở đảng bộ khác; đảng viên miễn công tác và sinh hoạt đảng "
-                "không có mặt (có mặt, tham gia biểu quyết thì vẫn tính); đảng viên bị đình chỉ sinh hoạt, bị khởi "
-                "tố, truy tố, tạm giam; đảng viên vắng mặt có lý do được cấp ủy đồng ý.")
-RULES = [
-    {"key": "vote_general_more_than_pct", "name": "Biểu quyết nghị quyết của chi bộ (quá nửa)", "value": 50,
-     "unit": "percent", "effective_from": SINCE, "effective_to": QD294, "confirmed": True,
-     "citation": "Điều lệ Đảng (2011), Điều 10; Quy định 24-QĐ/TW (2021), điểm 9.3.2",
-     "note": GENERAL_NOTE},
-    {"key": "vote_general_more_than_pct", "name": "Biểu quyết nghị quyết của chi bộ (quá nửa)", "value": 50,
-     "unit": "percent", "effective_from": QD294, "effective_to": None, "confirmed": True,
-     "citation": "Điều lệ Đảng (2011), Điều 10; Quy định 294-QĐ/TW (26/5/2025)",
-     "note": GENERAL_NOTE + " Như Quy định 24-QĐ/TW, điểm 9.3.2 (đã đối chiếu); số điểm trong Quy định 294 chưa "
-                            "đối chiếu."},
-    {"key": "vote_removal_numerator", "name": "Tỷ lệ biểu quyết xóa tên đảng viên chính thức (tử số)", "value": 2,
-     "unit": "count", "effective_from": SINCE, "effective_to": None, "confirmed": False,
-     "citation": "Chưa tìm thấy văn bản quy định (Điều lệ Đảng, Điều 8 không nêu tỷ lệ)",
-     "note": "chibo tạm dùng hai phần ba số đảng viên chính thức được triệu tập, như kết nạp và công nhận. Chưa tìm "
-             "thấy văn bản đặt tỷ lệ này cho việc xóa tên đảng viên chính thức; cấp ủy sửa khi có văn bản."},
-    {"key": "vote_removal_denominator", "name": "Tỷ lệ biểu quyết xóa tên đảng viên chính thức (mẫu số)", "value": 3,
-     "unit": "count", "effective_from": SINCE, "effective_to": None, "confirmed": False,
-     "citation": "Chưa tìm thấy văn bản quy định (Điều lệ Đảng, Điều 8 không nêu tỷ lệ)",
-     "note": "chibo tạm dùng hai phần ba số đảng viên chính thức được triệu tập, như kết nạp và công nhận. Chưa tìm "
-             "thấy văn bản đặt tỷ lệ này cho việc xóa tên đảng viên chính thức; cấp ủy sửa khi có văn bản."},
-]
+KEYS = ["vote_general_more_than_pct", "vote_removal_numerator", "vote_removal_denominator"]  # rows: chibo.meetings.reference
 SPECIAL = {"citation": "Điều lệ Đảng (2011), Điều 4 (kết nạp), Điều 5 (công nhận đảng viên chính thức)",
            "note": "Ít nhất hai phần ba số đảng viên chính thức được triệu tập tán thành. Cũng áp dụng khi chi bộ đề "
                    "nghị xóa tên đảng viên dự bị không được công nhận."}
@@ -56,17 +34,15 @@ OLD_SPECIAL = {"citation": "Điều lệ Đảng (2011), Điều 4, 5, 8; Quy đ
 
 
 def add_rules(apps, schema_editor):
+    seed_reference_data(apps)
     Rule = apps.get_model("core", "Rule")
-    for row in RULES:
-        Rule.objects.update_or_create(key=row["key"], effective_from=row["effective_from"], defaults=row)
-    for key, name in SPECIAL_NAMES.items():
+    for key, name in SPECIAL_NAMES.items():  # the earlier rows, on a database that had them
         Rule.objects.filter(key=key, effective_from=SINCE).update(name=name, **SPECIAL)
 
 
 def remove_rules(apps, schema_editor):
     Rule = apps.get_model("core", "Rule")
-    for row in RULES:
-        Rule.objects.filter(key=row["key"], effective_from=row["effective_from"]).delete()
+    Rule.objects.filter(key__in=KEYS).delete()
     for key, part in (("vote_special_numerator", "tử số"), ("vote_special_denominator", "mẫu số")):
         Rule.objects.filter(key=key, effective_from=SINCE).update(
             name=f"Tỷ lệ biểu quyết kết nạp, công nhận, xóa tên ({part})", **OLD_SPECIAL)

@@ -13,30 +13,11 @@ import datetime as dt
 
 from django.db import migrations
 
+from chibo.core.seed import seed_reference_data
+
 SINCE = dt.date(1900, 1, 1)
 QD294 = dt.date(2025, 7, 1)
-UNNUMBERED = "Số điểm trong Quy định 294 chưa đối chiếu; nội dung như văn bản trước."
-EXTENSION = {"key": "recognition_decision_extension_working_days",
-             "name": "Gia hạn quyết định công nhận đảng viên chính thức (trường hợp đặc biệt)",
-             "value": 30, "unit": "working_days"}
-FAILED = {"key": "recognition_failed_votes_to_superior",
-          "name": "Số lần chi bộ biểu quyết không đủ hai phần ba thì báo cáo cấp ủy cấp trên quyết định",
-          "value": 3, "unit": "count"}
-RULES = [
-    {**EXTENSION, "effective_from": SINCE, "effective_to": QD294,
-     "citation": "Quy định 29-QĐ/TW (2016), điểm 4.3.1 (nhắc lại trong Quy định 24-QĐ/TW và 232-QĐ/TW)",
-     "note": "Trường hợp đặc biệt được gia hạn một lần, không quá 30 ngày làm việc, như với quyết định kết nạp."},
-    {**EXTENSION, "effective_from": QD294, "citation": "Quy định 294-QĐ/TW (26/5/2025)",
-     "note": "Trường hợp đặc biệt được gia hạn một lần, không quá 30 ngày làm việc. " + UNNUMBERED},
-    {**FAILED, "effective_from": SINCE, "effective_to": QD294,
-     "citation": "Quy định 29-QĐ/TW (2016), điểm 4.2; Quy định 24-QĐ/TW (2021), điểm 4.2.3",
-     "note": "Tổ chức đảng cấp dưới đã biểu quyết 3 lần không đủ hai phần ba đảng viên chính thức (hoặc cấp ủy "
-             "viên) tán thành công nhận chính thức hoặc đề nghị xóa tên thì báo cáo cấp ủy cấp trên trực tiếp xem "
-             "xét, quyết định."},
-    {**FAILED, "effective_from": QD294, "citation": "Quy định 294-QĐ/TW (26/5/2025)",
-     "note": "Biểu quyết 3 lần không đủ hai phần ba thì báo cáo cấp ủy cấp trên trực tiếp xem xét, quyết định. "
-             + UNNUMBERED},
-]
+KEYS = ["recognition_decision_extension_working_days", "recognition_failed_votes_to_superior"]  # rows: chibo.recruitment.reference
 OVER_AGE_NOTE = ("Đủ 60 tuổi trở xuống, tính theo tháng, tại thời điểm chi bộ xét kết nạp. Người trên 60 tuổi do "
                  "cấp ủy trực thuộc Trung ương (ban thường vụ tỉnh ủy) xem xét, quyết định kết nạp, khi đã có sự "
                  "đồng ý bằng văn bản trước.")
@@ -45,16 +26,14 @@ OLD_OVER_AGE_NOTE = ("Đủ 60 tuổi trở xuống, tính theo tháng, tại th
 
 
 def add_rules(apps, schema_editor):
+    seed_reference_data(apps)
     Rule = apps.get_model("core", "Rule")
-    for row in RULES:
-        Rule.objects.update_or_create(key=row["key"], effective_from=row["effective_from"], defaults=row)
     Rule.objects.filter(key="admission_max_age", effective_from=QD294).update(note=OVER_AGE_NOTE)
 
 
 def remove_rules(apps, schema_editor):
     Rule = apps.get_model("core", "Rule")
-    for row in RULES:
-        Rule.objects.filter(key=row["key"], effective_from=row["effective_from"]).delete()
+    Rule.objects.filter(key__in=KEYS).delete()
     Rule.objects.filter(key="admission_max_age", effective_from=QD294).update(note=OLD_OVER_AGE_NOTE)
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from chibo.accounts import twostep
 from chibo.accounts.models import User
 from chibo.core.dates import today
-from chibo.exchange.bench import import_benchmark
+from chibo.devtools.bench import import_benchmark
 from chibo.members.models import Membership
 from chibo.organisations.models import Organisation
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from chibo.core.dates import add_months, add_years
 from chibo.core.ethnicities import KINH
-from chibo.demo.builders import JRAI, CellPlan, CommunePlan
+from chibo.devtools.demo.builders import JRAI, CellPlan, CommunePlan
 from chibo.lifecycle.rules import BADGE_OCCASIONS
 from chibo.members import services as members
 from chibo.members.models import Membership, Person, Sex, Status

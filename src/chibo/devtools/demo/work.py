@@ -14,19 +14,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from chibo.audit import services as audit_services
-from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import add_months
-from chibo.core.text import fold
-from chibo.demo.builders import CommunePlan
+from chibo.devtools.demo.builders import CommunePlan
 from chibo.members.models import Person, Post
 from chibo.organisations.models import Locality, Organisation
 from chibo.plans import rules as plan_rules
 from chibo.plans import services as plan_services
-from chibo.plans.models import Measurement, Milestone, Resolution, Target
+from chibo.plans.models import Measurement, Resolution, Target
 from chibo.tasks import rules as task_rules
 from chibo.tasks import services as task_services
-from chibo.tasks.models import Assignee, Task, Update
+from chibo.tasks.models import Task, Update
 
 # --- Resolutions, targets and tasks (issue 4) -------------------------------------------------
 #
@@ -812,7 +809,7 @@ def _task_rows(tp: TaskPlan, today: dt.date) -> list[tuple[Task, list[dict[str, 
                     measure_value=tp.measure[0] if tp.measure else None,
                     measure_unit=tp.measure[1] if tp.measure else "", verifier_id=tp.verifier, verify_by=verify,
                     target=tp.target.obj if tp.target else None, decision=tp.decision, recurrence=tp.recurrence,
-                    repeat_until=tp.repeat_until, search_text=fold(tp.title)[:300])
+                    repeat_until=tp.repeat_until)
 
     def update(kind: str, day: dt.date | None, **extra: Any) -> dict[str, Any]:
         return {"kind": kind, "created_at": _moment(day or today), "note": "", **extra}
@@ -864,71 +861,38 @@ def _task_rows(tp: TaskPlan, today: dt.date) -> list[tuple[Task, list[dict[str, 
 
 def bulk_write_work(resolutions: Sequence[ResolutionPlan], tasks: Sequence[TaskPlan], *,
                     today: dt.date) -> dict[str, int]:
-    """Write planned resolutions, targets, milestones, measurements and tasks with bulk inserts
-    (core.bulk), with one audit row for each created object, as the system. What the services
-    would check is what the planners make (the demo writes some of the same plans through them)."""
-    audit_rows: list[dict[str, Any]] = []
-    res_objs = []
+    """Write planned resolutions, targets, milestones, measurements and tasks through the plans
+    and tasks bulk services (search text and one audit row for each created object, as the
+    system). What the services would check is what the planners make (the demo writes some of
+    the same plans through the one-at-a-time services)."""
     for rp in resolutions:
         rp.obj = Resolution(organisation=rp.organisation, body=rp.body, kind=rp.kind, number=rp.number,
                             issued_on=rp.issued_on, period_start=TERM[0], period_end=TERM[1], title=rp.title,
-                            summary=rp.summary, status=Resolution.Status.IN_FORCE,
-                            search_text=fold(f"{rp.number} {rp.title}")[:400])
-        res_objs.append(rp.obj)
-    insert_returning(Resolution, res_objs)
-    for rp in resolutions:
-        assert rp.obj is not None
-        audit_rows.append({"action": "create", "obj": rp.obj, "org_path": rp.organisation.path,
-                           "after": audit_services.snapshot(rp.obj, plan_services.RESOLUTION_FIELDS)})
+                            summary=rp.summary, status=Resolution.Status.IN_FORCE)
+    plan_services.bulk_create_resolutions([rp.obj for rp in resolutions if rp.obj is not None], actor=None)
 
     def targets(level: list[tuple[ResolutionPlan, TargetPlan, Target | None, int]]) -> None:
-        objs = []
         for rp, tp, parent, position in level:
             tp.obj = Target(resolution=rp.obj, organisation=tp.organisation, parent=parent, position=position,
                             name=tp.name, unit=tp.unit, kind=tp.kind, direction=tp.direction,
                             baseline_value=tp.baseline_value, baseline_year=tp.baseline_year,
-                            target_value=tp.target_value, roll_up=tp.roll_up, weight=tp.weight, note=tp.note,
-                            search_text=fold(tp.name)[:300])
-            objs.append(tp.obj)
-        insert_returning(Target, objs)
-        for _rp, tp, _parent, _position in level:
-            assert tp.obj is not None
-            audit_rows.append({"action": "create", "obj": tp.obj, "org_path": tp.organisation.path, "after": {
-                **audit_services.snapshot(tp.obj, plan_services.TARGET_FIELDS),
-                "milestones": {str(y): str(v) for y, v in tp.milestones.items()}}})
+                            target_value=tp.target_value, roll_up=tp.roll_up, weight=tp.weight, note=tp.note)
+        plan_services.bulk_create_targets([(tp.obj, tp.milestones) for _rp, tp, _parent, _position in level
+                                           if tp.obj is not None], actor=None)
 
     targets([(rp, tp, None, i) for rp in resolutions for i, tp in enumerate(rp.targets, start=1)])
     targets([(rp, part, tp.obj, j) for rp in resolutions for tp in rp.targets
              for j, part in enumerate(tp.parts, start=1)])
     planned = [tp for rp in resolutions for tp in rp.all_targets()]
-    insert_rows(Milestone, ({"target_id": tp.obj.pk, "year": y, "value": v}
-                            for tp in planned if tp.obj is not None for y, v in tp.milestones.items()))
-    measurements = [Measurement(target=tp.obj, measured_on=day, value=value, note=note)
-                    for tp in planned for day, value, note in tp.measurements]
-    insert_returning(Measurement, measurements)
-    for m in measurements:
-        audit_rows.append({"action": "create", "obj": m, "org_path": m.target.organisation.path,
-                           "object_repr": f"{m.target.name}: {m.value} ({m.measured_on.strftime('%d/%m/%Y')})",
-                           "after": audit_services.snapshot(m, plan_services.MEASUREMENT_FIELDS)})
+    plan_services.bulk_create_measurements([Measurement(target=tp.obj, measured_on=day, value=value, note=note)
+                                            for tp in planned for day, value, note in tp.measurements], actor=None)
 
-    rows = [(tp, t, updates) for tp in tasks for t, updates in _task_rows(tp, today)]
-    firsts = [(tp, t) for i, (tp, t, _u) in enumerate(rows) if i == 0 or rows[i - 1][0] is not tp]
-    insert_returning(Task, [t for _tp, t in firsts])
-    first_of = {id(tp): t for tp, t in firsts}
-    following = [t for tp, t, _u in rows if first_of[id(tp)] is not t]
-    for tp, t, _u in rows:
-        if first_of[id(tp)] is not t:
-            t.series = first_of[id(tp)]
-    insert_returning(Task, following)
-    assignees = []
-    for tp, t, _u in rows:
-        assignees.append({"task_id": t.pk, "person_id": tp.lead, "role": Assignee.Role.LEAD})
-        assignees += [{"task_id": t.pk, "person_id": p, "role": Assignee.Role.COORDINATING} for p in tp.coordinating]
-    insert_rows(Assignee, assignees)
-    insert_rows(Update, ({**u, "task_id": t.pk} for _tp, t, updates in rows for u in updates))
-    for tp, t, _u in rows:
-        audit_rows.append({"action": "create", "obj": t, "org_path": tp.organisation.path, "after": {
-            **audit_services.snapshot(t, task_services.TASK_FIELDS),
-            "assignees": [f"lead:person:{tp.lead}", *(f"coordinating:person:{p}" for p in tp.coordinating)]}})
-    audit_services.record_many(audit_rows, actor=None)
-    return {"resolutions": len(res_objs), "targets": len(planned), "tasks": len(rows)}
+    rows: list[task_services.BulkTask] = []
+    for tp in tasks:
+        first: Task | None = None
+        for t, updates in _task_rows(tp, today):
+            rows.append(task_services.BulkTask(task=t, lead=tp.lead, coordinating=tp.coordinating, updates=updates,
+                                               series=first))
+            first = first or t
+    task_services.bulk_create_tasks(rows, actor=None)
+    return {"resolutions": len(resolutions), "targets": len(planned), "tasks": len(rows)}

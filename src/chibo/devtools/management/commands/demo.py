@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from chibo.accounts.models import Role, User
 from chibo.core.dates import today
 from chibo.core.ethnicities import KINH
-from chibo.demo.builders import (
+from chibo.devtools.demo.builders import (
     COMMUNE_START,
     JRAI,
     MIX_AGENCY,
@@ -51,9 +51,9 @@ from chibo.demo.builders import (
     random_date,
     slug,
 )
-from chibo.demo.meetings import build_demo_documents, build_demo_meetings
-from chibo.demo.recruitment import build_demo_recruitment
-from chibo.demo.work import (
+from chibo.devtools.demo.meetings import build_demo_documents, build_demo_meetings
+from chibo.devtools.demo.recruitment import build_demo_recruitment
+from chibo.devtools.demo.work import (
     ResolutionPlan,
     TaskPlan,
     bulk_write_work,

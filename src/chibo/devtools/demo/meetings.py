@@ -37,7 +37,7 @@ from chibo.audit import services as audit_services
 from chibo.core.bulk import insert_returning, insert_rows
 from chibo.core.dates import add_months
 from chibo.core.rules import RuleBook, RuleMissing
-from chibo.demo.builders import CellPlan, CommunePlan, Planned
+from chibo.devtools.demo.builders import CellPlan, CommunePlan, Planned
 from chibo.meetings import rules
 from chibo.meetings import services as meeting_services
 from chibo.meetings.models import AgendaItem, Attendance, Meeting, Minutes, Vote

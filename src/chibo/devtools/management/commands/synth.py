@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import Role
 from chibo.core.dates import today
-from chibo.demo.builders import (
+from chibo.devtools.demo.builders import (
     COMMUNE_START,
     MIX_AGENCY,
     MIX_BAHNAR,
@@ -40,8 +40,8 @@ from chibo.demo.builders import (
     logins_table,
     random_date,
 )
-from chibo.demo.meetings import bulk_synth_meetings
-from chibo.demo.work import (
+from chibo.devtools.demo.meetings import bulk_synth_meetings
+from chibo.devtools.demo.work import (
     bulk_write_work,
     committee_members,
     commune_work,
