@@ -43,7 +43,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("recruitment/views.py", "Person"): "the official members of a candidate's cell (got through "
                                         "access.get_candidate), to name as introducers",
     ("accounts/views.py", "RoleAssignment"): "the roles of the accounts on a page of access.accounts",
-    ("api/members.py", "Post"): "the committee posts of an organisation got through access.get_organisation",
     ("api/members.py", "Membership"): "whether the head of a gated locality is a member (a subquery)",
     ("api/channel.py", "Message"): "re-reads, with its author, the message the service has just written",
     ("api/plans.py", "Assignee"): "narrows access.tasks to the viewer's own tasks",
