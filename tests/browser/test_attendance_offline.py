@@ -9,15 +9,14 @@ with her choice."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from chibo.core.dates import today
+from chibo.core.seed import seed_reference_data
 from chibo.meetings import services
 from chibo.meetings.models import AgendaItem, Attendance
 from tests.browser.test_journeys import no_horizontal_scroll
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 def _meeting_rules() -> None:
     """The meetings' rules (quorum and the rest), which the flush after a transactional test removes."""
-    importlib.import_module("chibo.meetings.migrations.0002_rules").add_rules(apps, None)
+    seed_reference_data()
 
 
 def _statuses(meeting: Any) -> dict[str, tuple[str, str]]:
