@@ -86,8 +86,10 @@ def add_member(org: Organisation, family: str, middle: str, given: str, *, statu
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """On SQLite, test in a database file (WAL, as in production), not in memory: an
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory,
+                                 django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Each xdist process tests in a database of its own (pytest-django's suffix, e.g. `_gw0`, on
+    PostgreSQL). On SQLite, test in a database file (WAL, as in production), not in memory: an
     in-memory database shared between threads locks whole tables, so a page would fail
     while the background worker of a browser test holds its import transaction."""
     from django.conf import settings
