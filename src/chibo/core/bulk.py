@@ -146,7 +146,10 @@ def _copy(model: type[models.Model], fields: Sequence[models.Field[Any, Any]], r
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    # wrap_database_errors: a refused row raises Django's IntegrityError (as an INSERT would),
+    # not psycopg's own, so callers catch one kind on both databases.
+    with (connection.wrap_database_errors, connection.cursor() as cursor,
+          cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy):
         for row in rows:
             copy.write_row(row)
             count += 1
