@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+if TYPE_CHECKING:  # Django's fields take no type parameters at run time; mypy's do
+    _CharField = models.CharField[str, str]
+else:
+    _CharField = models.CharField
 
-class ByteOrderCharField(models.CharField):  # type: ignore[type-arg]  # as Django's own fields: no type parameters at run time
+
+class ByteOrderCharField(_CharField):
     """A CharField compared byte by byte on every database.
 
     Tree paths and precomputed sort keys must order the same on SQLite (BINARY, the
