@@ -353,7 +353,9 @@ def query_choice(name: str, raw: str, choices: list[str]) -> str:
     return value
 
 
-def query_date(name: str, raw: str) -> dt.date | None:
+def query_date(name: str, raw: str, *, future: bool = False) -> dt.date | None:
+    """A date query parameter, None when empty. Past dates only (the figures of a day), unless
+    `future` (a filter of meetings, which are also planned ahead): then 1900–2099."""
     raw = raw.strip()
     if not raw:
         return None
@@ -361,6 +363,10 @@ def query_date(name: str, raw: str) -> dt.date | None:
         day = parse_vn_date(raw)
     except ValueError:
         raise invalid(name, _("Give the date as dd/mm/yyyy or yyyy-mm-dd, for example 31/12/2024.")) from None
+    if future:
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise invalid(name, _("The year must be between 1900 and 2099. Check the year."))
+        return day
     if day < EARLIEST_DATE:
         raise invalid(name, _("The year must be 1900 or later. Check the year."))
     if day > today():

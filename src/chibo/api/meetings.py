@@ -58,7 +58,7 @@ from chibo.api.core import (
     text,
     validation_fields,
 )
-from chibo.core.dates import EARLIEST_DATE, LATEST_DATE, parse_vn_date, today
+from chibo.core.dates import today
 from chibo.core.rules import RuleBook, RuleMissing
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.models import Attendance, Meeting, Vote
@@ -157,20 +157,6 @@ def conflict(exc: ValidationError) -> ApiError:
     message under its field ("version" for the meeting)."""
     fields = validation_fields(exc)
     return ApiError("invalid", next(iter(fields.values()))[0], 409, fields)
-
-
-def query_day(name: str, raw: str) -> dt.date | None:
-    """A date filter: past or future (meetings are also planned ahead)."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        day = parse_vn_date(raw)
-    except ValueError:
-        raise invalid(name, _("Give the date as dd/mm/yyyy or yyyy-mm-dd, for example 31/12/2024.")) from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise invalid(name, _("The year must be between 1900 and 2099. Check the year."))
-    return day
 
 
 def _time(value: dt.time | None) -> str | None:
@@ -553,7 +539,7 @@ def meeting_list(request: HttpRequest,
                  page: str = PAGE) -> Any:
     user = request.user
     status = query_choice("status", status, Meeting.Status.values)
-    first, last = query_day("from", start), query_day("to", end)
+    first, last = query_date("from", start, future=True), query_date("to", end, future=True)
     if first is not None and last is not None and first > last:
         raise invalid("from", _("The period cannot start after it ends (%(end)s). Give an earlier start.")
                       % {"end": last.strftime("%d/%m/%Y")})

@@ -3,11 +3,9 @@ chibo.core.seed writes it on a new database. The single place this data lives.""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-SINCE = dt.date(1900, 1, 1)  # in force as far back as chibo counts
-QD294 = dt.date(2025, 7, 1)  # Quy định 294-QĐ/TW (26/5/2025) in force: the versions before it end that day
+from chibo.core.reference import QD294, SINCE
 
 RULES: list[dict[str, Any]] = [
     {
