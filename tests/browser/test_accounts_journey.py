@@ -33,9 +33,11 @@ def test_the_clerk_unlocks_and_resets_on_a_pc(new_context: Any, browser_world: A
     clerk.get_by_role("link", name="Tài khoản và vai trò").click()
     clerk.get_by_label("Họ tên hoặc tên đăng nhập").fill("thang")
     clerk.locator("main").get_by_role("button", name="Tìm").click()  # not the search box of the top bar
+    clerk.wait_for_load_state("networkidle")  # the typed search and the button's: both answered
     row = clerk.locator("tr", has_text="secretary_a")
     expect(row).to_contain_text("lần đăng nhập sai")
     row.get_by_role("link").first.click()
+    expect(clerk.locator("main h1")).to_contain_text("Ksor Thăng")  # the account page, whatever else answered
     clerk.get_by_role("button", name="Mở khóa: xóa các lần đăng nhập sai").click()
     expect(clerk.locator(".messages, [role=status]").first).to_contain_text("có thể đăng nhập lại ngay")
     assert not SignInFailure.objects.filter(username="secretary_a").exists()
