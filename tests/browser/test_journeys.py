@@ -106,6 +106,7 @@ def test_dashboard_on_phone(new_context: Any, browser_world: Any, phone: dict[st
     no_horizontal_scroll(page, 360)
 
     charts = page.locator("svg[role=img]")
+    expect(page.locator("#dashboard svg[role=img]").first).to_be_visible()  # the figures follow in their own request
     assert charts.count() >= 1
     for i in range(charts.count()):
         chart = charts.nth(i)
